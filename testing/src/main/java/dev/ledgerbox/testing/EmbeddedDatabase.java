@@ -1,0 +1,120 @@
+package dev.ledgerbox.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * A real PostgreSQL server running in-process for tests and benchmarks, with Ledgerbox's schema
+ * applied by Flyway.
+ *
+ * <p>Thread-safe once started. {@link #shared()} gives one server per JVM, started on first use
+ * and stopped when the JVM exits.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+    /** System property that fixes the port of the shared server (used when another process, such
+     * as a Liberty server under test, must find it). */
+    public static final String PORT_PROPERTY = "ledgerbox.test.db.port";
+
+    /** The Flyway locations of Ledgerbox's modules, each with its own history table. */
+    public enum Schema {
+        OUTBOX("classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history");
+
+        final String location;
+        final String historyTable;
+
+        Schema(String location, String historyTable) {
+            this.location = location;
+            this.historyTable = historyTable;
+        }
+    }
+
+    private static EmbeddedDatabase shared;
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param durable {@code true} for production settings ({@code fsync} and {@code
+     *     synchronous_commit} on), {@code false} for the fast test settings
+     * @param port the port, or 0 for any free one
+     */
+    public static EmbeddedDatabase start(boolean durable, int port) {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("fsync", durable ? "on" : "off")
+                    .setServerConfig("synchronous_commit", durable ? "on" : "off")
+                    .setServerConfig("full_page_writes", durable ? "on" : "off");
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            return new EmbeddedDatabase(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+        }
+    }
+
+    /** The server shared by every test of this JVM, with the whole schema applied. */
+    public static synchronized EmbeddedDatabase shared() {
+        if (shared == null) {
+            EmbeddedDatabase db = start(false, Integer.getInteger(PORT_PROPERTY, 0));
+            db.migrate(Schema.values());
+            Runtime.getRuntime().addShutdownHook(new Thread(db::close, "embedded-postgres-stop"));
+            shared = db;
+        }
+        return shared;
+    }
+
+    /** Applies the given schemas' migrations. */
+    public EmbeddedDatabase migrate(Schema... schemas) {
+        for (Schema schema : schemas) {
+            Flyway.configure()
+                    .dataSource(dataSource())
+                    .locations(schema.location)
+                    .table(schema.historyTable)
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .load()
+                    .migrate();
+        }
+        return this;
+    }
+
+    public DataSource dataSource() {
+        return postgres.getPostgresDatabase();
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public String password() {
+        return "postgres";
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not stop embedded PostgreSQL", e);
+        }
+    }
+}
