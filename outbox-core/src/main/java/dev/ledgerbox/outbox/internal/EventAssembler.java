@@ -97,21 +97,23 @@ public final class EventAssembler {
         return new InvalidEventException(origin.get() + ": outbox event " + type + " " + problem, cause);
     }
 
-    /** Length of the string in UTF-8 without encoding it. */
+    /** Length of the string in UTF-8 without encoding it (a lone surrogate counts as the encoder's '?'). */
     static int utf8Length(String s) {
         int n = s.length();
-        int bytes = n;
+        int bytes = 0;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    bytes += 2; // 4 bytes for the pair of 2 chars
-                    i++;
-                } else {
-                    bytes += 2;
-                }
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (!Character.isSurrogate(c)) {
+                bytes += 3;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 1;
             }
         }
         return bytes;

@@ -1,0 +1,244 @@
+package dev.ledgerbox.outbox.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ledgerbox.outbox.InvalidEventException;
+import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The writer against a real PostgreSQL with the shipped migration applied. */
+public class OutboxWriterTest {
+
+    static final Instant NOW = Instant.parse("2026-11-24T10:15:30.123Z");
+    static DataSource db;
+    static JsonbPayloadSerializer serializer;
+    static OutboxWriter writer;
+
+    @BeforeAll
+    static void start() {
+        db = EmbeddedDatabase.shared().dataSource();
+        serializer = new JsonbPayloadSerializer();
+        writer = new OutboxWriter(serializer, OutboxSettings.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        serializer.close();
+    }
+
+    @BeforeEach
+    void empty() throws SQLException {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("TRUNCATE outbox_event, outbox_aggregate");
+        }
+    }
+
+    public record Order(long id, String status, int total) {}
+
+    @Test
+    void writesAnEventRowWithTheDebeziumColumnsAndItsContext() throws SQLException {
+        UUID id;
+        try (Connection c = db.getConnection()) {
+            id = writer.write(
+                    c,
+                    OutboxEvent.builder("order", 42L, "order.created")
+                            .payload(new Order(42, "NEW", 1999))
+                            .tenant("acme")
+                            .header("source", "web")
+                            .schemaVersion(3)
+                            .build(),
+                    "req-1",
+                    new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=x"),
+                    () -> "test");
+        }
+
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT * FROM outbox_event WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("aggregatetype")).isEqualTo("order");
+                assertThat(rs.getString("aggregateid")).isEqualTo("42");
+                assertThat(rs.getString("type")).isEqualTo("order.created");
+                assertThat(rs.getString("payload")).isEqualTo("{\"id\": 42, \"total\": 1999, \"status\": \"NEW\"}");
+                assertThat(rs.getLong("aggregate_seq")).isEqualTo(1);
+                assertThat(rs.getObject("occurred_at", OffsetDateTime.class).toInstant())
+                        .isEqualTo(NOW);
+                assertThat(rs.getString("correlation_id")).isEqualTo("req-1");
+                assertThat(rs.getString("traceparent"))
+                        .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+                assertThat(rs.getString("tracestate")).isEqualTo("vendor=x");
+                assertThat(rs.getString("tenant_id")).isEqualTo("acme");
+                assertThat(rs.getString("headers")).isEqualTo("{\"source\": \"web\"}");
+                assertThat(rs.getInt("schema_version")).isEqualTo(3);
+                assertThat(rs.getString("status")).isEqualTo("PENDING");
+                assertThat(rs.getInt("attempts")).isZero();
+            }
+        }
+        assertThat(id.version()).isEqualTo(7);
+    }
+
+    @Test
+    void numbersEventsPerAggregateInOrder() throws SQLException {
+        try (Connection c = db.getConnection()) {
+            for (int i = 0; i < 3; i++) {
+                writer.write(c, event("order", "1"), null, TraceContext.NONE, () -> "test");
+                writer.write(c, event("order", "2"), null, TraceContext.NONE, () -> "test");
+            }
+            writer.write(c, event("invoice", "1"), null, TraceContext.NONE, () -> "test");
+        }
+        assertThat(sequences("order", "1")).containsExactly(1L, 2L, 3L);
+        assertThat(sequences("order", "2")).containsExactly(1L, 2L, 3L);
+        assertThat(sequences("invoice", "1")).containsExactly(1L);
+    }
+
+    @Test
+    void rolledBackEventsLeaveNoRowAndNoGap() throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            writer.write(c, event("order", "7"), null, TraceContext.NONE, () -> "test");
+            c.rollback();
+            writer.write(c, event("order", "7"), null, TraceContext.NONE, () -> "test");
+            c.commit();
+        }
+        assertThat(sequences("order", "7")).containsExactly(1L);
+    }
+
+    /**
+     * A second writer of the same aggregate waits for the first to end, so its sequence number
+     * follows the first one's commit (or reuses it after a rollback): sequence order is commit
+     * order. Writers of other aggregates do not wait.
+     */
+    @Test
+    void writersOfOneAggregateAreOrderedByCommit() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Connection first = db.getConnection()) {
+            first.setAutoCommit(false);
+            writer.write(first, event("order", "9"), null, TraceContext.NONE, () -> "first");
+
+            Future<Long> other = pool.submit(() -> writeAndCommit("order", "10"));
+            assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+
+            Future<Long> second = pool.submit(() -> writeAndCommit("order", "9"));
+            Thread.sleep(300);
+            assertThat(second).as("the second writer waits for the first").isNotDone();
+
+            first.rollback();
+            assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+
+            writer.write(first, event("order", "9"), null, TraceContext.NONE, () -> "first");
+            Future<Long> third = pool.submit(() -> writeAndCommit("order", "9"));
+            Thread.sleep(300);
+            assertThat(third).isNotDone();
+            first.commit();
+            assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(sequences("order", "9")).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void concurrentWritersOfOneAggregateGetAGapFreeSequence() throws Exception {
+        int threads = 8;
+        int perThread = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    writeAndCommit("order", "hot");
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        List<Long> seqs = sequences("order", "hot");
+        assertThat(seqs).hasSize(threads * perThread);
+        for (int i = 0; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).isEqualTo(i + 1L);
+        }
+    }
+
+    @Test
+    void anInvalidEventWritesNothing() throws SQLException {
+        try (Connection c = db.getConnection()) {
+            assertThatThrownBy(() -> writer.write(
+                            c,
+                            OutboxEvent.of("order", " ", "order.created", Map.of()),
+                            null,
+                            TraceContext.NONE,
+                            () -> "Shop.place"))
+                    .isInstanceOf(InvalidEventException.class)
+                    .hasMessage("Shop.place: outbox event 'order.created' has a blank aggregate id");
+        }
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM outbox_event")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    private long writeAndCommit(String aggregateType, String aggregateId) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            UUID id = writer.write(c, event(aggregateType, aggregateId), null, TraceContext.NONE, () -> "test");
+            c.commit();
+            try (PreparedStatement ps = c.prepareStatement("SELECT aggregate_seq FROM outbox_event WHERE id = ?")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+    }
+
+    private static OutboxEvent event(String aggregateType, String aggregateId) {
+        return OutboxEvent.of(aggregateType, aggregateId, aggregateType + ".changed", Map.of("id", aggregateId));
+    }
+
+    private static List<Long> sequences(String aggregateType, String aggregateId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT aggregate_seq FROM outbox_event"
+                        + " WHERE aggregatetype = ? AND aggregateid = ? ORDER BY position")) {
+            ps.setString(1, aggregateType);
+            ps.setString(2, aggregateId);
+            List<Long> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
+        }
+    }
+}
