@@ -31,7 +31,11 @@ public final class JsonbPayloadSerializer implements PayloadSerializer, AutoClos
     }
 
     @Override
-    public void close() throws Exception {
-        jsonb.close();
+    public void close() {
+        try {
+            jsonb.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not close JSON-B", e);
+        }
     }
 }

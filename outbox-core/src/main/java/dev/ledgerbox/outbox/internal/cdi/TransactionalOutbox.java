@@ -64,7 +64,7 @@ public class TransactionalOutbox implements Outbox {
     }
 
     @PreDestroy
-    void stop() throws Exception {
+    void stop() {
         serializer.close();
     }
 
