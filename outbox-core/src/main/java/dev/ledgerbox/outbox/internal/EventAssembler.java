@@ -38,6 +38,10 @@ public final class EventAssembler {
             throw invalid(event, origin, "has a null payload", null);
         }
         requireText(event.aggregateId(), "aggregate id", event, origin);
+        requireFits(event.type(), "type", event, origin);
+        requireFits(event.aggregateType(), "aggregate type", event, origin);
+        requireFits(event.aggregateId(), "aggregate id", event, origin);
+        requireFits(event.tenantId(), "tenant id", event, origin);
         String json;
         try {
             json = serializer.toJson(event.payload());
@@ -88,6 +92,19 @@ public final class EventAssembler {
     private static void requireText(String value, String what, OutboxEvent event, Supplier<String> origin) {
         if (value == null || value.isBlank()) {
             throw invalid(event, origin, "has a blank " + what, null);
+        }
+    }
+
+    /** The width of the outbox table's varchar columns. */
+    static final int MAX_NAME_LENGTH = 255;
+
+    private static void requireFits(String value, String what, OutboxEvent event, Supplier<String> origin) {
+        if (value != null && value.length() > MAX_NAME_LENGTH) {
+            throw invalid(
+                    event,
+                    origin,
+                    "has an over-long " + what + ": " + value.length() + " characters, the limit is " + MAX_NAME_LENGTH,
+                    null);
         }
     }
 

@@ -79,6 +79,18 @@ class EventAssemblerTest {
     }
 
     @Test
+    void refusesNamesWiderThanTheirColumns() {
+        String longId = "9".repeat(256);
+        assertThatThrownBy(() -> assemble(OutboxEvent.of("order", longId, "order.created", Map.of())))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessage("Shop.place(Order): outbox event 'order.created' has an over-long aggregate id:"
+                        + " 256 characters, the limit is 255");
+        assertThat(assemble(OutboxEvent.of("order", longId.substring(1), "order.created", Map.of()))
+                        .aggregateId())
+                .hasSize(255);
+    }
+
+    @Test
     void refusesANullPayload() {
         assertThatThrownBy(() -> assemble(OutboxEvent.of("order", 1, "order.created", null)))
                 .hasMessage("Shop.place(Order): outbox event 'order.created' has a null payload");

@@ -1,0 +1,391 @@
+package dev.ledgerbox.benchmarks;
+
+import com.gruelbox.transactionoutbox.Dialect;
+import com.gruelbox.transactionoutbox.Instantiator;
+import com.gruelbox.transactionoutbox.Persistor;
+import com.gruelbox.transactionoutbox.Submitter;
+import com.gruelbox.transactionoutbox.ThreadLocalContextTransactionManager;
+import com.gruelbox.transactionoutbox.TransactionManager;
+import com.gruelbox.transactionoutbox.TransactionOutbox;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
+import dev.ledgerbox.outbox.internal.OutboxSettings;
+import dev.ledgerbox.outbox.internal.OutboxWriter;
+import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.Transaction;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.cfg.Configuration;
+
+/**
+ * Transactions per second of one Hibernate business transaction (insert an order, commit), on
+ * embedded PostgreSQL with 8 threads, with and without an outbox write, in one run:
+ *
+ * <ul>
+ *   <li><b>baseline</b>: the business transaction alone;
+ *   <li><b>raw JDBC</b>: plus one plain INSERT of an equivalent outbox row on the same connection
+ *       (the physical limit of "one more row per transaction");
+ *   <li><b>ledgerbox</b>: plus {@link OutboxWriter} (JSON-B payload, per-aggregate sequence,
+ *       context);
+ *   <li><b>transaction-outbox</b> (gruelbox 4.2.268), scheduling one call per transaction, with
+ *       its immediate dispatch on (normal use) and off.
+ * </ul>
+ *
+ * Runs everything with PostgreSQL's durable settings (fsync, synchronous_commit on), then again
+ * with both off. Variants alternate in rounds so that machine noise spreads evenly.
+ *
+ * <p>Arguments: {@code threads=8 seconds=5 rounds=3 warmup=2}.
+ */
+public final class OutboxWriteBenchmark {
+
+    private final int threads;
+    private final int seconds;
+    private final int rounds;
+    private final int warmup;
+
+    private final HikariDataSource pool;
+    private final SessionFactory hibernate;
+    /** For the peer: sessions on the peer's own JDBC transaction, which Hibernate does not see. */
+    private final SessionFactory peerHibernate;
+
+    private final JsonbPayloadSerializer json = new JsonbPayloadSerializer();
+    private final OutboxWriter writer = new OutboxWriter(json, OutboxSettings.defaults(), Clock.systemUTC());
+    private final TransactionOutbox peerDispatching;
+    private final TransactionOutbox peerStored;
+    private final ThreadLocalContextTransactionManager peerTransactions;
+    /** The peer's dispatch executor, shaped like its default (one thread, 16384 queued) but ours. */
+    private final ThreadPoolExecutor peerExecutor =
+            new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16384));
+
+    /** What the peer runs after commit: nothing, so only the library's own cost is measured. */
+    public static class Publisher {
+        public void publish(String type, long orderId, String customer, BigDecimal total) {}
+    }
+
+    private OutboxWriteBenchmark(EmbeddedDatabase db, Map<String, String> args) {
+        this.threads = Integer.parseInt(args.getOrDefault("threads", "8"));
+        this.seconds = Integer.parseInt(args.getOrDefault("seconds", "5"));
+        this.rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
+        this.warmup = Integer.parseInt(args.getOrDefault("warmup", "2"));
+
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setMaximumPoolSize(threads * 2 + 4);
+        config.setAutoCommit(true);
+        this.pool = new HikariDataSource(config);
+
+        Configuration hibernateConfig = new Configuration()
+                .addAnnotatedClass(BenchOrder.class)
+                .setProperty(AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "drop-and-create")
+                .setProperty(AvailableSettings.SHOW_SQL, "false");
+        hibernateConfig.getProperties().put(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, pool);
+        this.hibernate = hibernateConfig.buildSessionFactory();
+        Configuration peerConfig = new Configuration()
+                .addAnnotatedClass(BenchOrder.class)
+                .setProperty(AvailableSettings.ALLOW_UPDATE_OUTSIDE_TRANSACTION, "true");
+        peerConfig.getProperties().put(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, pool);
+        this.peerHibernate = peerConfig.buildSessionFactory();
+
+        this.peerTransactions = TransactionManager.fromDataSource(pool);
+        Publisher publisher = new Publisher();
+        this.peerDispatching = TransactionOutbox.builder()
+                .transactionManager(peerTransactions)
+                .persistor(Persistor.forDialect(Dialect.POSTGRESQL_9))
+                .instantiator(Instantiator.using(type -> publisher))
+                .submitter(Submitter.withExecutor(peerExecutor))
+                .build();
+        this.peerStored = TransactionOutbox.builder()
+                .transactionManager(peerTransactions)
+                .persistor(Persistor.forDialect(Dialect.POSTGRESQL_9))
+                .instantiator(Instantiator.using(type -> publisher))
+                .submitter((entry, work) -> {}) // dispatch off: rows wait for a flush
+                .build();
+        peerDispatching.initialize();
+        peerStored.initialize();
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String a : argv) {
+            String[] kv = a.split("=", 2);
+            args.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate(EmbeddedDatabase.Schema.OUTBOX)) {
+            OutboxWriteBenchmark bench = new OutboxWriteBenchmark(db, args);
+            try {
+                System.out.printf(
+                        "%nOutbox write benchmark: %d threads, %d rounds of %d s per variant, PostgreSQL %s%n",
+                        bench.threads, bench.rounds, bench.seconds, bench.serverVersion());
+                Map<String, Double> durable = bench.measure("durable (fsync=on, synchronous_commit=on)");
+                bench.setDurable(false);
+                Map<String, Double> fast = bench.measure("non-durable (fsync=off, synchronous_commit=off)");
+                System.out.println();
+                System.out.println("| variant | durable tx/s | ratio | non-durable tx/s | ratio |");
+                System.out.println("|---|---:|---:|---:|---:|");
+                double durableBase = durable.get(BASELINE);
+                double fastBase = fast.get(BASELINE);
+                for (String name : durable.keySet()) {
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| %s | %.0f | %.2f | %.0f | %.2f |%n",
+                            name,
+                            durable.get(name),
+                            durable.get(name) / durableBase,
+                            fast.get(name),
+                            fast.get(name) / fastBase);
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "%nledgerbox / raw JDBC: durable %.2f, non-durable %.2f (aim: >= 0.90)%n",
+                        durable.get(LEDGERBOX) / durable.get(RAW),
+                        fast.get(LEDGERBOX) / fast.get(RAW));
+                System.out.printf(
+                        Locale.ROOT,
+                        "ledgerbox / transaction-outbox (normal use): durable %.2f, non-durable %.2f (aim: > 1)%n",
+                        durable.get(LEDGERBOX) / durable.get(PEER),
+                        fast.get(LEDGERBOX) / fast.get(PEER));
+            } finally {
+                bench.close();
+            }
+        }
+    }
+
+    static final String BASELINE = "baseline (no outbox)";
+    static final String RAW = "raw JDBC outbox INSERT";
+    static final String LEDGERBOX = "ledgerbox OutboxWriter";
+    static final String PEER = "transaction-outbox, dispatch on";
+    static final String PEER_STORED = "transaction-outbox, dispatch off";
+
+    private Map<String, Work> variants() {
+        Map<String, Work> v = new LinkedHashMap<>();
+        v.put(BASELINE, this::baseline);
+        v.put(RAW, this::rawJdbc);
+        v.put(LEDGERBOX, this::ledgerbox);
+        v.put(PEER, new Work() {
+            @Override
+            public void transaction() {
+                peer(peerDispatching);
+            }
+
+            @Override
+            public void settle() throws InterruptedException {
+                awaitPeerDispatch();
+            }
+        });
+        v.put(PEER_STORED, () -> peer(peerStored));
+        return v;
+    }
+
+    private Map<String, Double> measure(String mode) throws Exception {
+        System.out.printf("%n== %s%n", mode);
+        Map<String, Work> variants = variants();
+        for (Work work : variants.values()) {
+            run(work, warmup);
+        }
+        Map<String, long[]> totals = new LinkedHashMap<>();
+        variants.keySet().forEach(name -> totals.put(name, new long[2]));
+        List<String> order = new ArrayList<>(variants.keySet());
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < order.size(); i++) {
+                String name = order.get((i + round) % order.size());
+                clearTables();
+                long started = System.nanoTime();
+                long count = run(variants.get(name), seconds);
+                long elapsed = System.nanoTime() - started;
+                totals.get(name)[0] += count;
+                totals.get(name)[1] += elapsed;
+                System.out.printf(
+                        Locale.ROOT, "  round %d  %-34s %8.0f tx/s%n", round + 1, name, count * 1e9 / elapsed);
+            }
+        }
+        Map<String, Double> rates = new LinkedHashMap<>();
+        totals.forEach((name, t) -> rates.put(name, t[0] * 1e9 / t[1]));
+        return rates;
+    }
+
+    @FunctionalInterface
+    interface Work {
+        void transaction() throws Exception;
+
+        /** Finishes work the transactions left behind; its time counts against the variant. */
+        default void settle() throws Exception {}
+    }
+
+    /** Runs the work on all threads for the given time; returns the number of transactions done. */
+    private long run(Work work, int durationSeconds) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService executor = Executors.newFixedThreadPool(threads);
+        List<Future<Long>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(executor.submit(() -> {
+                long n = 0;
+                while (!stop.get()) {
+                    work.transaction();
+                    n++;
+                }
+                return n;
+            }));
+        }
+        Thread.sleep(durationSeconds * 1000L);
+        stop.set(true);
+        long total = 0;
+        for (Future<Long> f : futures) {
+            total += f.get();
+        }
+        executor.shutdown();
+        work.settle();
+        return total;
+    }
+
+    private BenchOrder newOrder() {
+        return new BenchOrder(
+                "customer-" + ThreadLocalRandom.current().nextInt(100_000),
+                BigDecimal.valueOf(ThreadLocalRandom.current().nextInt(100, 100_000), 2),
+                Instant.now());
+    }
+
+    /** Each transaction has its own correlation id, as each request has in production. */
+    private static String correlationId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private void baseline() {
+        inHibernateTransaction(session -> session.persist(newOrder()));
+    }
+
+    private static final String RAW_INSERT = "INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload,"
+            + " aggregate_seq, occurred_at, correlation_id) VALUES (?, ?, ?, ?, ?::jsonb, 1, ?, ?)";
+
+    private void rawJdbc() {
+        inHibernateTransaction(session -> {
+            BenchOrder order = newOrder();
+            session.persist(order);
+            String payload = "{\"createdAt\":\"" + order.getCreatedAt() + "\",\"customer\":\"" + order.getCustomer()
+                    + "\",\"id\":" + order.getId() + ",\"status\":\"NEW\",\"total\":" + order.getTotal() + "}";
+            session.doWork(c -> {
+                try (PreparedStatement ps = c.prepareStatement(RAW_INSERT)) {
+                    ps.setObject(1, UUID.randomUUID());
+                    ps.setString(2, "order");
+                    ps.setString(3, order.getId().toString());
+                    ps.setString(4, "order.created");
+                    ps.setString(5, payload);
+                    ps.setTimestamp(6, Timestamp.from(Instant.now()));
+                    ps.setString(7, correlationId());
+                    ps.executeUpdate();
+                }
+            });
+        });
+    }
+
+    private static final Supplier<String> ORIGIN = () -> "OutboxWriteBenchmark.ledgerbox";
+
+    private void ledgerbox() {
+        inHibernateTransaction(session -> {
+            BenchOrder order = newOrder();
+            session.persist(order);
+            session.doWork(c -> writer.write(
+                    c,
+                    OutboxEvent.of("order", order.getId(), "order.created", order),
+                    correlationId(),
+                    TraceContext.current(),
+                    ORIGIN));
+        });
+    }
+
+    private void peer(TransactionOutbox outbox) {
+        peerTransactions.inTransaction(tx -> {
+            BenchOrder order = newOrder();
+            try (Session session =
+                    peerHibernate.withOptions().connection(tx.connection()).openSession()) {
+                session.persist(order);
+                session.flush();
+            }
+            outbox.schedule(Publisher.class)
+                    .publish("order.created", order.getId(), order.getCustomer(), order.getTotal());
+        });
+    }
+
+    private void awaitPeerDispatch() throws InterruptedException {
+        while (!peerExecutor.getQueue().isEmpty() || peerExecutor.getActiveCount() > 0) {
+            Thread.sleep(1);
+        }
+    }
+
+    private void inHibernateTransaction(java.util.function.Consumer<Session> work) {
+        try (Session session = hibernate.openSession()) {
+            Transaction tx = session.beginTransaction();
+            try {
+                work.accept(session);
+                tx.commit();
+            } catch (RuntimeException e) {
+                tx.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private void clearTables() throws Exception {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("TRUNCATE bench_order, outbox_event, outbox_aggregate, txno_outbox");
+        }
+    }
+
+    private void setDurable(boolean durable) throws Exception {
+        String value = durable ? "on" : "off";
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER SYSTEM SET fsync = " + value);
+            s.execute("ALTER SYSTEM SET synchronous_commit = " + value);
+            s.execute("ALTER SYSTEM SET full_page_writes = " + value);
+            s.execute("SELECT pg_reload_conf()");
+        }
+        pool.getHikariPoolMXBean().softEvictConnections(); // new sessions see the new defaults
+    }
+
+    private String serverVersion() throws Exception {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private void close() throws InterruptedException {
+        peerExecutor.shutdown();
+        peerExecutor.awaitTermination(1, TimeUnit.MINUTES);
+        hibernate.close();
+        peerHibernate.close();
+        pool.close();
+        json.close();
+    }
+}
