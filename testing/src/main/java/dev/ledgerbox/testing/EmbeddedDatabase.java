@@ -21,7 +21,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** The Flyway locations of Ledgerbox's modules, each with its own history table. */
     public enum Schema {
-        OUTBOX("classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history");
+        OUTBOX("classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"),
+        /** Needs ledgerbox-audit-core on the class path; applies nothing without it. */
+        AUDIT("classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history");
 
         final String location;
         final String historyTable;

@@ -1,6 +1,5 @@
 package dev.ledgerbox.outbox.internal.cdi;
 
-import dev.ledgerbox.outbox.Correlation;
 import dev.ledgerbox.outbox.NoTransactionException;
 import dev.ledgerbox.outbox.Outbox;
 import dev.ledgerbox.outbox.OutboxEvent;
@@ -9,6 +8,7 @@ import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
 import dev.ledgerbox.outbox.internal.OutboxSettings;
 import dev.ledgerbox.outbox.internal.OutboxWriter;
 import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.outbox.internal.TransactionResources;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -34,7 +34,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 @ApplicationScoped
 public class TransactionalOutbox implements Outbox {
 
-    private static final Object CORRELATION_KEY = new Object();
     private static final StackWalker STACK = StackWalker.getInstance();
 
     @Resource(lookup = "java:comp/TransactionSynchronizationRegistry")
@@ -83,7 +82,14 @@ public class TransactionalOutbox implements Outbox {
                     + " @Transactional method");
         }
         try (Connection connection = dataSource.getConnection()) {
-            return writer.write(connection, event, correlationId(), TraceContext.current(), origin);
+            UUID id = writer.write(
+                    connection,
+                    event,
+                    TransactionResources.correlationId(transactions),
+                    TraceContext.current(),
+                    origin);
+            TransactionResources.eventWritten(transactions, id);
+            return id;
         } catch (SQLException e) {
             transactions.setRollbackOnly();
             throw new OutboxException(
@@ -103,18 +109,6 @@ public class TransactionalOutbox implements Outbox {
 
     void markRollbackOnly() {
         transactions.setRollbackOnly();
-    }
-
-    /** The request's correlation id, else one generated for (and shared across) this transaction. */
-    private String correlationId() {
-        return Correlation.current().orElseGet(() -> {
-            Object id = transactions.getResource(CORRELATION_KEY);
-            if (id == null) {
-                id = Correlation.newId();
-                transactions.putResource(CORRELATION_KEY, id);
-            }
-            return (String) id;
-        });
     }
 
     /** The first frame outside the framework and the container's proxies, for error messages. */

@@ -1,0 +1,29 @@
+package dev.ledgerbox.audit.internal;
+
+import jakarta.json.JsonValue;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One audit_log row in the making: the diff grows while the session flushes. Not thread-safe. */
+final class AuditRow {
+
+    final Instant occurredAt;
+    final String entityType;
+    final String entityId;
+    final String operation;
+    final Map<String, JsonValue> diff = new LinkedHashMap<>();
+    /** The action and reason active on the thread when the change was flushed, if any. */
+    final String action;
+
+    final String reason;
+
+    AuditRow(Instant occurredAt, String entityType, String entityId, String operation, String action, String reason) {
+        this.occurredAt = occurredAt;
+        this.entityType = entityType;
+        this.entityId = entityId;
+        this.operation = operation;
+        this.action = action;
+        this.reason = reason;
+    }
+}

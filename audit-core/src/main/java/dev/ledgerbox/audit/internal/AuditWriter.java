@@ -1,0 +1,92 @@
+package dev.ledgerbox.audit.internal;
+
+import dev.ledgerbox.audit.AuditException;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.spi.JsonProvider;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Inserts a transaction's audit rows on the session's own connection: one multi-row INSERT per
+ * 500 rows, so a typical transaction costs one round trip. Thread-safe (stateless).
+ */
+final class AuditWriter {
+
+    private static final String COLUMNS = "INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation,"
+            + " diff, action, reason, actor_id, actor_name, actor_email, tenant_id, correlation_id, trace_id,"
+            + " client_ip, user_agent, outbox_event_id) VALUES ";
+    private static final String ROW = "(?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?::inet, ?, ?)";
+    private static final int CHUNK = 500;
+
+    private final JsonProvider json;
+    private final int maxDiffBytes;
+
+    AuditWriter(JsonProvider json, int maxDiffBytes) {
+        this.json = json;
+        this.maxDiffBytes = maxDiffBytes;
+    }
+
+    void insert(Connection connection, List<AuditRow> rows, CapturedContext context, UUID outboxEventId)
+            throws SQLException {
+        String[] diffs = new String[rows.size()];
+        for (int i = 0; i < diffs.length; i++) {
+            diffs[i] = diffJson(rows.get(i));
+        }
+        for (int from = 0; from < rows.size(); from += CHUNK) {
+            int to = Math.min(rows.size(), from + CHUNK);
+            StringBuilder sql = new StringBuilder(COLUMNS.length() + (to - from) * (ROW.length() + 2));
+            sql.append(COLUMNS);
+            for (int i = from; i < to; i++) {
+                sql.append(i == from ? "" : ", ").append(ROW);
+            }
+            try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+                int p = 1;
+                for (int i = from; i < to; i++) {
+                    AuditRow row = rows.get(i);
+                    ps.setTimestamp(p++, Timestamp.from(row.occurredAt));
+                    ps.setString(p++, row.entityType);
+                    ps.setString(p++, row.entityId);
+                    ps.setString(p++, row.operation);
+                    ps.setString(p++, diffs[i]);
+                    ps.setString(p++, row.action != null ? row.action : context.action());
+                    ps.setString(p++, row.action != null ? row.reason : context.reason());
+                    ps.setString(p++, context.actorId());
+                    ps.setString(p++, context.actorName());
+                    ps.setString(p++, context.actorEmail());
+                    ps.setString(p++, context.tenantId());
+                    ps.setString(p++, context.correlationId());
+                    ps.setString(p++, context.traceId());
+                    ps.setString(p++, context.clientIp());
+                    ps.setString(p++, context.userAgent());
+                    ps.setObject(p++, outboxEventId);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private String diffJson(AuditRow row) {
+        JsonObjectBuilder object = json.createObjectBuilder();
+        row.diff.forEach(object::add);
+        String text = object.build().toString();
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxDiffBytes) {
+            String largest = row.diff.entrySet().stream()
+                    .max((a, b) -> Integer.compare(
+                            a.getValue().toString().length(),
+                            b.getValue().toString().length()))
+                    .map(e -> e.getKey())
+                    .orElse("?");
+            throw new AuditException("the audit diff of " + row.entityType + " " + row.entityId + " is " + bytes
+                    + " bytes, over " + AuditSettings.MAX_DIFF_BYTES + " (" + maxDiffBytes
+                    + "); its largest attribute is '" + largest
+                    + "'. Mark it @AuditIgnore or @AuditHashed, or raise the limit");
+        }
+        return text;
+    }
+}

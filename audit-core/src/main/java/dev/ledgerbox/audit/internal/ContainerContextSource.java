@@ -1,0 +1,104 @@
+package dev.ledgerbox.audit.internal;
+
+import dev.ledgerbox.audit.AuditActor;
+import dev.ledgerbox.audit.AuditActorProvider;
+import dev.ledgerbox.outbox.internal.TransactionResources;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.security.Principal;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+
+/**
+ * The context in a Jakarta EE container: the correlation id shared with the outbox through the
+ * JTA transaction, the action of the outermost {@code @AuditAction}, the actor from the
+ * application's {@link AuditActorProvider} or the container's caller principal, and the id of
+ * the transaction's first outbox event.
+ */
+final class ContainerContextSource extends ContextSource {
+
+    /** The key under which {@code AuditActionInterceptor} keeps the transaction's action. */
+    static final String ACTION_KEY = "dev.ledgerbox.audit.action";
+
+    private static final Set<String> ANONYMOUS = Set.of("UNAUTHENTICATED", "ANONYMOUS", "GUEST");
+
+    private volatile TransactionSynchronizationRegistry transactions;
+
+    @Override
+    UUID outboxEventId() {
+        TransactionSynchronizationRegistry tsr = transactions();
+        return tsr == null ? null : TransactionResources.firstEventId(tsr);
+    }
+
+    @Override
+    String correlationId() {
+        TransactionSynchronizationRegistry tsr = transactions();
+        if (tsr == null || tsr.getTransactionKey() == null) {
+            return super.correlationId();
+        }
+        return TransactionResources.correlationId(tsr);
+    }
+
+    @Override
+    String transactionAction(String threadAction) {
+        String[] action = transactionActionAndReason();
+        return action != null ? action[0] : threadAction;
+    }
+
+    @Override
+    String transactionReason(String threadAction, String threadReason) {
+        String[] action = transactionActionAndReason();
+        return action != null ? action[1] : threadReason;
+    }
+
+    private String[] transactionActionAndReason() {
+        TransactionSynchronizationRegistry tsr = transactions();
+        return tsr == null || tsr.getTransactionKey() == null ? null : (String[]) tsr.getResource(ACTION_KEY);
+    }
+
+    @Override
+    AuditActor actorOf(Principal principal) {
+        Principal caller = principal != null ? principal : callerPrincipal();
+        if (caller != null) {
+            String name = caller.getName();
+            if (name == null || name.isBlank() || ANONYMOUS.contains(name.toUpperCase(Locale.ROOT))) {
+                caller = null;
+            }
+        }
+        try {
+            Instance<AuditActorProvider> providers = CDI.current().select(AuditActorProvider.class);
+            if (providers.isResolvable()) {
+                return providers.get().actor(caller).orElse(null);
+            }
+        } catch (IllegalStateException e) {
+            // no CDI container for this thread: fall back to the principal's name
+        }
+        return super.actorOf(caller);
+    }
+
+    private static Principal callerPrincipal() {
+        try {
+            Instance<Principal> principal = CDI.current().select(Principal.class);
+            return principal.isResolvable() ? principal.get() : null;
+        } catch (RuntimeException e) {
+            return null; // no request or no security context: no caller
+        }
+    }
+
+    private TransactionSynchronizationRegistry transactions() {
+        TransactionSynchronizationRegistry tsr = transactions;
+        if (tsr == null) {
+            try {
+                tsr = InitialContext.doLookup("java:comp/TransactionSynchronizationRegistry");
+                transactions = tsr;
+            } catch (NamingException e) {
+                return null;
+            }
+        }
+        return tsr;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.ledgerbox.audit.internal.cdi;
+
+import dev.ledgerbox.audit.AuditAction;
+import dev.ledgerbox.audit.AuditContext;
+import jakarta.annotation.Priority;
+import jakarta.annotation.Resource;
+import jakarta.interceptor.AroundInvoke;
+import jakarta.interceptor.Interceptor;
+import jakarta.interceptor.InvocationContext;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.lang.reflect.Method;
+
+/**
+ * Applies {@link AuditAction}: the action (and reason) go on the thread's {@link AuditContext}
+ * for the call, and onto the JTA transaction when it has none yet, because most changes are
+ * flushed at commit, after the method returned. Runs inside {@code @Transactional}'s interceptor,
+ * so the transaction is the method's own.
+ */
+@AuditAction("")
+@Interceptor
+@Priority(Interceptor.Priority.LIBRARY_BEFORE + 20)
+public class AuditActionInterceptor {
+
+    /** Must match {@code ContainerContextSource.ACTION_KEY}. */
+    static final String ACTION_KEY = "dev.ledgerbox.audit.action";
+
+    @Resource(lookup = "java:comp/TransactionSynchronizationRegistry")
+    TransactionSynchronizationRegistry transactions;
+
+    @AroundInvoke
+    public Object around(InvocationContext invocation) throws Exception {
+        AuditAction binding = binding(invocation.getMethod());
+        if (binding == null) {
+            return invocation.proceed();
+        }
+        String reason = binding.reason().isEmpty() ? null : binding.reason();
+        if (transactions.getTransactionKey() != null && transactions.getResource(ACTION_KEY) == null) {
+            transactions.putResource(ACTION_KEY, new String[] {binding.value(), reason});
+        }
+        AuditContext context = AuditContext.current().withAction(binding.value());
+        if (reason != null) {
+            context = context.withReason(reason);
+        }
+        try (AuditContext.Scope scope = context.open()) {
+            return invocation.proceed();
+        }
+    }
+
+    private static AuditAction binding(Method method) {
+        AuditAction onMethod = method.getAnnotation(AuditAction.class);
+        if (onMethod != null) {
+            return onMethod;
+        }
+        for (Class<?> c = method.getDeclaringClass(); c != null; c = c.getSuperclass()) {
+            AuditAction onClass = c.getAnnotation(AuditAction.class);
+            if (onClass != null) {
+                return onClass;
+            }
+        }
+        return null;
+    }
+}
