@@ -91,6 +91,7 @@ final class AuditListener
             AuditRow row =
                     row(event.getSession(), event.getEntity(), model, event.getPersister(), event.getId(), "INSERT");
             diff(row, model, event.getPersister(), null, event.getState(), null, event.getSession());
+            writer.render(row);
         }
     }
 
@@ -110,6 +111,7 @@ final class AuditListener
                     event.getState(),
                     event.getDirtyProperties(),
                     event.getSession());
+            writer.render(row);
         }
     }
 
@@ -120,6 +122,7 @@ final class AuditListener
             AuditRow row =
                     row(event.getSession(), event.getEntity(), model, event.getPersister(), event.getId(), "DELETE");
             diff(row, model, event.getPersister(), event.getDeletedState(), null, null, event.getSession());
+            writer.render(row);
         }
     }
 
@@ -328,6 +331,7 @@ final class AuditListener
                         .add("added", addedJson)
                         .add("removed", removedJson)
                         .build());
+        writer.render(row);
     }
 
     /** The collection's persister, from the persistence context: the wrapper's role is not set yet on recreate. */

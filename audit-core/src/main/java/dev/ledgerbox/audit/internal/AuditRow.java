@@ -17,6 +17,8 @@ final class AuditRow {
     final String action;
 
     final String reason;
+    /** The diff as JSON text, set (and size-checked) after each change to {@link #diff}. */
+    String json;
 
     AuditRow(Instant occurredAt, String entityType, String entityId, String operation, String action, String reason) {
         this.occurredAt = occurredAt;

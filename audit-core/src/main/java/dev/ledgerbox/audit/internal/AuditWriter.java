@@ -33,10 +33,6 @@ final class AuditWriter {
 
     void insert(Connection connection, List<AuditRow> rows, CapturedContext context, UUID outboxEventId)
             throws SQLException {
-        String[] diffs = new String[rows.size()];
-        for (int i = 0; i < diffs.length; i++) {
-            diffs[i] = diffJson(rows.get(i));
-        }
         for (int from = 0; from < rows.size(); from += CHUNK) {
             int to = Math.min(rows.size(), from + CHUNK);
             StringBuilder sql = new StringBuilder(COLUMNS.length() + (to - from) * (ROW.length() + 2));
@@ -52,7 +48,7 @@ final class AuditWriter {
                     ps.setString(p++, row.entityType);
                     ps.setString(p++, row.entityId);
                     ps.setString(p++, row.operation);
-                    ps.setString(p++, diffs[i]);
+                    ps.setString(p++, row.json != null ? row.json : diffJson(row));
                     ps.setString(p++, row.action != null ? row.action : context.action());
                     ps.setString(p++, row.action != null ? row.reason : context.reason());
                     ps.setString(p++, context.actorId());
@@ -68,6 +64,14 @@ final class AuditWriter {
                 ps.executeUpdate();
             }
         }
+    }
+
+    /**
+     * Renders the row's diff and checks its size; called by the listener as the diff grows, so
+     * that an oversized diff fails the flush that made it.
+     */
+    void render(AuditRow row) {
+        row.json = diffJson(row);
     }
 
     private String diffJson(AuditRow row) {
