@@ -1,0 +1,176 @@
+package dev.ledgerbox.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Appends {@code audit_log} rows to their hash chain ({@code audit_seal}), one chain per tenant,
+ * after they commit and outside the business transactions, so that writers never wait for each
+ * other on a chain head.
+ *
+ * <p>Rows are sealed in {@code (tx_id, id)} order, and only those whose transaction id is below
+ * the oldest transaction still running ({@code pg_snapshot_xmin}): no row can later appear before
+ * a sealed one, so the order is final. Each seal's hash is {@code sha256(prev_hash ||
+ * ledgerbox_audit_canonical(row))} in hex. One sealer works at a time (an advisory lock); run it
+ * from every instance if you like. A long-running transaction holds sealing back until it ends.
+ * Thread-safe.
+ */
+public final class AuditSealer {
+
+    /** The hash before the first seal of a chain. */
+    public static final String GENESIS = "0".repeat(64);
+
+    static final long LOCK_KEY = 0x6c6467627841L; // "ldgbxA"
+
+    private final DataSource dataSource;
+
+    public AuditSealer(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Seals up to {@code maxRows} committed rows; returns how many it sealed (0 if another sealer is busy). */
+    public int sealBatch(int maxRows) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            // a session lock, taken before the snapshot: the sealer that gets it sees what the
+            // previous one committed
+            if (!lock(c, "pg_try_advisory_lock")) {
+                return 0;
+            }
+            boolean autoCommit = c.getAutoCommit();
+            try {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                int sealed = sealBatch(c, maxRows);
+                c.commit();
+                return sealed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                lock(c, "pg_advisory_unlock");
+            }
+        }
+    }
+
+    private static boolean lock(Connection c, String function) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT " + function + "(" + LOCK_KEY + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** Seals until nothing committed is left unsealed; returns how many it sealed. */
+    public long sealAll() throws SQLException {
+        long total = 0;
+        int n;
+        do {
+            n = sealBatch(1000);
+            total += n;
+        } while (n > 0);
+        return total;
+    }
+
+    private record Row(long id, String txId, String chain, String canonical) {}
+
+    private record Head(long seq, String hash) {}
+
+    private static int sealBatch(Connection c, int maxRows) throws SQLException {
+        String cursorTx;
+        long cursorId;
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT tx_id::text, audit_id FROM audit_seal_state FOR UPDATE")) {
+            if (!rs.next()) {
+                throw new SQLException("audit_seal_state is empty: the audit schema was not migrated completely");
+            }
+            cursorTx = rs.getString(1);
+            cursorId = rs.getLong(2);
+        }
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT a.id, a.tx_id::text, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
+                        + " FROM audit_log a"
+                        + " WHERE (a.tx_id, a.id) > (?::xid8, ?)"
+                        + " AND a.tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                        + " ORDER BY a.tx_id, a.id LIMIT ?")) {
+            ps.setString(1, cursorTx);
+            ps.setLong(2, cursorId);
+            ps.setInt(3, maxRows);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        Map<String, Head> heads = new HashMap<>();
+        MessageDigest sha256 = sha256();
+        try (PreparedStatement head = c.prepareStatement(
+                        "SELECT seq, hash FROM audit_seal WHERE chain_key = ? ORDER BY seq DESC LIMIT 1");
+                PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO audit_seal (chain_key, seq, audit_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?)")) {
+            for (Row row : rows) {
+                Head previous = heads.get(row.chain());
+                if (previous == null) {
+                    previous = readHead(head, row.chain());
+                }
+                String hash = chainHash(sha256, previous.hash(), row.canonical());
+                insert.setString(1, row.chain());
+                insert.setLong(2, previous.seq() + 1);
+                insert.setLong(3, row.id());
+                insert.setString(4, previous.hash());
+                insert.setString(5, hash);
+                insert.addBatch();
+                heads.put(row.chain(), new Head(previous.seq() + 1, hash));
+            }
+            insert.executeBatch();
+        }
+        Row last = rows.get(rows.size() - 1);
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE audit_seal_state" + " SET tx_id = ?::xid8, audit_id = ?, sealed_count = sealed_count + ?")) {
+            ps.setString(1, last.txId());
+            ps.setLong(2, last.id());
+            ps.setInt(3, rows.size());
+            ps.executeUpdate();
+        }
+        return rows.size();
+    }
+
+    private static Head readHead(PreparedStatement head, String chain) throws SQLException {
+        head.setString(1, chain);
+        try (ResultSet rs = head.executeQuery()) {
+            return rs.next() ? new Head(rs.getLong(1), rs.getString(2)) : new Head(0, GENESIS);
+        }
+    }
+
+    static String chainHash(MessageDigest sha256, String previousHash, String canonical) {
+        sha256.reset();
+        sha256.update(previousHash.getBytes(StandardCharsets.US_ASCII));
+        sha256.update(canonical.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

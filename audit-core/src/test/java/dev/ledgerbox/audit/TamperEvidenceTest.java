@@ -1,0 +1,218 @@
+package dev.ledgerbox.audit;
+
+import static dev.ledgerbox.audit.Hibernate.execute;
+import static dev.ledgerbox.audit.Hibernate.inTransaction;
+import static dev.ledgerbox.audit.Hibernate.query;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgerbox.audit.AuditVerification.Anchor;
+import dev.ledgerbox.audit.fixtures.ShopOrder;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tampering with the audit log directly in the database, as its owner with the append-only
+ * triggers switched off, and checking that the verifier finds every kind.
+ */
+class TamperEvidenceTest {
+
+    AuditSealer sealer = new AuditSealer(Hibernate.db());
+    AuditVerifier verifier = new AuditVerifier(Hibernate.db());
+
+    @BeforeEach
+    void tenRowsInTwoChainsSealed() throws SQLException {
+        Hibernate.factory();
+        Hibernate.resetAuditLog();
+        for (int i = 0; i < 10; i++) {
+            String tenant = i % 2 == 0 ? "acme" : null;
+            AuditActor actor = new AuditActor("user-" + i, null, null, tenant);
+            try (var scope = AuditContext.current().withActor(actor).open()) {
+                inTransaction(s -> s.persist(new ShopOrder("c", BigDecimal.ONE)));
+            }
+        }
+        assertThat(sealer.sealAll()).isEqualTo(10);
+        assertThat(verifier.verify().intact()).isTrue();
+    }
+
+    /** Runs SQL as the table owner with the append-only triggers off, as an intruder with DBA rights would. */
+    private static void tamper(String sql) {
+        execute("ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seal DISABLE TRIGGER USER; " + sql
+                + "; ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER");
+    }
+
+    private static long auditId(String chain, int seq) {
+        return Long.parseLong(
+                query("SELECT audit_id FROM audit_seal WHERE chain_key = ? AND seq = ?", chain, (long) seq)
+                        .get(0)
+                        .get("audit_id")
+                        .toString());
+    }
+
+    @Test
+    void anIntactLogVerifiesAndReportsItsHeads() throws SQLException {
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isTrue();
+        assertThat(result.sealsChecked()).isEqualTo(10);
+        assertThat(result.heads()).containsOnlyKeys("acme", "");
+        assertThat(result.heads().get("acme").seq()).isEqualTo(5);
+        assertThat(result.toString()).contains("intact");
+    }
+
+    @Test
+    void aModifiedRowIsFound() throws SQLException {
+        long id = auditId("acme", 3);
+        tamper("UPDATE audit_log SET actor_id = 'someone-else' WHERE id = " + id);
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.auditId()).isEqualTo(id);
+        assertThat(result.problem()).contains("modified");
+    }
+
+    @Test
+    void aModifiedDiffIsFound() throws SQLException {
+        long id = auditId("", 2);
+        tamper("UPDATE audit_log SET diff = jsonb_set(diff, '{total,new}', '1000') WHERE id = " + id);
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.auditId()).isEqualTo(id);
+        assertThat(result.problem()).contains("modified");
+    }
+
+    @Test
+    void aDeletedRowIsFound() throws SQLException {
+        long id = auditId("acme", 2);
+        tamper("DELETE FROM audit_log WHERE id = " + id);
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.auditId()).isEqualTo(id);
+        assertThat(result.problem()).contains("deleted");
+    }
+
+    @Test
+    void aRowDeletedWithItsSealIsFound() throws SQLException {
+        long id = auditId("acme", 2);
+        tamper("DELETE FROM audit_seal WHERE audit_id = " + id + "; DELETE FROM audit_log WHERE id = " + id);
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.chain()).isEqualTo("acme");
+        assertThat(result.seq()).isEqualTo(2);
+        assertThat(result.problem()).contains("were deleted");
+    }
+
+    @Test
+    void reorderedRowsAreFound() throws SQLException {
+        long first = auditId("", 1);
+        long second = auditId("", 2);
+        // swap the two rows' places in the chain
+        tamper("UPDATE audit_seal SET audit_id = -1 WHERE audit_id = " + first + "; UPDATE audit_seal SET audit_id = "
+                + first + " WHERE audit_id = " + second + "; UPDATE audit_seal SET audit_id = " + second
+                + " WHERE audit_id = -1");
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.chain()).isEqualTo("");
+        assertThat(result.seq()).isEqualTo(1);
+    }
+
+    @Test
+    void reorderedSealsAreFound() throws SQLException {
+        tamper("UPDATE audit_seal SET seq = -1 WHERE chain_key = 'acme' AND seq = 2;"
+                + " UPDATE audit_seal SET seq = 2 WHERE chain_key = 'acme' AND seq = 3;"
+                + " UPDATE audit_seal SET seq = 3 WHERE chain_key = 'acme' AND seq = -1");
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.seq()).isEqualTo(2);
+        assertThat(result.problem()).contains("altered or reordered");
+    }
+
+    @Test
+    void aDeletedTailIsFoundByTheCountAndByAnAnchor() throws SQLException {
+        Map<String, Anchor> anchors = verifier.verify().heads();
+        long last = auditId("acme", 5);
+        tamper("DELETE FROM audit_seal WHERE audit_id = " + last + "; DELETE FROM audit_log WHERE id = " + last);
+
+        assertThat(verifier.verify().problem()).contains("the newest rows and their seals were deleted");
+
+        // an intruder who also fixes the sealer's count is still caught by the anchor kept elsewhere
+        execute("UPDATE audit_seal_state SET sealed_count = sealed_count - 1");
+        assertThat(verifier.verify().intact()).isTrue();
+        AuditVerification anchored = verifier.verify(anchors);
+        assertThat(anchored.intact()).isFalse();
+        assertThat(anchored.problem()).contains("chain 'acme' no longer holds the anchored seal 5");
+    }
+
+    @Test
+    void aRowForgedIntoTheSealedPastIsFound() throws SQLException {
+        tamper("INSERT INTO audit_log (occurred_at, tx_id, entity_type, entity_id, operation, diff)"
+                + " VALUES (now(), '3', 'Order', '1', 'DELETE', '{}')");
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.problem()).contains("in the sealed past but has no seal");
+    }
+
+    @Test
+    void sealingKeepsUpWithConcurrentWritersWithoutForkingAChain() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<Future<?>> writers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            String tenant = t % 2 == 0 ? "acme" : "globex";
+            writers.add(pool.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    try (var scope = AuditContext.current()
+                            .withActor(new AuditActor("w", null, null, tenant))
+                            .open()) {
+                        inTransaction(s -> s.persist(new ShopOrder("c", BigDecimal.ONE)));
+                    }
+                }
+                return null;
+            }));
+        }
+        Future<Long> sealing = pool.submit(() -> {
+            long sealed = 0;
+            while (writing.get()) {
+                sealed += sealer.sealBatch(7);
+            }
+            return sealed;
+        });
+        Future<Long> rival = pool.submit(() -> sealer.sealAll()); // a second sealer at the same time
+        for (Future<?> w : writers) {
+            w.get();
+        }
+        writing.set(false);
+        long total = sealing.get() + rival.get() + sealer.sealAll();
+        pool.shutdown();
+
+        assertThat(total).isEqualTo(200);
+        AuditVerification result = verifier.verify();
+        assertThat(result.intact()).as(result.toString()).isTrue();
+        assertThat(result.sealsChecked()).isEqualTo(210);
+        assertThat(query("SELECT count(*) AS n FROM audit_log a"
+                                + " WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)")
+                        .get(0))
+                .containsEntry("n", "0");
+    }
+}
