@@ -64,7 +64,7 @@ final class ContainerContextSource extends ContextSource {
     AuditActor actorOf(Principal principal) {
         Principal caller = principal != null ? principal : callerPrincipal();
         if (caller != null) {
-            String name = caller.getName();
+            String name = nameOf(caller);
             if (name == null || name.isBlank() || ANONYMOUS.contains(name.toUpperCase(Locale.ROOT))) {
                 caller = null;
             }
@@ -78,6 +78,15 @@ final class ContainerContextSource extends ContextSource {
             // no CDI container for this thread: fall back to the principal's name
         }
         return super.actorOf(caller);
+    }
+
+    /** The principal's name; null when the container's principal proxy has no caller behind it. */
+    private static String nameOf(Principal principal) {
+        try {
+            return principal.getName();
+        } catch (RuntimeException e) {
+            return null; // e.g. Weld's built-in Principal bean outside a secured call
+        }
     }
 
     private static Principal callerPrincipal() {
