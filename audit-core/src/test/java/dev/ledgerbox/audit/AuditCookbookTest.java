@@ -111,7 +111,9 @@ class AuditCookbookTest {
 
     @Test
     void aRequestAndATransactionAcrossAuditAndOutbox() {
-        assertThat(run(6)).extracting(r -> r.get("kind")).containsExactlyInAnyOrder("audit", "event") // the payment came in another request;
+        assertThat(run(6))
+                .extracting(r -> r.get("kind"))
+                .containsExactlyInAnyOrder("audit", "event"); // the payment came in another request
         assertThat(run(7)).singleElement().satisfies(r -> assertThat(r)
                 .containsEntry("entity_id", "T-1001")
                 .containsEntry("operation", "INSERT")
