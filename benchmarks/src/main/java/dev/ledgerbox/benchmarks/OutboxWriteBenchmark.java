@@ -7,7 +7,6 @@ import com.gruelbox.transactionoutbox.Submitter;
 import com.gruelbox.transactionoutbox.ThreadLocalContextTransactionManager;
 import com.gruelbox.transactionoutbox.TransactionManager;
 import com.gruelbox.transactionoutbox.TransactionOutbox;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
@@ -16,26 +15,17 @@ import dev.ledgerbox.outbox.internal.OutboxWriter;
 import dev.ledgerbox.outbox.internal.TraceContext;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
@@ -64,11 +54,7 @@ import org.hibernate.cfg.Configuration;
  */
 public final class OutboxWriteBenchmark {
 
-    private final int threads;
-    private final int seconds;
-    private final int rounds;
-    private final int warmup;
-
+    private final Harness harness;
     private final HikariDataSource pool;
     private final SessionFactory hibernate;
     /** For the peer: sessions on the peer's own JDBC transaction, which Hibernate does not see. */
@@ -88,19 +74,9 @@ public final class OutboxWriteBenchmark {
         public void publish(String type, long orderId, String customer, BigDecimal total) {}
     }
 
-    private OutboxWriteBenchmark(EmbeddedDatabase db, Map<String, String> args) {
-        this.threads = Integer.parseInt(args.getOrDefault("threads", "8"));
-        this.seconds = Integer.parseInt(args.getOrDefault("seconds", "5"));
-        this.rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
-        this.warmup = Integer.parseInt(args.getOrDefault("warmup", "2"));
-
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.user());
-        config.setPassword(db.password());
-        config.setMaximumPoolSize(threads * 2 + 4);
-        config.setAutoCommit(true);
-        this.pool = new HikariDataSource(config);
+    private OutboxWriteBenchmark(Harness harness) {
+        this.harness = harness;
+        this.pool = harness.pool;
 
         Configuration hibernateConfig = new Configuration()
                 .addAnnotatedClass(BenchOrder.class)
@@ -133,45 +109,21 @@ public final class OutboxWriteBenchmark {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new LinkedHashMap<>();
-        for (String a : argv) {
-            String[] kv = a.split("=", 2);
-            args.put(kv[0], kv.length > 1 ? kv[1] : "");
-        }
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate(EmbeddedDatabase.Schema.OUTBOX)) {
-            OutboxWriteBenchmark bench = new OutboxWriteBenchmark(db, args);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate(EmbeddedDatabase.Schema.OUTBOX);
+                Harness harness = new Harness(db, Harness.arguments(argv))) {
+            OutboxWriteBenchmark bench = new OutboxWriteBenchmark(harness);
             try {
-                System.out.printf(
-                        "%nOutbox write benchmark: %d threads, %d rounds of %d s per variant, PostgreSQL %s%n",
-                        bench.threads, bench.rounds, bench.seconds, bench.serverVersion());
-                Map<String, Double> durable = bench.measure("durable (fsync=on, synchronous_commit=on)");
-                bench.setDurable(false);
-                Map<String, Double> fast = bench.measure("non-durable (fsync=off, synchronous_commit=off)");
+                System.out.printf("%nOutbox write benchmark: %s%n", harness.describe());
+                Map<String, Double> durable = harness.measure(
+                        "durable (fsync=on, synchronous_commit=on)", bench.variants(), bench::clearTables);
+                harness.setDurable(false);
+                Map<String, Double> fast = harness.measure(
+                        "non-durable (fsync=off, synchronous_commit=off)", bench.variants(), bench::clearTables);
+                Harness.printTable(durable, fast, BASELINE);
                 System.out.println();
-                System.out.println("| variant | durable tx/s | ratio | non-durable tx/s | ratio |");
-                System.out.println("|---|---:|---:|---:|---:|");
-                double durableBase = durable.get(BASELINE);
-                double fastBase = fast.get(BASELINE);
-                for (String name : durable.keySet()) {
-                    System.out.printf(
-                            Locale.ROOT,
-                            "| %s | %.0f | %.2f | %.0f | %.2f |%n",
-                            name,
-                            durable.get(name),
-                            durable.get(name) / durableBase,
-                            fast.get(name),
-                            fast.get(name) / fastBase);
-                }
-                System.out.printf(
-                        Locale.ROOT,
-                        "%nledgerbox / raw JDBC: durable %.2f, non-durable %.2f (aim: >= 0.90)%n",
-                        durable.get(LEDGERBOX) / durable.get(RAW),
-                        fast.get(LEDGERBOX) / fast.get(RAW));
-                System.out.printf(
-                        Locale.ROOT,
-                        "ledgerbox / transaction-outbox (normal use): durable %.2f, non-durable %.2f (aim: > 1)%n",
-                        durable.get(LEDGERBOX) / durable.get(PEER),
-                        fast.get(LEDGERBOX) / fast.get(PEER));
+                Harness.printRatio("ledgerbox / raw JDBC", durable, fast, LEDGERBOX, RAW, ">= 0.90");
+                Harness.printRatio(
+                        "ledgerbox / transaction-outbox (normal use)", durable, fast, LEDGERBOX, PEER, "> 1");
             } finally {
                 bench.close();
             }
@@ -184,12 +136,12 @@ public final class OutboxWriteBenchmark {
     static final String PEER = "transaction-outbox, dispatch on";
     static final String PEER_STORED = "transaction-outbox, dispatch off";
 
-    private Map<String, Work> variants() {
-        Map<String, Work> v = new LinkedHashMap<>();
+    private Map<String, Harness.Work> variants() {
+        Map<String, Harness.Work> v = new LinkedHashMap<>();
         v.put(BASELINE, this::baseline);
         v.put(RAW, this::rawJdbc);
         v.put(LEDGERBOX, this::ledgerbox);
-        v.put(PEER, new Work() {
+        v.put(PEER, new Harness.Work() {
             @Override
             public void transaction() {
                 peer(peerDispatching);
@@ -202,67 +154,6 @@ public final class OutboxWriteBenchmark {
         });
         v.put(PEER_STORED, () -> peer(peerStored));
         return v;
-    }
-
-    private Map<String, Double> measure(String mode) throws Exception {
-        System.out.printf("%n== %s%n", mode);
-        Map<String, Work> variants = variants();
-        for (Work work : variants.values()) {
-            run(work, warmup);
-        }
-        Map<String, long[]> totals = new LinkedHashMap<>();
-        variants.keySet().forEach(name -> totals.put(name, new long[2]));
-        List<String> order = new ArrayList<>(variants.keySet());
-        for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < order.size(); i++) {
-                String name = order.get((i + round) % order.size());
-                clearTables();
-                long started = System.nanoTime();
-                long count = run(variants.get(name), seconds);
-                long elapsed = System.nanoTime() - started;
-                totals.get(name)[0] += count;
-                totals.get(name)[1] += elapsed;
-                System.out.printf(
-                        Locale.ROOT, "  round %d  %-34s %8.0f tx/s%n", round + 1, name, count * 1e9 / elapsed);
-            }
-        }
-        Map<String, Double> rates = new LinkedHashMap<>();
-        totals.forEach((name, t) -> rates.put(name, t[0] * 1e9 / t[1]));
-        return rates;
-    }
-
-    @FunctionalInterface
-    interface Work {
-        void transaction() throws Exception;
-
-        /** Finishes work the transactions left behind; its time counts against the variant. */
-        default void settle() throws Exception {}
-    }
-
-    /** Runs the work on all threads for the given time; returns the number of transactions done. */
-    private long run(Work work, int durationSeconds) throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService executor = Executors.newFixedThreadPool(threads);
-        List<Future<Long>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(executor.submit(() -> {
-                long n = 0;
-                while (!stop.get()) {
-                    work.transaction();
-                    n++;
-                }
-                return n;
-            }));
-        }
-        Thread.sleep(durationSeconds * 1000L);
-        stop.set(true);
-        long total = 0;
-        for (Future<Long> f : futures) {
-            total += f.get();
-        }
-        executor.shutdown();
-        work.settle();
-        return total;
     }
 
     private BenchOrder newOrder() {
@@ -352,32 +243,8 @@ public final class OutboxWriteBenchmark {
         }
     }
 
-    private void clearTables() throws Exception {
-        try (Connection c = pool.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute("TRUNCATE bench_order, outbox_event, outbox_aggregate, txno_outbox");
-        }
-    }
-
-    private void setDurable(boolean durable) throws Exception {
-        String value = durable ? "on" : "off";
-        try (Connection c = pool.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute("ALTER SYSTEM SET fsync = " + value);
-            s.execute("ALTER SYSTEM SET synchronous_commit = " + value);
-            s.execute("ALTER SYSTEM SET full_page_writes = " + value);
-            s.execute("SELECT pg_reload_conf()");
-        }
-        pool.getHikariPoolMXBean().softEvictConnections(); // new sessions see the new defaults
-    }
-
-    private String serverVersion() throws Exception {
-        try (Connection c = pool.getConnection();
-                Statement s = c.createStatement();
-                var rs = s.executeQuery("SHOW server_version")) {
-            rs.next();
-            return rs.getString(1);
-        }
+    private void clearTables() {
+        harness.execute("TRUNCATE bench_order, outbox_event, outbox_aggregate, txno_outbox");
     }
 
     private void close() throws InterruptedException {
@@ -385,7 +252,6 @@ public final class OutboxWriteBenchmark {
         peerExecutor.awaitTermination(1, TimeUnit.MINUTES);
         hibernate.close();
         peerHibernate.close();
-        pool.close();
         json.close();
     }
 }

@@ -1,0 +1,182 @@
+package dev.ledgerbox.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs variants of a transaction on many threads for a fixed time, interleaved round by round so
+ * that machine noise spreads evenly, and reports transactions per second and ratios to a baseline.
+ *
+ * <p>Arguments: {@code threads=8 seconds=5 rounds=3 warmup=2}.
+ */
+public final class Harness implements AutoCloseable {
+
+    /** One transaction of a variant. */
+    @FunctionalInterface
+    public interface Work {
+        void transaction() throws Exception;
+
+        /** Finishes work the transactions left behind; its time counts against the variant. */
+        default void settle() throws Exception {}
+    }
+
+    public final int threads;
+    public final int seconds;
+    public final int rounds;
+    public final int warmup;
+    public final HikariDataSource pool;
+
+    public Harness(EmbeddedDatabase db, Map<String, String> args) {
+        this.threads = Integer.parseInt(args.getOrDefault("threads", "8"));
+        this.seconds = Integer.parseInt(args.getOrDefault("seconds", "5"));
+        this.rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
+        this.warmup = Integer.parseInt(args.getOrDefault("warmup", "2"));
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setMaximumPoolSize(threads * 2 + 4);
+        config.setAutoCommit(true);
+        this.pool = new HikariDataSource(config);
+    }
+
+    public static Map<String, String> arguments(String[] argv) {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String a : argv) {
+            String[] kv = a.split("=", 2);
+            args.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
+        return args;
+    }
+
+    public String describe() throws Exception {
+        return String.format(
+                "%d threads, %d rounds of %d s per variant, PostgreSQL %s", threads, rounds, seconds, serverVersion());
+    }
+
+    /** Runs every variant, warm-up first, then in rotating order; returns transactions per second. */
+    public Map<String, Double> measure(String mode, Map<String, Work> variants, Runnable clear) throws Exception {
+        System.out.printf("%n== %s%n", mode);
+        for (Work work : variants.values()) {
+            run(work, warmup);
+        }
+        Map<String, long[]> totals = new LinkedHashMap<>();
+        variants.keySet().forEach(name -> totals.put(name, new long[2]));
+        List<String> order = new ArrayList<>(variants.keySet());
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < order.size(); i++) {
+                String name = order.get((i + round) % order.size());
+                clear.run();
+                long started = System.nanoTime();
+                long count = run(variants.get(name), seconds);
+                long elapsed = System.nanoTime() - started;
+                totals.get(name)[0] += count;
+                totals.get(name)[1] += elapsed;
+                System.out.printf(
+                        Locale.ROOT, "  round %d  %-40s %8.0f tx/s%n", round + 1, name, count * 1e9 / elapsed);
+            }
+        }
+        Map<String, Double> rates = new LinkedHashMap<>();
+        totals.forEach((name, t) -> rates.put(name, t[0] * 1e9 / t[1]));
+        return rates;
+    }
+
+    /** Runs the work on all threads for the given time; returns the number of transactions done. */
+    public long run(Work work, int durationSeconds) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService executor = Executors.newFixedThreadPool(threads);
+        List<Future<Long>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(executor.submit(() -> {
+                long n = 0;
+                while (!stop.get()) {
+                    work.transaction();
+                    n++;
+                }
+                return n;
+            }));
+        }
+        Thread.sleep(durationSeconds * 1000L);
+        stop.set(true);
+        long total = 0;
+        for (Future<Long> f : futures) {
+            total += f.get();
+        }
+        executor.shutdown();
+        work.settle();
+        return total;
+    }
+
+    /** Switches PostgreSQL between production durability and the fast test settings. */
+    public void setDurable(boolean durable) throws Exception {
+        String value = durable ? "on" : "off";
+        execute("ALTER SYSTEM SET fsync = " + value);
+        execute("ALTER SYSTEM SET synchronous_commit = " + value);
+        execute("ALTER SYSTEM SET full_page_writes = " + value);
+        execute("SELECT pg_reload_conf()");
+        pool.getHikariPoolMXBean().softEvictConnections(); // new sessions see the new defaults
+    }
+
+    public void execute(String sql) {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (Exception e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String serverVersion() throws Exception {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Prints a Markdown table of both modes with ratios to the baseline. */
+    public static void printTable(Map<String, Double> durable, Map<String, Double> fast, String baseline) {
+        System.out.println();
+        System.out.println("| variant | durable tx/s | ratio | non-durable tx/s | ratio |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (String name : durable.keySet()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.0f | %.2f | %.0f | %.2f |%n",
+                    name,
+                    durable.get(name),
+                    durable.get(name) / durable.get(baseline),
+                    fast.get(name),
+                    fast.get(name) / fast.get(baseline));
+        }
+    }
+
+    public static void printRatio(
+            String label, Map<String, Double> durable, Map<String, Double> fast, String of, String to, String aim) {
+        System.out.printf(
+                Locale.ROOT,
+                "%s: durable %.2f, non-durable %.2f (aim: %s)%n",
+                label,
+                durable.get(of) / durable.get(to),
+                fast.get(of) / fast.get(to),
+                aim);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,326 @@
+package dev.ledgerbox.benchmarks.audit;
+
+import dev.ledgerbox.audit.AuditSealer;
+import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.StaleStateException;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.cfg.Configuration;
+import org.javers.core.Javers;
+import org.javers.core.JaversBuilder;
+import org.javers.repository.sql.DialectName;
+import org.javers.repository.sql.SqlRepositoryBuilder;
+
+/**
+ * Transactions per second of creating and of updating (two attributes) an invoice with ten
+ * scalar attributes and a version, on embedded PostgreSQL with 8 threads, in one run:
+ *
+ * <ul>
+ *   <li><b>unaudited</b>: the Hibernate transaction alone;
+ *   <li><b>raw JDBC diff row</b>: plus one plain INSERT into {@code audit_log} of a hand-built
+ *       diff through the session's connection (the limit of "one more row");
+ *   <li><b>ledgerbox</b>: the entity is {@code @Audited}; the sealer runs alongside and the time to
+ *       seal what is left at the end of a round counts against the variant;
+ *   <li><b>Hibernate Envers</b> (same Hibernate version, default strategy);
+ *   <li><b>JaVers</b> with its SQL repository on the same database, committing in the same
+ *       transaction.
+ * </ul>
+ *
+ * Durable PostgreSQL settings first, then non-durable. Arguments as {@link Harness}.
+ */
+public final class AuditWriteBenchmark {
+
+    static final String UNAUDITED = "unaudited";
+    static final String RAW = "raw JDBC diff row";
+    static final String LEDGERBOX = "ledgerbox @Audited";
+    static final String ENVERS = "Hibernate Envers";
+    static final String JAVERS = "JaVers (SQL repository)";
+    static final int ROWS_TO_UPDATE = 5000;
+
+    private final Harness harness;
+    private final SessionFactory hibernate;
+    private final AuditSealer sealer;
+    private final Javers javers;
+    /** The connection of the current transaction, for JaVers. */
+    private final ThreadLocal<Connection> javersConnection = new ThreadLocal<>();
+
+    private final Map<Class<? extends InvoiceFields>, long[]> ids = new LinkedHashMap<>();
+
+    private AuditWriteBenchmark(Harness harness) {
+        this.harness = harness;
+        Configuration config = new Configuration()
+                .addAnnotatedClass(PlainInvoice.class)
+                .addAnnotatedClass(LedgerboxInvoice.class)
+                .addAnnotatedClass(EnversInvoice.class)
+                .addAnnotatedClass(JaversInvoice.class)
+                .setProperty(AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "drop-and-create");
+        config.getProperties().put(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, harness.pool);
+        this.hibernate = config.buildSessionFactory();
+        this.sealer = new AuditSealer(harness.pool);
+        // JaVers creates its tables while it is built: lend it a connection for that
+        try (Connection setup = harness.pool.getConnection()) {
+            javersConnection.set(setup);
+            this.javers = JaversBuilder.javers()
+                    .registerJaversRepository(SqlRepositoryBuilder.sqlRepository()
+                            .withConnectionProvider(javersConnection::get)
+                            .withDialect(DialectName.POSTGRES)
+                            .build())
+                    .build();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("JaVers could not set up its tables: " + e.getMessage(), e);
+        } finally {
+            javersConnection.remove();
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0)
+                        .migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.AUDIT);
+                Harness harness = new Harness(db, Harness.arguments(argv))) {
+            AuditWriteBenchmark bench = new AuditWriteBenchmark(harness);
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread sealing = new Thread(() -> bench.sealContinuously(running), "audit-sealer");
+            sealing.start();
+            try {
+                System.out.printf("%nAudit write benchmark: %s%n", harness.describe());
+                bench.populate();
+                Map<String, Double> durable =
+                        harness.measure("durable (fsync=on, synchronous_commit=on)", bench.variants(), () -> {});
+                harness.setDurable(false);
+                Map<String, Double> fast =
+                        harness.measure("non-durable (fsync=off, synchronous_commit=off)", bench.variants(), () -> {});
+                for (String op : List.of("create", "update")) {
+                    Harness.printTable(only(durable, op), only(fast, op), op + ": " + UNAUDITED);
+                }
+                System.out.println();
+                for (String op : List.of("create", "update")) {
+                    Harness.printRatio(
+                            op + ": ledgerbox / raw JDBC",
+                            durable,
+                            fast,
+                            op + ": " + LEDGERBOX,
+                            op + ": " + RAW,
+                            ">= 0.90");
+                    Harness.printRatio(
+                            op + ": ledgerbox / Envers",
+                            durable,
+                            fast,
+                            op + ": " + LEDGERBOX,
+                            op + ": " + ENVERS,
+                            "> 1");
+                    Harness.printRatio(
+                            op + ": ledgerbox / JaVers",
+                            durable,
+                            fast,
+                            op + ": " + LEDGERBOX,
+                            op + ": " + JAVERS,
+                            "> 1");
+                }
+            } finally {
+                running.set(false);
+                sealing.join();
+                bench.hibernate.close();
+            }
+        }
+    }
+
+    private static Map<String, Double> only(Map<String, Double> rates, String op) {
+        Map<String, Double> result = new LinkedHashMap<>();
+        rates.forEach((name, rate) -> {
+            if (name.startsWith(op + ": ")) {
+                result.put(name, rate);
+            }
+        });
+        return result;
+    }
+
+    private Map<String, Harness.Work> variants() {
+        Map<String, Harness.Work> v = new LinkedHashMap<>();
+        v.put("create: " + UNAUDITED, () -> create(PlainInvoice::new, null));
+        v.put("create: " + RAW, () -> create(PlainInvoice::new, this::rawCreateRow));
+        v.put("create: " + LEDGERBOX, sealed(() -> create(LedgerboxInvoice::new, null)));
+        v.put("create: " + ENVERS, () -> create(EnversInvoice::new, null));
+        v.put("create: " + JAVERS, () -> create(JaversInvoice::new, this::javersCommit));
+        v.put("update: " + UNAUDITED, () -> update(PlainInvoice.class, null));
+        v.put("update: " + RAW, () -> update(PlainInvoice.class, this::rawUpdateRow));
+        v.put("update: " + LEDGERBOX, sealed(() -> update(LedgerboxInvoice.class, null)));
+        v.put("update: " + ENVERS, () -> update(EnversInvoice.class, null));
+        v.put("update: " + JAVERS, () -> update(JaversInvoice.class, this::javersCommit));
+        return v;
+    }
+
+    private Harness.Work sealed(Harness.Work work) {
+        return new Harness.Work() {
+            @Override
+            public void transaction() throws Exception {
+                work.transaction();
+            }
+
+            @Override
+            public void settle() throws Exception {
+                sealer.sealAll();
+            }
+        };
+    }
+
+    @FunctionalInterface
+    interface Extra {
+        void accept(Session session, InvoiceFields invoice) throws Exception;
+    }
+
+    private void create(Supplier<? extends InvoiceFields> kind, Extra extra) {
+        inTransaction(session -> {
+            InvoiceFields invoice = kind.get();
+            invoice.fill();
+            session.persist(invoice);
+            session.flush();
+            runExtra(extra, session, invoice);
+        });
+    }
+
+    private void update(Class<? extends InvoiceFields> kind, Extra extra) {
+        long[] candidates = ids.get(kind);
+        long id = candidates[ThreadLocalRandom.current().nextInt(candidates.length)];
+        try {
+            inTransaction(session -> {
+                InvoiceFields invoice = session.find(kind, id);
+                invoice.pay();
+                session.flush();
+                runExtra(extra, session, invoice);
+            });
+        } catch (StaleStateException | jakarta.persistence.OptimisticLockException e) {
+            // two threads picked the same invoice at once: rare, and the same for every variant
+        }
+    }
+
+    private void runExtra(Extra extra, Session session, InvoiceFields invoice) {
+        if (extra == null) {
+            return;
+        }
+        session.doWork(connection -> {
+            try {
+                javersConnection.set(connection);
+                extra.accept(session, invoice);
+            } catch (java.sql.SQLException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            } finally {
+                javersConnection.remove();
+            }
+        });
+    }
+
+    private void javersCommit(Session session, InvoiceFields invoice) {
+        javers.commit("bench-user", invoice);
+    }
+
+    private static final String RAW_INSERT = "INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation,"
+            + " diff, actor_id, correlation_id) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)";
+
+    private void rawCreateRow(Session session, InvoiceFields i) throws java.sql.SQLException {
+        String diff = "{\"customer\":{\"new\":\"" + i.getCustomer() + "\"},\"status\":{\"new\":\"" + i.getStatus()
+                + "\"},\"currency\":{\"new\":\"" + i.getCurrency() + "\"},\"total\":{\"new\":" + i.getTotal()
+                + "},\"tax\":{\"new\":" + i.getTax() + "},\"issuedAt\":{\"new\":\"" + i.getIssuedAt()
+                + "\"},\"dueDate\":{\"new\":\"" + i.getDueDate() + "\"},\"paid\":{\"new\":" + i.isPaid()
+                + "},\"reference\":{\"new\":\"" + i.getReference() + "\"},\"notes\":{\"new\":\"" + i.getNotes()
+                + "\"}}";
+        rawRow(i, "INSERT", diff);
+    }
+
+    private void rawUpdateRow(Session session, InvoiceFields i) throws java.sql.SQLException {
+        String diff = "{\"status\":{\"old\":\"" + ("PAID".equals(i.getStatus()) ? "ISSUED" : "PAID")
+                + "\",\"new\":\"" + i.getStatus() + "\"},\"paid\":{\"old\":" + !i.isPaid() + ",\"new\":" + i.isPaid()
+                + "}}";
+        rawRow(i, "UPDATE", diff);
+    }
+
+    private void rawRow(InvoiceFields invoice, String operation, String diff) throws java.sql.SQLException {
+        try (PreparedStatement ps = javersConnection.get().prepareStatement(RAW_INSERT)) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now()));
+            ps.setString(2, "invoice");
+            ps.setString(3, invoice.getId().toString());
+            ps.setString(4, operation);
+            ps.setString(5, diff);
+            ps.setString(6, "bench-user");
+            ps.setString(7, null);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Creates the invoices that the update variants change, through each variant's own path. */
+    private void populate() throws Exception {
+        List<Class<? extends InvoiceFields>> kinds =
+                List.of(PlainInvoice.class, LedgerboxInvoice.class, EnversInvoice.class, JaversInvoice.class);
+        for (Class<? extends InvoiceFields> kind : kinds) {
+            for (int i = 0; i < ROWS_TO_UPDATE; i += 500) {
+                inTransaction(session -> {
+                    for (int j = 0; j < 500; j++) {
+                        InvoiceFields invoice = newInstance(kind);
+                        invoice.fill();
+                        session.persist(invoice);
+                        if (kind == JaversInvoice.class) {
+                            session.flush();
+                            runExtra(this::javersCommit, session, invoice);
+                        }
+                    }
+                });
+            }
+            List<Long> found = new ArrayList<>();
+            String table = "bench_invoice_"
+                    + kind.getSimpleName().replace("Invoice", "").toLowerCase();
+            try (Connection c = harness.pool.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM " + table)) {
+                while (rs.next()) {
+                    found.add(rs.getLong(1));
+                }
+            }
+            ids.put(kind, found.stream().mapToLong(Long::longValue).toArray());
+        }
+        sealer.sealAll();
+    }
+
+    private static InvoiceFields newInstance(Class<? extends InvoiceFields> kind) {
+        try {
+            return kind.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void inTransaction(Consumer<Session> work) {
+        hibernate.inTransaction(work);
+    }
+
+    private void sealContinuously(AtomicBoolean running) {
+        while (running.get()) {
+            try {
+                if (sealer.sealBatch(2000) == 0) {
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                System.err.println("sealer: " + e.getMessage());
+            }
+        }
+    }
+}
