@@ -85,34 +85,35 @@ public final class AuditSealer {
         return total;
     }
 
-    private record Row(long id, String txId, String chain, String canonical) {}
+    private record Row(long id, long txId, String chain, String canonical) {}
 
     private record Head(long seq, String hash) {}
 
     private static int sealBatch(Connection c, int maxRows) throws SQLException {
-        String cursorTx;
+        long cursorTx;
         long cursorId;
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT tx_id::text, audit_id FROM audit_seal_state FOR UPDATE")) {
+                ResultSet rs = s.executeQuery("SELECT tx_id, audit_id FROM audit_seal_state FOR UPDATE")) {
             if (!rs.next()) {
                 throw new SQLException("audit_seal_state is empty: the audit schema was not migrated completely");
             }
-            cursorTx = rs.getString(1);
+            cursorTx = rs.getLong(1);
             cursorId = rs.getLong(2);
         }
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps =
-                c.prepareStatement("SELECT a.id, a.tx_id::text, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
+                c.prepareStatement("SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
                         + " FROM audit_log a"
-                        + " WHERE (a.tx_id, a.id) > (?::xid8, ?)"
-                        + " AND a.tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                        + " WHERE a.tx_id >= ? AND (a.tx_id, a.id) > (?, ?)"
+                        + " AND a.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
                         + " ORDER BY a.tx_id, a.id LIMIT ?")) {
-            ps.setString(1, cursorTx);
-            ps.setLong(2, cursorId);
-            ps.setInt(3, maxRows);
+            ps.setLong(1, cursorTx);
+            ps.setLong(2, cursorTx);
+            ps.setLong(3, cursorId);
+            ps.setInt(4, maxRows);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    rows.add(new Row(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
                 }
             }
         }
@@ -143,8 +144,8 @@ public final class AuditSealer {
         }
         Row last = rows.get(rows.size() - 1);
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE audit_seal_state" + " SET tx_id = ?::xid8, audit_id = ?, sealed_count = sealed_count + ?")) {
-            ps.setString(1, last.txId());
+                "UPDATE audit_seal_state SET tx_id = ?, audit_id = ?, sealed_count = sealed_count + ?")) {
+            ps.setLong(1, last.txId());
             ps.setLong(2, last.id());
             ps.setInt(3, rows.size());
             ps.executeUpdate();

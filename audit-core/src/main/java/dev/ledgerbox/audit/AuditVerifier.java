@@ -127,15 +127,15 @@ public final class AuditVerifier {
                 }
             }
         }
-        String cursorTx;
+        long cursorTx;
         long cursorId;
         long sealedCount;
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT tx_id::text, audit_id, sealed_count FROM audit_seal_state")) {
+                ResultSet rs = s.executeQuery("SELECT tx_id, audit_id, sealed_count FROM audit_seal_state")) {
             if (!rs.next()) {
                 return AuditVerification.broken(checked, "audit_seal_state is empty", null, null, null, heads);
             }
-            cursorTx = rs.getString(1);
+            cursorTx = rs.getLong(1);
             cursorId = rs.getLong(2);
             sealedCount = rs.getLong(3);
         }
@@ -150,10 +150,10 @@ public final class AuditVerifier {
                     heads);
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT a.id FROM audit_log a"
-                + " WHERE (a.tx_id, a.id) <= (?::xid8, ?)"
+                + " WHERE (a.tx_id, a.id) <= (?, ?)"
                 + " AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)"
                 + " ORDER BY a.tx_id, a.id LIMIT 1")) {
-            ps.setString(1, cursorTx);
+            ps.setLong(1, cursorTx);
             ps.setLong(2, cursorId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {

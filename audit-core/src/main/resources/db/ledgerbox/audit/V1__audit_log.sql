@@ -9,8 +9,8 @@ CREATE SEQUENCE audit_log_id_seq AS bigint;
 CREATE TABLE audit_log (
     id              bigint       NOT NULL DEFAULT nextval('audit_log_id_seq'),
     occurred_at     timestamptz  NOT NULL,
-    -- the writing transaction; outbox_event.tx_id holds the same value
-    tx_id           xid8         NOT NULL DEFAULT pg_current_xact_id(),
+    -- the writing transaction, pg_current_xact_id() as a number; outbox_event.tx_id is the same
+    tx_id           bigint       NOT NULL DEFAULT pg_current_xact_id()::text::bigint,
     entity_type     varchar(255) NOT NULL,
     entity_id       varchar(255) NOT NULL,
     operation       varchar(8)   NOT NULL,
@@ -27,20 +27,20 @@ CREATE TABLE audit_log (
     client_ip       inet,
     user_agent      varchar(512),
     outbox_event_id uuid,
-    -- occurred_at is part of the key so that the table can be partitioned by time
-    PRIMARY KEY (id, occurred_at),
+    -- the key doubles as the "history of entity X" index (one B-tree less on every insert);
+    -- occurred_at is part of it so that the table can be partitioned by time
+    PRIMARY KEY (entity_type, entity_id, id, occurred_at),
     CONSTRAINT audit_log_operation_check CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE'))
 );
 
 ALTER SEQUENCE audit_log_id_seq OWNED BY audit_log.id;
 
--- "history of entity X", "everything actor Y did", "everything in correlation Z"
-CREATE INDEX audit_log_entity_idx ON audit_log (entity_type, entity_id, id);
+-- "everything actor Y did", "everything in correlation Z" ("history of entity X" is the key)
 CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, occurred_at);
 CREATE INDEX audit_log_correlation_idx ON audit_log (correlation_id);
--- the sealer's cursor: (tx_id, id) is the order in which rows are chained
-CREATE INDEX audit_log_tx_idx ON audit_log (tx_id, id);
-CREATE INDEX audit_log_occurred_idx ON audit_log USING brin (occurred_at);
+-- Time ranges, and the sealer's scan of recent transactions: both columns follow insertion
+-- order, so one BRIN index serves them at a fraction of a B-tree's cost per insert.
+CREATE INDEX audit_log_brin_idx ON audit_log USING brin (occurred_at, tx_id) WITH (autosummarize = on);
 
 CREATE TABLE audit_seal (
     chain_key  varchar(255) NOT NULL, -- the tenant id, '' for rows without one
@@ -56,11 +56,11 @@ CREATE TABLE audit_seal (
 -- The sealer's progress: every audit row ordered at or before (tx_id, audit_id) is sealed.
 CREATE TABLE audit_seal_state (
     singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    tx_id        xid8    NOT NULL,
+    tx_id        bigint  NOT NULL,
     audit_id     bigint  NOT NULL,
     sealed_count bigint  NOT NULL
 );
-INSERT INTO audit_seal_state (tx_id, audit_id, sealed_count) VALUES ('0'::xid8, 0, 0);
+INSERT INTO audit_seal_state (tx_id, audit_id, sealed_count) VALUES (0, 0, 0);
 
 -- The canonical text of a row that the hash covers: every column, in a fixed order, with the
 -- time as epoch microseconds and the diff in jsonb's normalised text form.

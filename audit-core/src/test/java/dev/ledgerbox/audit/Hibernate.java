@@ -105,7 +105,7 @@ final class Hibernate {
     static void resetAuditLog() {
         execute("ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seal DISABLE TRIGGER USER;"
                 + " TRUNCATE audit_log, audit_seal;"
-                + " UPDATE audit_seal_state SET tx_id = '0', audit_id = 0, sealed_count = 0;"
+                + " UPDATE audit_seal_state SET tx_id = 0, audit_id = 0, sealed_count = 0;"
                 + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER;");
     }
 }

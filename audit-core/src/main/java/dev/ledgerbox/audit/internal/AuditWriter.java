@@ -78,6 +78,9 @@ final class AuditWriter {
         JsonObjectBuilder object = json.createObjectBuilder();
         row.diff.forEach(object::add);
         String text = object.build().toString();
+        if ((long) text.length() * 3 <= maxDiffBytes) {
+            return text; // UTF-8 takes at most 3 bytes per UTF-16 char: surely under the limit
+        }
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxDiffBytes) {
             String largest = row.diff.entrySet().stream()

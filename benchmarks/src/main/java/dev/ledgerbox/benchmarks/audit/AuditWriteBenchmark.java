@@ -1,5 +1,7 @@
 package dev.ledgerbox.benchmarks.audit;
 
+import dev.ledgerbox.audit.AuditActor;
+import dev.ledgerbox.audit.AuditContext;
 import dev.ledgerbox.audit.AuditSealer;
 import dev.ledgerbox.benchmarks.Harness;
 import dev.ledgerbox.testing.EmbeddedDatabase;
@@ -165,11 +167,15 @@ public final class AuditWriteBenchmark {
         return v;
     }
 
+    /** Ledgerbox with an actor (as the raw row and JaVers have one) and the sealer's drain counted. */
     private Harness.Work sealed(Harness.Work work) {
+        AuditContext context = AuditContext.EMPTY.withActor(AuditActor.of("bench-user"));
         return new Harness.Work() {
             @Override
             public void transaction() throws Exception {
-                work.transaction();
+                try (AuditContext.Scope scope = context.open()) {
+                    work.transaction();
+                }
             }
 
             @Override
