@@ -1,6 +1,7 @@
 package dev.ledgerbox.audit;
 
 import dev.ledgerbox.audit.AuditVerification.Anchor;
+import java.io.PrintStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -199,24 +200,36 @@ public final class AuditVerifier {
 
     /** Verifies the database named on the command line; see the class comment. */
     public static void main(String[] args) {
-        if (args.length < 2 || args[0].equals("--help")) {
-            System.err.println("usage: AuditVerifier <jdbc-url> <user>   (password in LEDGERBOX_DB_PASSWORD)");
-            System.exit(args.length > 0 && args[0].equals("--help") ? 0 : 2);
+        System.exit(run(args, System.getenv("LEDGERBOX_DB_PASSWORD"), System.out, System.err));
+    }
+
+    /** The command: prints the outcome and the chain heads; returns the exit code. */
+    static int run(String[] args, String password, PrintStream out, PrintStream err) {
+        if (args.length == 1 && args[0].equals("--help")) {
+            out.println(USAGE);
+            return 0;
         }
-        String password = System.getenv("LEDGERBOX_DB_PASSWORD");
+        if (args.length != 2) {
+            err.println(USAGE);
+            return 2;
+        }
         try {
             AuditVerification result =
                     new AuditVerifier(new DriverManagerDataSource(args[0], args[1], password)).verify();
-            System.out.println(result);
+            out.println(result);
             result.heads()
-                    .forEach((chain, head) -> System.out.println(
-                            "  head of chain '" + chain + "': seal " + head.seq() + " " + head.hash()));
-            System.exit(result.intact() ? 0 : 1);
+                    .forEach((chain, head) ->
+                            out.println("  head of chain '" + chain + "': seal " + head.seq() + " " + head.hash()));
+            return result.intact() ? 0 : 1;
         } catch (SQLException e) {
-            System.err.println("could not verify the audit log: " + e.getMessage());
-            System.exit(2);
+            err.println("could not verify the audit log: " + e.getMessage());
+            return 2;
         }
     }
+
+    private static final String USAGE = "usage: AuditVerifier <jdbc-url> <user>\n"
+            + "  password from the environment variable LEDGERBOX_DB_PASSWORD\n"
+            + "  exit code 0: intact, 1: broken (the first broken link is printed), 2: could not verify";
 
     /** Just enough of a DataSource for the command line. */
     private record DriverManagerDataSource(String url, String user, String password) implements DataSource {

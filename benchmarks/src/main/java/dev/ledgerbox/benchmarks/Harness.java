@@ -166,6 +166,9 @@ public final class Harness implements AutoCloseable {
 
     public static void printRatio(
             String label, Map<String, Double> durable, Map<String, Double> fast, String of, String to, String aim) {
+        if (!durable.containsKey(of) || !durable.containsKey(to)) {
+            return; // a variant left out of this run
+        }
         System.out.printf(
                 Locale.ROOT,
                 "%s: durable %.2f, non-durable %.2f (aim: %s)%n",

@@ -64,8 +64,12 @@ public final class AuditWriteBenchmark {
 
     private final Map<Class<? extends InvoiceFields>, long[]> ids = new LinkedHashMap<>();
 
-    private AuditWriteBenchmark(Harness harness) {
+    /** Variant names must contain one of these (argument {@code only=ledgerbox,Envers}); all when empty. */
+    private final List<String> only;
+
+    private AuditWriteBenchmark(Harness harness, String only) {
         this.harness = harness;
+        this.only = only == null || only.isBlank() ? List.of() : List.of(only.split(","));
         Configuration config = new Configuration()
                 .addAnnotatedClass(PlainInvoice.class)
                 .addAnnotatedClass(LedgerboxInvoice.class)
@@ -95,7 +99,8 @@ public final class AuditWriteBenchmark {
         try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0)
                         .migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.AUDIT);
                 Harness harness = new Harness(db, Harness.arguments(argv))) {
-            AuditWriteBenchmark bench = new AuditWriteBenchmark(harness);
+            AuditWriteBenchmark bench =
+                    new AuditWriteBenchmark(harness, Harness.arguments(argv).get("only"));
             AtomicBoolean running = new AtomicBoolean(true);
             Thread sealing = new Thread(() -> bench.sealContinuously(running), "audit-sealer");
             sealing.start();
@@ -111,7 +116,9 @@ public final class AuditWriteBenchmark {
                     Harness.printTable(only(durable, op), only(fast, op), op + ": " + UNAUDITED);
                 }
                 System.out.println();
-                for (String op : List.of("create", "update")) {
+                for (String op : durable.keySet().contains("create: " + JAVERS)
+                        ? List.of("create", "update")
+                        : List.<String>of()) {
                     Harness.printRatio(
                             op + ": ledgerbox / raw JDBC",
                             durable,
@@ -164,6 +171,10 @@ public final class AuditWriteBenchmark {
         v.put("update: " + LEDGERBOX, sealed(() -> update(LedgerboxInvoice.class, null)));
         v.put("update: " + ENVERS, () -> update(EnversInvoice.class, null));
         v.put("update: " + JAVERS, () -> update(JaversInvoice.class, this::javersCommit));
+        v.keySet()
+                .removeIf(name -> !name.contains(UNAUDITED)
+                        && !only.isEmpty()
+                        && only.stream().noneMatch(name::contains));
         return v;
     }
 
