@@ -9,8 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -22,8 +22,9 @@ import javax.sql.DataSource;
  *
  * <p>Rows are sealed in {@code (tx_id, id)} order, and only those whose transaction id is below
  * the oldest transaction still running ({@code pg_snapshot_xmin}): no row can later appear before
- * a sealed one, so the order is final. Each seal's hash is {@code sha256(prev_hash ||
- * ledgerbox_audit_canonical(row))} in hex. One sealer works at a time (an advisory lock); run it
+ * a sealed one, so the order is final. Each batch adds one seal per chain that lists its rows,
+ * each row's hash ({@code sha256(ledgerbox_audit_canonical(row))}) and the seal's hash, {@code
+ * sha256(prev_hash || row hashes)}: sealing costs one row per batch, not one per audit row. One sealer works at a time (an advisory lock); run it
  * from every instance if you like. A long-running transaction holds sealing back until it ends.
  * Thread-safe.
  */
@@ -120,25 +121,32 @@ public final class AuditSealer {
         if (rows.isEmpty()) {
             return 0;
         }
-        Map<String, Head> heads = new HashMap<>();
+        // one seal per chain for this batch, its rows in (tx_id, id) order
+        Map<String, List<Row>> chains = new LinkedHashMap<>();
+        for (Row row : rows) {
+            chains.computeIfAbsent(row.chain(), k -> new ArrayList<>()).add(row);
+        }
         MessageDigest sha256 = sha256();
         try (PreparedStatement head = c.prepareStatement(
                         "SELECT seq, hash FROM audit_seal WHERE chain_key = ? ORDER BY seq DESC LIMIT 1");
-                PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO audit_seal (chain_key, seq, audit_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?)")) {
-            for (Row row : rows) {
-                Head previous = heads.get(row.chain());
-                if (previous == null) {
-                    previous = readHead(head, row.chain());
+                PreparedStatement insert = c.prepareStatement("INSERT INTO audit_seal"
+                        + " (chain_key, seq, audit_ids, row_hashes, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, List<Row>> chain : chains.entrySet()) {
+                Head previous = readHead(head, chain.getKey());
+                List<Row> sealed = chain.getValue();
+                Long[] ids = new Long[sealed.size()];
+                String[] hashes = new String[sealed.size()];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = sealed.get(i).id();
+                    hashes[i] = hex(sha256, sealed.get(i).canonical());
                 }
-                String hash = chainHash(sha256, previous.hash(), row.canonical());
-                insert.setString(1, row.chain());
+                insert.setString(1, chain.getKey());
                 insert.setLong(2, previous.seq() + 1);
-                insert.setLong(3, row.id());
-                insert.setString(4, previous.hash());
-                insert.setString(5, hash);
+                insert.setArray(3, c.createArrayOf("bigint", ids));
+                insert.setArray(4, c.createArrayOf("text", hashes));
+                insert.setString(5, previous.hash());
+                insert.setString(6, sealHash(sha256, previous.hash(), List.of(hashes)));
                 insert.addBatch();
-                heads.put(row.chain(), new Head(previous.seq() + 1, hash));
             }
             insert.executeBatch();
         }
@@ -160,10 +168,19 @@ public final class AuditSealer {
         }
     }
 
-    static String chainHash(MessageDigest sha256, String previousHash, String canonical) {
+    /** The hash of one row: sha256 of its canonical text, hex. */
+    static String hex(MessageDigest sha256, String canonical) {
+        sha256.reset();
+        return HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The hash of a seal: sha256 of the previous seal's hash and its rows' hashes, hex. */
+    static String sealHash(MessageDigest sha256, String previousHash, List<String> rowHashes) {
         sha256.reset();
         sha256.update(previousHash.getBytes(StandardCharsets.US_ASCII));
-        sha256.update(canonical.getBytes(StandardCharsets.UTF_8));
+        for (String rowHash : rowHashes) {
+            sha256.update(rowHash.getBytes(StandardCharsets.US_ASCII));
+        }
         return HexFormat.of().formatHex(sha256.digest());
     }
 

@@ -6,7 +6,7 @@ import java.util.Map;
  * The outcome of {@link AuditVerifier#verify}: intact, or the first broken link found.
  *
  * @param intact whether every check passed
- * @param sealsChecked how many seals were recomputed
+ * @param rowsChecked how many sealed rows were checked against their hashes
  * @param problem what is wrong, in words, or null when intact
  * @param chain the chain (tenant id, '' for none) where the problem is, or null
  * @param seq the seal sequence number where the problem is, or null
@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public record AuditVerification(
         boolean intact,
-        long sealsChecked,
+        long rowsChecked,
         String problem,
         String chain,
         Long seq,
@@ -34,7 +34,7 @@ public record AuditVerification(
     @Override
     public String toString() {
         return intact
-                ? "audit log intact: " + sealsChecked + " seals verified in " + heads.size() + " chain(s)"
+                ? "audit log intact: " + rowsChecked + " sealed rows verified in " + heads.size() + " chain(s)"
                 : "audit log BROKEN: " + problem;
     }
 }

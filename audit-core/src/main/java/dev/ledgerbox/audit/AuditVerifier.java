@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
@@ -59,73 +60,123 @@ public final class AuditVerifier {
         }
     }
 
+    /** A seal being checked, row by row. */
+    private static final class Seal {
+        final String chain;
+        final long seq;
+        final String prevHash;
+        final String hash;
+        final String[] rowHashes;
+        int rows;
+
+        Seal(String chain, long seq, String prevHash, String hash, String[] rowHashes) {
+            this.chain = chain;
+            this.seq = seq;
+            this.prevHash = prevHash;
+            this.hash = hash;
+            this.rowHashes = rowHashes;
+        }
+
+        String where() {
+            return "chain '" + chain + "' seal " + seq;
+        }
+    }
+
     private static AuditVerification verify(Connection c, Map<String, Anchor> anchors) throws SQLException {
         Map<String, Anchor> heads = new LinkedHashMap<>();
         MessageDigest sha256 = AuditSealer.sha256();
         long checked = 0;
-        String chain = null;
+        Seal seal = null;
         long expectedSeq = 0;
         String previousHash = null;
         try (Statement s = c.createStatement()) {
             s.setFetchSize(1000);
-            try (ResultSet rs = s.executeQuery("SELECT s.chain_key, s.seq, s.audit_id, s.prev_hash, s.hash,"
+            try (ResultSet rs = s.executeQuery("SELECT s.chain_key, s.seq, s.prev_hash, s.hash, s.row_hashes,"
+                    + " cardinality(s.audit_ids), u.ord, u.audit_id,"
                     + " a.id IS NOT NULL, ledgerbox_audit_canonical(a), coalesce(a.tenant_id, '')"
-                    + " FROM audit_seal s LEFT JOIN audit_log a ON a.id = s.audit_id"
-                    + " ORDER BY s.chain_key, s.seq")) {
+                    + " FROM audit_seal s"
+                    + " CROSS JOIN LATERAL unnest(s.audit_ids) WITH ORDINALITY AS u(audit_id, ord)"
+                    + " LEFT JOIN audit_log a ON a.id = u.audit_id"
+                    + " ORDER BY s.chain_key, s.seq, u.ord")) {
                 while (rs.next()) {
                     String key = rs.getString(1);
                     long seq = rs.getLong(2);
-                    long auditId = rs.getLong(3);
-                    String prev = rs.getString(4);
-                    String hash = rs.getString(5);
-                    if (!key.equals(chain)) {
-                        chain = key;
-                        expectedSeq = 1;
-                        previousHash = AuditSealer.GENESIS;
+                    if (seal == null || !key.equals(seal.chain) || seq != seal.seq) {
+                        // a new seal: finish the last one, then check this one's place in its chain
+                        if (seal != null) {
+                            AuditVerification broken = finish(seal, sha256, checked, heads);
+                            if (broken != null) {
+                                return broken;
+                            }
+                            expectedSeq = seal.seq + 1;
+                            previousHash = seal.hash;
+                        }
+                        if (seal == null || !key.equals(seal.chain)) {
+                            expectedSeq = 1;
+                            previousHash = AuditSealer.GENESIS;
+                        }
+                        seal = new Seal(key, seq, rs.getString(3), rs.getString(4), (String[])
+                                rs.getArray(5).getArray());
+                        if (seq != expectedSeq) {
+                            return AuditVerification.broken(
+                                    checked,
+                                    seal.where() + ": expected seal " + expectedSeq + "; seals " + expectedSeq + " to "
+                                            + (seq - 1) + " were deleted, with the rows they sealed",
+                                    key,
+                                    expectedSeq,
+                                    null,
+                                    heads);
+                        }
+                        if (!seal.prevHash.equals(previousHash)) {
+                            return AuditVerification.broken(
+                                    checked,
+                                    seal.where()
+                                            + ": prev_hash is not the previous seal's hash; seals were altered or"
+                                            + " reordered",
+                                    key,
+                                    seq,
+                                    null,
+                                    heads);
+                        }
+                        if (seal.rowHashes.length != rs.getInt(6)) {
+                            return AuditVerification.broken(
+                                    checked,
+                                    seal.where() + ": its lists of rows and hashes differ in length",
+                                    key,
+                                    seq,
+                                    null,
+                                    heads);
+                        }
                     }
-                    String where = "chain '" + key + "' seal " + seq + " (audit row " + auditId + ")";
-                    if (seq != expectedSeq) {
-                        return AuditVerification.broken(
-                                checked,
-                                where + ": expected seal " + expectedSeq
-                                        + "; seals " + expectedSeq + " to " + (seq - 1)
-                                        + " were deleted, with the rows they sealed",
-                                key,
-                                expectedSeq,
-                                null,
-                                heads);
-                    }
-                    if (!prev.equals(previousHash)) {
-                        return AuditVerification.broken(
-                                checked,
-                                where + ": prev_hash is not the previous seal's hash; seals were altered or reordered",
-                                key,
-                                seq,
-                                auditId,
-                                heads);
-                    }
-                    if (!rs.getBoolean(6)) {
+                    int ord = rs.getInt(7);
+                    long auditId = rs.getLong(8);
+                    String where = seal.where() + ", audit row " + auditId;
+                    if (!rs.getBoolean(9)) {
                         return AuditVerification.broken(
                                 checked, where + ": the audit row was deleted", key, seq, auditId, heads);
                     }
-                    if (!AuditSealer.chainHash(sha256, prev, rs.getString(7)).equals(hash)) {
+                    if (!AuditSealer.hex(sha256, rs.getString(10)).equals(seal.rowHashes[ord - 1])) {
                         return AuditVerification.broken(
                                 checked,
-                                where + ": the audit row was modified after it was sealed (or the seal's hash was)",
+                                where + ": the audit row was modified after it was sealed, or moved",
                                 key,
                                 seq,
                                 auditId,
                                 heads);
                     }
-                    if (!rs.getString(8).equals(key)) {
+                    if (!rs.getString(11).equals(key)) {
                         return AuditVerification.broken(
                                 checked, where + ": the row's tenant is not its chain's", key, seq, auditId, heads);
                     }
+                    seal.rows++;
                     checked++;
-                    expectedSeq = seq + 1;
-                    previousHash = hash;
-                    heads.put(key, new Anchor(seq, hash));
                 }
+            }
+        }
+        if (seal != null) {
+            AuditVerification broken = finish(seal, sha256, checked, heads);
+            if (broken != null) {
+                return broken;
             }
         }
         long cursorTx;
@@ -151,8 +202,8 @@ public final class AuditVerifier {
                     heads);
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT a.id FROM audit_log a"
-                + " WHERE (a.tx_id, a.id) <= (?, ?)"
-                + " AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)"
+                + " LEFT JOIN (SELECT unnest(audit_ids) AS id FROM audit_seal) s ON s.id = a.id"
+                + " WHERE (a.tx_id, a.id) <= (?, ?) AND s.id IS NULL"
                 + " ORDER BY a.tx_id, a.id LIMIT 1")) {
             ps.setLong(1, cursorTx);
             ps.setLong(2, cursorId);
@@ -196,6 +247,22 @@ public final class AuditVerifier {
             }
         }
         return new AuditVerification(true, checked, null, null, null, null, Map.copyOf(heads));
+    }
+
+    /** Checks a seal's own hash once all its rows were checked; records it as its chain's head. */
+    private static AuditVerification finish(Seal seal, MessageDigest sha256, long checked, Map<String, Anchor> heads) {
+        if (!AuditSealer.sealHash(sha256, seal.prevHash, List.of(seal.rowHashes))
+                .equals(seal.hash)) {
+            return AuditVerification.broken(
+                    checked,
+                    seal.where() + ": its hash does not match its rows' hashes; the seal was altered",
+                    seal.chain,
+                    seal.seq,
+                    null,
+                    heads);
+        }
+        heads.put(seal.chain, new Anchor(seal.seq, seal.hash));
+        return null;
     }
 
     /** Verifies the database named on the command line; see the class comment. */

@@ -1,7 +1,8 @@
 -- Ledgerbox audit log, schema version 1.
 --
 -- audit_log: one row per audited entity change, written in the business transaction.
--- audit_seal: the hash chain over audit_log, appended asynchronously in commit order.
+-- audit_seal: the hash chain over audit_log, appended after commit in commit order, one seal per
+-- chain and sealer batch (each seal lists its rows and their hashes).
 -- Both are append-only: triggers refuse UPDATE, DELETE and TRUNCATE for every role.
 
 CREATE SEQUENCE audit_log_id_seq AS bigint;
@@ -45,13 +46,15 @@ CREATE INDEX audit_log_brin_idx ON audit_log USING brin (occurred_at, tx_id) WIT
 CREATE TABLE audit_seal (
     chain_key  varchar(255) NOT NULL, -- the tenant id, '' for rows without one
     seq        bigint       NOT NULL, -- 1, 2, 3, ... within the chain
-    audit_id   bigint       NOT NULL,
-    prev_hash  char(64)     NOT NULL, -- 64 zeros for the first seal of a chain
-    hash       char(64)     NOT NULL, -- sha256(prev_hash || ledgerbox_audit_canonical(row)), hex
+    audit_ids  bigint[]     NOT NULL, -- the rows this seal covers, in chain order
+    row_hashes text[]       NOT NULL, -- sha256(ledgerbox_audit_canonical(row)) of each, hex
+    prev_hash  char(64)     NOT NULL, -- the previous seal's hash; 64 zeros for the first
+    hash       char(64)     NOT NULL, -- sha256(prev_hash || row_hashes[1] || ... || row_hashes[n]), hex
     sealed_at  timestamptz  NOT NULL DEFAULT now(),
-    -- one seal per (chain, position): a chain cannot fork. audit_id has no index of its own:
-    -- the verifier joins whole tables, and one B-tree less per sealed row matters.
-    PRIMARY KEY (chain_key, seq)
+    -- one seal per (chain, position): a chain cannot fork
+    PRIMARY KEY (chain_key, seq),
+    CONSTRAINT audit_seal_arrays_check
+        CHECK (cardinality(audit_ids) > 0 AND cardinality(audit_ids) = cardinality(row_hashes))
 );
 
 -- The sealer's progress: every audit row ordered at or before (tx_id, audit_id) is sealed.

@@ -36,7 +36,7 @@ class AuditVerifierCommandTest {
 
         assertThat(code).isEqualTo(0);
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("audit log intact: 1 seals verified")
+                .contains("audit log intact: 1 sealed rows verified")
                 .contains("head of chain '': seal 1 ");
     }
 

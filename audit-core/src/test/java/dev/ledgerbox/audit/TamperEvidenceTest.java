@@ -33,13 +33,16 @@ class TamperEvidenceTest {
         Hibernate.factory();
         Hibernate.resetAuditLog();
         for (int i = 0; i < 10; i++) {
+            if (i == 4) {
+                assertThat(sealer.sealAll()).isEqualTo(4); // two seals per chain: rows 1-2, rows 3-5
+            }
             String tenant = i % 2 == 0 ? "acme" : null;
             AuditActor actor = new AuditActor("user-" + i, null, null, tenant);
             try (var scope = AuditContext.current().withActor(actor).open()) {
                 inTransaction(s -> s.persist(new ShopOrder("c", BigDecimal.ONE)));
             }
         }
-        assertThat(sealer.sealAll()).isEqualTo(10);
+        assertThat(sealer.sealAll()).isEqualTo(6);
         assertThat(verifier.verify().intact()).isTrue();
     }
 
@@ -49,12 +52,16 @@ class TamperEvidenceTest {
                 + "; ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER");
     }
 
-    private static long auditId(String chain, int seq) {
-        return Long.parseLong(
-                query("SELECT audit_id FROM audit_seal WHERE chain_key = ? AND seq = ?", chain, (long) seq)
-                        .get(0)
-                        .get("audit_id")
-                        .toString());
+    /** The n-th row (1-based) of a chain. */
+    private static long auditId(String chain, int n) {
+        return Long.parseLong(query(
+                        "SELECT u.id FROM audit_seal s, unnest(s.audit_ids) WITH ORDINALITY AS u(id, ord)"
+                                + " WHERE s.chain_key = ? ORDER BY s.seq, u.ord OFFSET ? LIMIT 1",
+                        chain,
+                        (long) n - 1)
+                .get(0)
+                .get("id")
+                .toString());
     }
 
     @Test
@@ -62,9 +69,12 @@ class TamperEvidenceTest {
         AuditVerification result = verifier.verify();
 
         assertThat(result.intact()).isTrue();
-        assertThat(result.sealsChecked()).isEqualTo(10);
+        assertThat(result.rowsChecked()).isEqualTo(10);
         assertThat(result.heads()).containsOnlyKeys("acme", "");
-        assertThat(result.heads().get("acme").seq()).isEqualTo(5);
+        assertThat(result.heads().get("acme").seq()).isEqualTo(2);
+        assertThat(query("SELECT cardinality(audit_ids) AS n FROM audit_seal WHERE chain_key = 'acme' ORDER BY seq"))
+                .extracting(r -> r.get("n"))
+                .containsExactly("2", "3");
         assertThat(result.toString()).contains("intact");
     }
 
@@ -105,61 +115,76 @@ class TamperEvidenceTest {
     }
 
     @Test
-    void aRowDeletedWithItsSealIsFound() throws SQLException {
-        long id = auditId("acme", 2);
-        tamper("DELETE FROM audit_seal WHERE audit_id = " + id + "; DELETE FROM audit_log WHERE id = " + id);
+    void aSealDeletedWithItsRowsIsFound() throws SQLException {
+        tamper(
+                "DELETE FROM audit_log WHERE id IN (SELECT unnest(audit_ids) FROM audit_seal"
+                        + " WHERE chain_key = 'acme' AND seq = 1); DELETE FROM audit_seal WHERE chain_key = 'acme' AND seq = 1");
 
         AuditVerification result = verifier.verify();
 
         assertThat(result.intact()).isFalse();
         assertThat(result.chain()).isEqualTo("acme");
-        assertThat(result.seq()).isEqualTo(2);
+        assertThat(result.seq()).isEqualTo(1);
         assertThat(result.problem()).contains("were deleted");
+    }
+
+    @Test
+    void aRowDeletedAndCutOutOfItsSealIsFound() throws SQLException {
+        long id = auditId("acme", 4); // the middle row of the second seal
+        tamper("DELETE FROM audit_log WHERE id = " + id + "; UPDATE audit_seal"
+                + " SET audit_ids = audit_ids[1:1] || audit_ids[3:3], row_hashes = row_hashes[1:1] || row_hashes[3:3]"
+                + " WHERE chain_key = 'acme' AND seq = 2");
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.seq()).isEqualTo(2);
+        assertThat(result.problem()).contains("the seal was altered");
     }
 
     @Test
     void reorderedRowsAreFound() throws SQLException {
         long first = auditId("", 1);
         long second = auditId("", 2);
-        // swap the two rows' places in the chain
-        tamper("UPDATE audit_seal SET audit_id = -1 WHERE audit_id = " + first + "; UPDATE audit_seal SET audit_id = "
-                + first + " WHERE audit_id = " + second + "; UPDATE audit_seal SET audit_id = " + second
-                + " WHERE audit_id = -1");
+        tamper("UPDATE audit_seal SET audit_ids = ARRAY[" + second + ", " + first + "]"
+                + " WHERE chain_key = '' AND seq = 1");
 
         AuditVerification result = verifier.verify();
 
         assertThat(result.intact()).isFalse();
         assertThat(result.chain()).isEqualTo("");
-        assertThat(result.seq()).isEqualTo(1);
+        assertThat(result.auditId()).isEqualTo(second);
+        assertThat(result.problem()).contains("modified after it was sealed, or moved");
     }
 
     @Test
     void reorderedSealsAreFound() throws SQLException {
-        tamper("UPDATE audit_seal SET seq = -1 WHERE chain_key = 'acme' AND seq = 2;"
-                + " UPDATE audit_seal SET seq = 2 WHERE chain_key = 'acme' AND seq = 3;"
-                + " UPDATE audit_seal SET seq = 3 WHERE chain_key = 'acme' AND seq = -1");
+        tamper("UPDATE audit_seal SET seq = -1 WHERE chain_key = 'acme' AND seq = 1;"
+                + " UPDATE audit_seal SET seq = 1 WHERE chain_key = 'acme' AND seq = 2;"
+                + " UPDATE audit_seal SET seq = 2 WHERE chain_key = 'acme' AND seq = -1");
 
         AuditVerification result = verifier.verify();
 
         assertThat(result.intact()).isFalse();
-        assertThat(result.seq()).isEqualTo(2);
+        assertThat(result.seq()).isEqualTo(1);
         assertThat(result.problem()).contains("altered or reordered");
     }
 
     @Test
     void aDeletedTailIsFoundByTheCountAndByAnAnchor() throws SQLException {
         Map<String, Anchor> anchors = verifier.verify().heads();
-        long last = auditId("acme", 5);
-        tamper("DELETE FROM audit_seal WHERE audit_id = " + last + "; DELETE FROM audit_log WHERE id = " + last);
+        tamper(
+                "DELETE FROM audit_log WHERE id IN (SELECT unnest(audit_ids) FROM audit_seal"
+                        + " WHERE chain_key = 'acme' AND seq = 2); DELETE FROM audit_seal WHERE chain_key = 'acme' AND seq = 2");
 
         assertThat(verifier.verify().problem()).contains("the newest rows and their seals were deleted");
 
         // an intruder who also fixes the sealer's count is still caught by the anchor kept elsewhere
-        execute("UPDATE audit_seal_state SET sealed_count = sealed_count - 1");
+        execute("UPDATE audit_seal_state SET sealed_count = sealed_count - 3");
         assertThat(verifier.verify().intact()).isTrue();
         AuditVerification anchored = verifier.verify(anchors);
         assertThat(anchored.intact()).isFalse();
-        assertThat(anchored.problem()).contains("chain 'acme' no longer holds the anchored seal 5");
+        assertThat(anchored.problem()).contains("chain 'acme' no longer holds the anchored seal 2");
     }
 
     @Test
@@ -209,9 +234,9 @@ class TamperEvidenceTest {
         assertThat(total).isEqualTo(200);
         AuditVerification result = verifier.verify();
         assertThat(result.intact()).as(result.toString()).isTrue();
-        assertThat(result.sealsChecked()).isEqualTo(210);
+        assertThat(result.rowsChecked()).isEqualTo(210);
         assertThat(query("SELECT count(*) AS n FROM audit_log a"
-                                + " WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)")
+                                + " WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE a.id = ANY (s.audit_ids))")
                         .get(0))
                 .containsEntry("n", "0");
     }
