@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * address and its {@code User-Agent}.
  *
  * <p>The client address is the peer's, unless the peer is one of the proxies listed in {@code
- * ledgerbox.audit.trusted-proxies} (addresses and CIDR blocks, comma-separated; none by default);
+ * audit.trusted-proxies} (addresses and CIDR blocks, comma-separated; none by default);
  * then it is the right-most address of {@code X-Forwarded-For} that is not a trusted proxy. A
  * header from anyone else is ignored, so clients cannot choose the address the log records.
  */
@@ -24,7 +24,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public class AuditRequestFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
-    public static final String TRUSTED_PROXIES = "ledgerbox.audit.trusted-proxies";
+    public static final String TRUSTED_PROXIES = "audit.trusted-proxies";
     static final int MAX_USER_AGENT = 512;
 
     private transient TrustedProxies proxies = TrustedProxies.NONE;

@@ -256,11 +256,7 @@ class AuditCaptureTest {
         Long id = newOrder();
         RecordingDataSource recording = new RecordingDataSource(Hibernate.db());
         try (SessionFactory factory = Hibernate.build(
-                Map.of(
-                        "ledgerbox.audit.hash-key",
-                        Hibernate.HASH_KEY,
-                        AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION,
-                        "none"),
+                Map.of("audit.hash-key", Hibernate.HASH_KEY, AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "none"),
                 recording.dataSource)) {
             recording.statements.clear();
             factory.inTransaction(s -> {

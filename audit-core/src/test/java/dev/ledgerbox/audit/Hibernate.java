@@ -32,7 +32,7 @@ final class Hibernate {
 
     static synchronized SessionFactory factory() {
         if (factory == null) {
-            factory = build(Map.of("ledgerbox.audit.hash-key", HASH_KEY, "ledgerbox.audit.max-diff-bytes", "4096"));
+            factory = build(Map.of("audit.hash-key", HASH_KEY, "audit.max-diff-bytes", "4096"));
         }
         return factory;
     }

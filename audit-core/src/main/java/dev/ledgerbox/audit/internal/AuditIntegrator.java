@@ -42,7 +42,7 @@ public final class AuditIntegrator implements Integrator {
         if (hashed && settings.hashKey() == null) {
             throw new AuditException("an @Audited entity has @AuditHashed attributes, but " + AuditSettings.HASH_KEY
                     + " is not set. Set it (Hibernate property, MicroProfile Config or environment variable"
-                    + " LEDGERBOX_AUDIT_HASH_KEY) to a secret of at least 16 characters");
+                    + " AUDIT_HASH_KEY) to a secret of at least 16 characters");
         }
         JtaPlatform jta = services.requireService(JtaPlatform.class);
         ContextSource context = jta instanceof NoJtaPlatform ? new ContextSource() : new ContainerContextSource();

@@ -6,15 +6,15 @@ import java.util.function.Function;
 
 /**
  * The audit log's settings, read from Hibernate's properties, else MicroProfile Config (which
- * includes system properties and environment variables such as {@code LEDGERBOX_AUDIT_HASH_KEY}).
+ * includes system properties and environment variables such as {@code AUDIT_HASH_KEY}).
  *
  * @param hashKey the HMAC key for {@code @AuditHashed} attributes, or null
  * @param maxDiffBytes the largest diff one audit row may hold, in UTF-8 bytes
  */
 public record AuditSettings(byte[] hashKey, int maxDiffBytes) {
 
-    public static final String HASH_KEY = "ledgerbox.audit.hash-key";
-    public static final String MAX_DIFF_BYTES = "ledgerbox.audit.max-diff-bytes";
+    public static final String HASH_KEY = "audit.hash-key";
+    public static final String MAX_DIFF_BYTES = "audit.max-diff-bytes";
     static final int DEFAULT_MAX_DIFF_BYTES = 1024 * 1024;
 
     /** Reads the settings; {@code source} returns null for a key that is not set. */

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Reads a setting from MicroProfile Config when an implementation is present, else from system
  * properties and environment variables (with MicroProfile's name mapping:
- * {@code ledgerbox.audit.hash-key} is {@code LEDGERBOX_AUDIT_HASH_KEY}).
+ * {@code audit.hash-key} is {@code AUDIT_HASH_KEY}).
  */
 final class MicroProfileSettings {
 
