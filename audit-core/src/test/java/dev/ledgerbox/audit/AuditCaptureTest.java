@@ -181,6 +181,35 @@ class AuditCaptureTest {
     }
 
     @Test
+    void entityCollectionsRecordTheIdsAddedAndRemoved() {
+        Long id = newOrder();
+        Long[] members = fromTransaction(s -> {
+            Member grace = new Member("Grace");
+            Member alan = new Member("Alan");
+            s.persist(grace);
+            s.persist(alan);
+            s.find(ShopOrder.class, id).getWatchers().add(grace);
+            return new Long[] {grace.getId(), alan.getId()};
+        });
+        Hibernate.resetAuditLog();
+
+        inTransaction(s -> {
+            ShopOrder order = s.find(ShopOrder.class, id);
+            order.getWatchers().removeIf(m -> m.getId().equals(members[0]));
+            order.getWatchers().add(s.getReference(Member.class, members[1])); // a proxy: not loaded
+        });
+
+        List<Map<String, Object>> rows = auditRows();
+        assertThat(rows).hasSize(1);
+        assertThat(diffOf(rows.get(0)))
+                .containsEntry(
+                        "watchers",
+                        Map.of(
+                                "added", List.of(new BigDecimal(members[1])),
+                                "removed", List.of(new BigDecimal(members[0]))));
+    }
+
+    @Test
     void aCollectionChangeAloneMakesAnUpdateRow() {
         Long id = newOrder();
         Hibernate.resetAuditLog();
