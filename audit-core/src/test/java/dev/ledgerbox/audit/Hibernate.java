@@ -5,12 +5,8 @@ import dev.ledgerbox.audit.fixtures.Gadget;
 import dev.ledgerbox.audit.fixtures.Member;
 import dev.ledgerbox.audit.fixtures.ShopOrder;
 import dev.ledgerbox.testing.EmbeddedDatabase;
-import java.sql.Connection;
-import java.sql.ResultSet;
+import dev.ledgerbox.testing.SqlRows;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -67,35 +63,18 @@ final class Hibernate {
         return factory().fromTransaction(work);
     }
 
-    /** Rows of a query, as column-name maps. */
+    /** Rows of a query, as column-label maps of text. */
     static List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection c = db().getConnection();
-                var ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Map<String, Object>> rows = new ArrayList<>();
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= columns; i++) {
-                        Object value = rs.getObject(i);
-                        row.put(rs.getMetaData().getColumnLabel(i), value == null ? null : value.toString());
-                    }
-                    rows.add(row);
-                }
-                return rows;
-            }
+        try {
+            return new SqlRows(db()).query(sql, params);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
     }
 
     static void execute(String sql) {
-        try (Connection c = db().getConnection();
-                Statement s = c.createStatement()) {
-            s.execute(sql);
+        try {
+            new SqlRows(db()).execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }

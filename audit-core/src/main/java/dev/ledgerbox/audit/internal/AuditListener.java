@@ -86,44 +86,45 @@ final class AuditListener
 
     @Override
     public void onPostInsert(PostInsertEvent event) {
-        EntityModel model = model(event.getPersister());
-        if (model != null) {
-            AuditRow row =
-                    row(event.getSession(), event.getEntity(), model, event.getPersister(), event.getId(), "INSERT");
-            diff(row, model, event.getPersister(), null, event.getState(), null, event.getSession());
-            writer.render(row);
-        }
+        entityChange(
+                event.getSession(),
+                event.getEntity(),
+                event.getPersister(),
+                event.getId(),
+                "INSERT",
+                null,
+                event.getState(),
+                null);
     }
 
+    /**
+     * Without a snapshot of the old state (an update of a detached instance), only the new values
+     * are known.
+     */
     @Override
     public void onPostUpdate(PostUpdateEvent event) {
-        EntityModel model = model(event.getPersister());
-        if (model != null) {
-            AuditRow row =
-                    row(event.getSession(), event.getEntity(), model, event.getPersister(), event.getId(), "UPDATE");
-            // without a snapshot of the old state (an update of a detached instance), only the new
-            // values are known
-            diff(
-                    row,
-                    model,
-                    event.getPersister(),
-                    event.getOldState(),
-                    event.getState(),
-                    event.getDirtyProperties(),
-                    event.getSession());
-            writer.render(row);
-        }
+        entityChange(
+                event.getSession(),
+                event.getEntity(),
+                event.getPersister(),
+                event.getId(),
+                "UPDATE",
+                event.getOldState(),
+                event.getState(),
+                event.getDirtyProperties());
     }
 
     @Override
     public void onPostDelete(PostDeleteEvent event) {
-        EntityModel model = model(event.getPersister());
-        if (model != null) {
-            AuditRow row =
-                    row(event.getSession(), event.getEntity(), model, event.getPersister(), event.getId(), "DELETE");
-            diff(row, model, event.getPersister(), event.getDeletedState(), null, null, event.getSession());
-            writer.render(row);
-        }
+        entityChange(
+                event.getSession(),
+                event.getEntity(),
+                event.getPersister(),
+                event.getId(),
+                "DELETE",
+                event.getDeletedState(),
+                null,
+                null);
     }
 
     @Override
@@ -149,22 +150,30 @@ final class AuditListener
                 .orElse(null);
     }
 
-    private AuditRow row(
+    private void entityChange(
             EventSource session,
             Object entity,
-            EntityModel model,
             EntityPersister persister,
             Object id,
-            String operation) {
+            String operation,
+            Object[] oldState,
+            Object[] newState,
+            int[] dirty) {
+        EntityModel model = model(persister);
+        if (model == null) {
+            return;
+        }
+        AuditRow row = newRow(session, entity, model, EntityIds.render(id, persister, session, values), operation);
+        diff(row, model, oldState, newState, dirty, session);
+        writer.render(row);
+    }
+
+    /** Starts a row for the entity, which later changes to its collections join. */
+    private AuditRow newRow(EventSource session, Object entity, EntityModel model, String entityId, String operation) {
         Pending p = pending(session);
         AuditContext thread = AuditContext.current();
-        AuditRow row = new AuditRow(
-                Instant.now(),
-                model.typeName,
-                EntityIds.render(id, persister, session, values),
-                operation,
-                thread.action(),
-                thread.reason());
+        AuditRow row =
+                new AuditRow(Instant.now(), model.typeName, entityId, operation, thread.action(), thread.reason());
         p.rows.add(row);
         p.latest.put(entity, row);
         return row;
@@ -177,7 +186,6 @@ final class AuditListener
     private void diff(
             AuditRow row,
             EntityModel model,
-            EntityPersister persister,
             Object[] oldState,
             Object[] newState,
             int[] dirty,
@@ -306,19 +314,10 @@ final class AuditListener
         if (added.isEmpty() && removed.isEmpty()) {
             return;
         }
-        Pending p = pending(session);
-        AuditRow row = p.latest.get(owner);
+        AuditRow row = pending(session).latest.get(owner);
         if (row == null) {
-            AuditContext thread = AuditContext.current();
-            row = new AuditRow(
-                    Instant.now(),
-                    model.typeName,
-                    EntityIds.render(event.getAffectedOwnerIdOrNull(), ownerPersister, session, values),
-                    "UPDATE",
-                    thread.action(),
-                    thread.reason());
-            p.rows.add(row);
-            p.latest.put(owner, row);
+            String ownerId = EntityIds.render(event.getAffectedOwnerIdOrNull(), ownerPersister, session, values);
+            row = newRow(session, owner, model, ownerId, "UPDATE");
         }
         JsonProvider json = values.json();
         JsonArrayBuilder addedJson = json.createArrayBuilder();

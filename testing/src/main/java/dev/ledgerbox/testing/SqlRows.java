@@ -1,0 +1,56 @@
+package dev.ledgerbox.testing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Reads and changes tables straight through JDBC, outside any business code: rows come back as
+ * column-label maps with every value as text (null stays null), so tests compare them with
+ * plain strings. Also usable inside a container under test.
+ */
+public final class SqlRows {
+
+    private final DataSource db;
+
+    public SqlRows(DataSource db) {
+        this.db = db;
+    }
+
+    public List<Map<String, Object>> query(String sql, Object... params) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData meta = rs.getMetaData();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        Object value = rs.getObject(i);
+                        row.put(meta.getColumnLabel(i), value == null ? null : value.toString());
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    public void execute(String sql) throws SQLException {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
