@@ -23,6 +23,15 @@ final class AuditWriter {
     private static final String ROW = "(?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?::inet, ?, ?)";
     private static final int CHUNK = 500;
 
+    /** The statements for 1 to 8 rows, the usual sizes, built once. */
+    private static final String[] COMMON = new String[9];
+
+    static {
+        for (int n = 1; n < COMMON.length; n++) {
+            COMMON[n] = buildSql(n);
+        }
+    }
+
     private final JsonProvider json;
     private final int maxDiffBytes;
 
@@ -35,12 +44,7 @@ final class AuditWriter {
             throws SQLException {
         for (int from = 0; from < rows.size(); from += CHUNK) {
             int to = Math.min(rows.size(), from + CHUNK);
-            StringBuilder sql = new StringBuilder(COLUMNS.length() + (to - from) * (ROW.length() + 2));
-            sql.append(COLUMNS);
-            for (int i = from; i < to; i++) {
-                sql.append(i == from ? "" : ", ").append(ROW);
-            }
-            try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+            try (PreparedStatement ps = connection.prepareStatement(sql(to - from))) {
                 int p = 1;
                 for (int i = from; i < to; i++) {
                     AuditRow row = rows.get(i);
@@ -64,6 +68,19 @@ final class AuditWriter {
                 ps.executeUpdate();
             }
         }
+    }
+
+    private static String sql(int rows) {
+        return rows < COMMON.length ? COMMON[rows] : buildSql(rows);
+    }
+
+    private static String buildSql(int rows) {
+        StringBuilder sql = new StringBuilder(COLUMNS.length() + rows * (ROW.length() + 2));
+        sql.append(COLUMNS);
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ", ").append(ROW);
+        }
+        return sql.toString();
     }
 
     /**

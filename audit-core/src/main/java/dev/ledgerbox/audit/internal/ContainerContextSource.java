@@ -27,6 +27,10 @@ final class ContainerContextSource extends ContextSource {
     private static final Set<String> ANONYMOUS = Set.of("UNAUTHENTICATED", "ANONYMOUS", "GUEST");
 
     private volatile TransactionSynchronizationRegistry transactions;
+    /** Looked up once: the listener, like the session factory, belongs to one application. */
+    private volatile Instance<AuditActorProvider> providers;
+
+    private volatile Instance<Principal> principals;
 
     @Override
     UUID outboxEventId() {
@@ -70,7 +74,9 @@ final class ContainerContextSource extends ContextSource {
             }
         }
         try {
-            Instance<AuditActorProvider> providers = CDI.current().select(AuditActorProvider.class);
+            if (providers == null) {
+                providers = CDI.current().select(AuditActorProvider.class);
+            }
             if (providers.isResolvable()) {
                 return providers.get().actor(caller).orElse(null);
             }
@@ -89,10 +95,12 @@ final class ContainerContextSource extends ContextSource {
         }
     }
 
-    private static Principal callerPrincipal() {
+    private Principal callerPrincipal() {
         try {
-            Instance<Principal> principal = CDI.current().select(Principal.class);
-            return principal.isResolvable() ? principal.get() : null;
+            if (principals == null) {
+                principals = CDI.current().select(Principal.class);
+            }
+            return principals.isResolvable() ? principals.get() : null;
         } catch (RuntimeException e) {
             return null; // no request or no security context: no caller
         }
