@@ -1,0 +1,200 @@
+package dev.ledgerbox.publisher;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The publisher's SQL against {@code outbox_event}. Every method is one short transaction; none
+ * is open while a sink delivers. Thread-safe.
+ */
+public final class OutboxStore {
+
+    /**
+     * Claims due events: pending or failed ones whose time has come, and claimed ones whose lease
+     * ran out (a claim sets {@code next_attempt_at} to the end of the lease, so one index serves
+     * both). An event waits while its aggregate's previous event is not delivered (or dead), so a
+     * batch holds at most one event per aggregate. {@code SKIP LOCKED} keeps claimers apart.
+     */
+    static final String CLAIM =
+            """
+            WITH picked AS (
+                SELECT e.id FROM outbox_event e
+                WHERE e.status IN ('PENDING', 'CLAIMED', 'FAILED') AND e.next_attempt_at <= now()
+                  AND NOT EXISTS (
+                      SELECT 1 FROM outbox_event p
+                      WHERE p.aggregatetype = e.aggregatetype AND p.aggregateid = e.aggregateid
+                        AND p.aggregate_seq = e.aggregate_seq - 1
+                        AND p.status NOT IN ('DELIVERED', 'DEAD'))
+                ORDER BY e.next_attempt_at, e.position
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED)
+            UPDATE outbox_event e
+               SET status = 'CLAIMED', claimed_by = ?, attempts = e.attempts + 1,
+                   lease_until = now() + ? * interval '1 millisecond',
+                   next_attempt_at = now() + ? * interval '1 millisecond'
+              FROM picked
+             WHERE e.id = picked.id
+            RETURNING e.id, e.aggregatetype, e.aggregateid, e.type, e.payload::text, e.aggregate_seq, e.position,
+                      e.occurred_at, e.correlation_id, e.traceparent, e.tracestate, e.tenant_id, e.headers::text,
+                      e.schema_version, e.attempts
+            """;
+
+    private final DataSource dataSource;
+
+    public OutboxStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public List<ClaimedEvent> claim(String owner, int max, Duration lease) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            ps.setInt(1, max);
+            ps.setString(2, owner);
+            ps.setLong(3, lease.toMillis());
+            ps.setLong(4, lease.toMillis());
+            List<ClaimedEvent> events = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new ClaimedEvent(
+                            rs.getObject(1, UUID.class),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getLong(6),
+                            rs.getLong(7),
+                            rs.getTimestamp(8).toInstant(),
+                            rs.getString(9),
+                            rs.getString(10),
+                            rs.getString(11),
+                            rs.getString(12),
+                            rs.getString(13),
+                            rs.getInt(14),
+                            rs.getInt(15)));
+                }
+            }
+            events.sort((a, b) -> Long.compare(a.position(), b.position()));
+            return events;
+        }
+    }
+
+    /** Marks events delivered, if this owner still holds them. */
+    public int delivered(String owner, List<UUID> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
+                        + " SET status = 'DELIVERED', delivered_at = now(), claimed_by = NULL, lease_until = NULL,"
+                        + " last_error = NULL WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED'")) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            ps.setString(2, owner);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Records a failed delivery: retried at {@code retryAt}, or dead when {@code retryAt} is null. */
+    public void failed(String owner, UUID id, String reason, Instant retryAt) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
+                        + " SET status = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = ?,"
+                        + " claimed_by = NULL, lease_until = NULL"
+                        + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
+            ps.setString(1, retryAt == null ? "DEAD" : "FAILED");
+            ps.setTimestamp(2, retryAt == null ? null : Timestamp.from(retryAt));
+            ps.setString(3, truncate(reason, 2000));
+            ps.setObject(4, id);
+            ps.setString(5, owner);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Gives claimed events back without counting the attempt (graceful shutdown). */
+    public int release(String owner, List<UUID> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
+                        + " SET status = CASE WHEN attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,"
+                        + " attempts = attempts - 1, next_attempt_at = now(), claimed_by = NULL, lease_until = NULL"
+                        + " WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED'")) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            ps.setString(2, owner);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Deletes up to {@code batch} events delivered before {@code olderThan}; returns how many. */
+    public int purgeDelivered(Duration olderThan, int batch) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("DELETE FROM outbox_event WHERE id IN ("
+                        + " SELECT id FROM outbox_event WHERE status = 'DELIVERED'"
+                        + " AND delivered_at < now() - ? * interval '1 millisecond' LIMIT ?)")) {
+            ps.setLong(1, olderThan.toMillis());
+            ps.setInt(2, batch);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Counts per status and type, and the age of the oldest event that is not delivered yet. */
+    public Status status() throws SQLException {
+        Map<String, Map<String, Long>> byType = new LinkedHashMap<>();
+        Map<String, Long> totals = new LinkedHashMap<>();
+        for (String s : List.of("PENDING", "CLAIMED", "FAILED", "DELIVERED", "DEAD")) {
+            totals.put(s, 0L);
+        }
+        Duration oldest = Duration.ZERO;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT type, status, count(*) FROM outbox_event GROUP BY type, status ORDER BY type, status");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byType.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+                            .put(rs.getString(2), rs.getLong(3));
+                    totals.merge(rs.getString(2), rs.getLong(3), Long::sum);
+                }
+            }
+            oldest = oldestPendingAge(c);
+        }
+        return new Status(totals, byType, oldest);
+    }
+
+    /** The age of the oldest event that is waiting for delivery (zero when none is). */
+    public Duration lag() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return oldestPendingAge(c);
+        }
+    }
+
+    private static Duration oldestPendingAge(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT extract(epoch FROM now() - min(occurred_at)) * 1000"
+                        + " FROM outbox_event WHERE status IN ('PENDING', 'CLAIMED', 'FAILED')");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            double millis = rs.getDouble(1);
+            return rs.wasNull() ? Duration.ZERO : Duration.ofMillis(Math.max(0, (long) millis));
+        }
+    }
+
+    /** What {@code status} reports. */
+    public record Status(Map<String, Long> totals, Map<String, Map<String, Long>> byType, Duration oldestPending) {}
+
+    static String truncate(String text, int max) {
+        if (text == null) {
+            return null;
+        }
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,177 @@
+package dev.ledgerbox.publisher;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The publisher's settings, read from MicroProfile Config keys under {@code publisher.}; every
+ * value is checked at startup and a bad one is reported with its key.
+ *
+ * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or in
+ * ISO-8601 ({@code PT30S}).
+ */
+public record PublisherSettings(
+        String jdbcUrl,
+        String user,
+        String password,
+        String instanceId,
+        int batchSize,
+        Duration lease,
+        Duration pollInterval,
+        int concurrency,
+        int maxAttempts,
+        Duration retryBase,
+        Duration retryMax,
+        Duration retention,
+        int retentionBatch,
+        int httpPort,
+        Duration readyMaxLag,
+        boolean logPayload,
+        Duration sealInterval) {
+
+    public static final String PREFIX = "publisher.";
+
+    /** Reads and checks the settings; {@code source} returns null for a key that is not set. */
+    public static PublisherSettings from(Function<String, String> source) {
+        Reader r = new Reader(source);
+        String url = r.required("jdbc.url");
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigurationException(
+                    PREFIX + "jdbc.url is '" + url + "': it must be a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
+        }
+        PublisherSettings settings = new PublisherSettings(
+                url,
+                r.text("jdbc.user", null),
+                r.text("jdbc.password", null),
+                r.text("instance-id", defaultInstanceId()),
+                r.integer("batch-size", 100, 1, 10_000),
+                r.duration("lease", "30s", Duration.ofSeconds(1)),
+                r.duration("poll-interval", "1s", Duration.ofMillis(10)),
+                r.integer("concurrency", 4, 1, 256),
+                r.integer("max-attempts", 10, 1, 1_000),
+                r.duration("retry.base", "1s", Duration.ofMillis(1)),
+                r.duration("retry.max", "10m", Duration.ofMillis(1)),
+                r.duration("retention", "7d", Duration.ZERO),
+                r.integer("retention.batch", 1000, 1, 100_000),
+                r.integer("http.port", 9090, -1, 65_535),
+                r.duration("ready.max-lag", "5m", Duration.ofSeconds(1)),
+                r.bool("log.payload", false),
+                r.duration("audit.seal-interval", "5s", Duration.ZERO));
+        if (settings.retryMax.compareTo(settings.retryBase) < 0) {
+            throw new ConfigurationException(PREFIX + "retry.max (" + settings.retryMax + ") is shorter than " + PREFIX
+                    + "retry.base (" + settings.retryBase + ")");
+        }
+        return settings;
+    }
+
+    /** The delay before attempt {@code attempts + 1}: doubling from the base, up to the maximum. */
+    public Duration backoff(int attempts) {
+        long factor = 1L << Math.min(Math.max(attempts - 1, 0), 30);
+        Duration delay = retryBase.multipliedBy(factor);
+        return delay.compareTo(retryMax) > 0 || delay.isNegative() ? retryMax : delay;
+    }
+
+    @Override
+    public String toString() { // never the password
+        return "PublisherSettings[jdbcUrl=" + jdbcUrl + ", user=" + user + ", instanceId=" + instanceId
+                + ", batchSize=" + batchSize + ", lease=" + lease + ", pollInterval=" + pollInterval
+                + ", concurrency=" + concurrency + ", maxAttempts=" + maxAttempts + ", retention=" + retention
+                + ", httpPort=" + httpPort + "]";
+    }
+
+    private static String defaultInstanceId() {
+        return ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+    }
+
+    private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    /** Parses {@code 30s}, {@code 5m}, ... or ISO-8601; null when it is neither. */
+    static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = SHORT.matcher(t);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
+        try {
+            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private record Reader(Function<String, String> source) {
+        String text(String key, String fallback) {
+            String value = source.apply(PREFIX + key);
+            return value == null || value.isBlank() ? fallback : value.trim();
+        }
+
+        String required(String key) {
+            String value = text(key, null);
+            if (value == null) {
+                throw new ConfigurationException(PREFIX + key + " is not set: the publisher needs it to reach the"
+                        + " database (property, environment variable " + envName(key) + " or flag)");
+            }
+            return value;
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            String value = text(key, null);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                int n = Integer.parseInt(value);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ConfigurationException(
+                    PREFIX + key + " is '" + value + "': it must be a whole number from " + min + " to " + max);
+        }
+
+        Duration duration(String key, String fallback, Duration min) {
+            String value = text(key, fallback);
+            Duration d = parseDuration(value);
+            if (d == null) {
+                throw new ConfigurationException(PREFIX + key + " is '" + value
+                        + "': it must be a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S");
+            }
+            if (d.compareTo(min) < 0) {
+                throw new ConfigurationException(PREFIX + key + " is '" + value + "': it must be at least " + min);
+            }
+            return d;
+        }
+
+        boolean bool(String key, boolean fallback) {
+            String value = text(key, null);
+            if (value == null) {
+                return fallback;
+            }
+            if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(value);
+            }
+            throw new ConfigurationException(PREFIX + key + " is '" + value + "': it must be true or false");
+        }
+
+        static String envName(String key) {
+            return (PREFIX + key).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        }
+    }
+}
