@@ -1,0 +1,334 @@
+package dev.ledgerbox.publisher;
+
+import dev.ledgerbox.audit.AuditVerification;
+import dev.ledgerbox.audit.AuditVerifier;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code ledgerbox-publisher} command.
+ *
+ * <p>Exit codes: 0 done; 1 the work failed (a broken audit log, a failed migration); 2 bad usage
+ * or configuration; 3 the database could not be reached.
+ */
+@Command(
+        name = "ledgerbox-publisher",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        description = "Drains the Ledgerbox outbox: delivers committed events, reports on them, replays them.",
+        subcommands = {
+            Cli.Run.class,
+            Cli.Status.class,
+            Cli.Migrate.class,
+            Cli.Replay.class,
+            Cli.Verify.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Settings come from publisher.* keys: --config file, environment (PUBLISHER_JDBC_URL, ...),",
+            "system properties and --set key=value, later ones winning. The password is read from",
+            "publisher.jdbc.password (e.g. PUBLISHER_JDBC_PASSWORD), never from a flag.",
+            "",
+            "Exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 database unreachable."
+        })
+public final class Cli implements Runnable {
+
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int DATABASE_UNREACHABLE = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Cli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (e instanceof ConfigurationException) {
+                err.println("configuration error: " + e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof SQLException) {
+                err.println("database unreachable or refused the request: " + e.getMessage());
+                return DATABASE_UNREACHABLE;
+            }
+            err.println("failed: " + e);
+            return FAILED;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options every command that talks to the database takes. */
+    static final class Settings {
+        @Option(names = "--config", paramLabel = "FILE", description = "a properties file with publisher.* keys")
+        Path config;
+
+        @Option(names = "--jdbc-url", paramLabel = "URL", description = "publisher.jdbc.url")
+        String jdbcUrl;
+
+        @Option(names = "--user", paramLabel = "NAME", description = "publisher.jdbc.user")
+        String user;
+
+        @Option(
+                names = "--set",
+                paramLabel = "KEY=VALUE",
+                description = "any setting, e.g. --set publisher.batch-size=500")
+        Map<String, String> set = new HashMap<>();
+
+        PublisherSettings load() throws IOException {
+            SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDefaultSources();
+            if (config != null) {
+                if (!Files.isReadable(config)) {
+                    throw new ConfigurationException("--config " + config + " cannot be read");
+                }
+                URL url = config.toUri().toURL();
+                builder.withSources(new PropertiesConfigSource(url, 260));
+            }
+            Map<String, String> flags = new HashMap<>(set);
+            if (jdbcUrl != null) {
+                flags.put("publisher.jdbc.url", jdbcUrl);
+            }
+            if (user != null) {
+                flags.put("publisher.jdbc.user", user);
+            }
+            builder.withSources(new PropertiesConfigSource(flags, "command line", 500));
+            SmallRyeConfig cfg = builder.build();
+            return PublisherSettings.from(
+                    key -> cfg.getOptionalValue(key, String.class).orElse(null));
+        }
+    }
+
+    static DataSource dataSource(PublisherSettings s) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(s.jdbcUrl());
+        if (s.user() != null) {
+            ds.setUser(s.user());
+        }
+        if (s.password() != null) {
+            ds.setPassword(s.password());
+        }
+        return ds;
+    }
+
+    @Command(name = "run", description = "Runs the publisher until SIGTERM or Ctrl-C.")
+    static final class Run implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Override
+        public Integer call() throws Exception {
+            PublisherSettings s = settings.load();
+            Daemon daemon = new Daemon(s, new LogSink(s.logPayload())).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "ledgerbox-shutdown"));
+            daemon.awaitStop();
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Counts events per status and type; the age of the oldest waiting one.")
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            OutboxStore.Status status = new OutboxStore(dataSource(settings.load())).status();
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-40s %9s %9s %9s %9s %9s%n", "type", "pending", "claimed", "failed", "delivered", "dead");
+            status.byType()
+                    .forEach((type, counts) -> out.printf(
+                            "%-40s %9d %9d %9d %9d %9d%n",
+                            type,
+                            counts.getOrDefault("PENDING", 0L),
+                            counts.getOrDefault("CLAIMED", 0L),
+                            counts.getOrDefault("FAILED", 0L),
+                            counts.getOrDefault("DELIVERED", 0L),
+                            counts.getOrDefault("DEAD", 0L)));
+            Map<String, Long> t = status.totals();
+            out.printf(
+                    "%-40s %9d %9d %9d %9d %9d%n",
+                    "(all)", t.get("PENDING"), t.get("CLAIMED"), t.get("FAILED"), t.get("DELIVERED"), t.get("DEAD"));
+            out.printf("oldest waiting event: %s%n", human(status.oldestPending()));
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate", description = "Applies the outbox and audit schema migrations.")
+    static final class Migrate implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            DataSource ds = dataSource(settings.load());
+            PrintWriter out = spec.commandLine().getOut();
+            for (String[] schema : new String[][] {
+                {"outbox", "classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"},
+                {"audit", "classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"}
+            }) {
+                out.printf("migrating %s schema ...%n", schema[0]);
+                out.flush();
+                var result = Flyway.configure()
+                        .dataSource(ds)
+                        .locations(schema[1])
+                        .table(schema[2])
+                        .baselineOnMigrate(true)
+                        .baselineVersion("0")
+                        .load()
+                        .migrate();
+                out.printf(
+                        "  %s: %d migration(s) applied, now at version %s%n",
+                        schema[0],
+                        result.migrationsExecuted,
+                        result.targetSchemaVersion == null ? "(unchanged)" : result.targetSchemaVersion);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "replay", description = "Puts events back to pending, so they are delivered again (same event id).")
+    static final class Replay implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--id", paramLabel = "UUID", description = "an event id (repeatable)")
+        List<UUID> ids = new ArrayList<>();
+
+        @Option(names = "--type", description = "events of this type")
+        String type;
+
+        @Option(names = "--aggregate", paramLabel = "TYPE:ID", description = "events of this aggregate")
+        String aggregate;
+
+        @Option(
+                names = "--from",
+                paramLabel = "INSTANT",
+                description = "occurred at or after, e.g. 2026-11-24T00:00:00Z")
+        Instant from;
+
+        @Option(names = "--to", paramLabel = "INSTANT", description = "occurred before")
+        Instant to;
+
+        @Option(
+                names = "--status",
+                split = ",",
+                description = "which events to replay (default: DEAD,FAILED; DELIVERED to send again)")
+        List<String> statuses = new ArrayList<>(List.of("DEAD", "FAILED"));
+
+        @Override
+        public Integer call() throws Exception {
+            if (ids.isEmpty() && type == null && aggregate == null && from == null && to == null) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "say which events: --id, --type, --aggregate, --from or --to");
+            }
+            String aggregateType = null;
+            String aggregateId = null;
+            if (aggregate != null) {
+                int colon = aggregate.indexOf(':');
+                if (colon <= 0 || colon == aggregate.length() - 1) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--aggregate is '" + aggregate + "': write it TYPE:ID, e.g. order:42");
+                }
+                aggregateType = aggregate.substring(0, colon);
+                aggregateId = aggregate.substring(colon + 1);
+            }
+            for (String status : statuses) {
+                if (!List.of("DEAD", "FAILED", "DELIVERED", "PENDING").contains(status)) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--status has '" + status + "': use DEAD, FAILED or DELIVERED");
+                }
+            }
+            ReplayFilter filter = new ReplayFilter(ids, type, aggregateType, aggregateId, from, to, statuses);
+            PrintWriter out = spec.commandLine().getOut();
+            long done = new Replayer(dataSource(settings.load())).replay(filter, (n, total) -> {
+                out.printf("replayed %d of %d%n", n, total);
+                out.flush();
+            });
+            out.printf("%d event(s) put back to pending%n", done);
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", description = "Checks the audit log against its hash chain.")
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            AuditVerification result = new AuditVerifier(dataSource(settings.load())).verify();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(result);
+            result.heads()
+                    .forEach((chain, head) ->
+                            out.printf("  head of chain '%s': seal %d %s%n", chain, head.seq(), head.hash()));
+            return result.intact() ? 0 : FAILED;
+        }
+    }
+
+    static String human(Duration d) {
+        if (d.isZero()) {
+            return "none";
+        }
+        long s = d.toSeconds();
+        return s < 120 ? s + " s" : s < 7200 ? s / 60 + " min" : s / 3600 + " h";
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Cli.class.getPackage().getImplementationVersion();
+            return new String[] {"ledgerbox-publisher " + (v == null ? "development" : v)};
+        }
+    }
+}
