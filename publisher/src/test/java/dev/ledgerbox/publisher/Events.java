@@ -1,0 +1,83 @@
+package dev.ledgerbox.publisher;
+
+import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
+import dev.ledgerbox.outbox.internal.OutboxSettings;
+import dev.ledgerbox.outbox.internal.OutboxWriter;
+import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import dev.ledgerbox.testing.SqlRows;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** Writes events the way applications do, and reads the table back. */
+final class Events {
+
+    static final JsonbPayloadSerializer JSON = new JsonbPayloadSerializer();
+    static final OutboxWriter WRITER = new OutboxWriter(JSON, OutboxSettings.defaults(), Clock.systemUTC());
+
+    private Events() {}
+
+    static DataSource db() {
+        return EmbeddedDatabase.shared().dataSource();
+    }
+
+    static SqlRows sql() {
+        return new SqlRows(db());
+    }
+
+    static void clear() throws SQLException {
+        sql().execute("TRUNCATE outbox_event, outbox_aggregate");
+    }
+
+    /** Commits one event per aggregate id given, in one transaction each. */
+    static List<UUID> write(String aggregateType, String type, String... aggregateIds) throws SQLException {
+        List<UUID> ids = new ArrayList<>();
+        for (String aggregateId : aggregateIds) {
+            try (Connection c = db().getConnection()) {
+                ids.add(WRITER.write(
+                        c,
+                        OutboxEvent.of(aggregateType, aggregateId, type, Map.of("n", ids.size())),
+                        "corr-" + aggregateId,
+                        new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null),
+                        () -> "test"));
+            }
+        }
+        return ids;
+    }
+
+    static String status(UUID id) throws SQLException {
+        return (String) sql().query("SELECT status FROM outbox_event WHERE id = ?", id)
+                .get(0)
+                .get("status");
+    }
+
+    static Map<String, Object> row(UUID id) throws SQLException {
+        return sql().query("SELECT * FROM outbox_event WHERE id = ?", id).get(0);
+    }
+
+    static PublisherSettings settings(Map<String, String> overrides) {
+        EmbeddedDatabase db = EmbeddedDatabase.shared();
+        Map<String, String> values = new java.util.HashMap<>(Map.of(
+                "publisher.jdbc.url",
+                db.jdbcUrl(),
+                "publisher.jdbc.user",
+                db.user(),
+                "publisher.jdbc.password",
+                db.password(),
+                "publisher.http.port",
+                "0",
+                "publisher.retry.base",
+                "100ms",
+                "publisher.poll-interval",
+                "200ms"));
+        values.putAll(overrides);
+        return PublisherSettings.from(values::get);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.ledgerbox.publisher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The claim, outcome and retention SQL against a real PostgreSQL. */
+class OutboxStoreTest {
+
+    final OutboxStore store = new OutboxStore(Events.db());
+
+    @BeforeEach
+    void empty() throws SQLException {
+        Events.clear();
+    }
+
+    private static List<UUID> ids(List<ClaimedEvent> events) {
+        return events.stream().map(ClaimedEvent::id).toList();
+    }
+
+    @Test
+    void claimsDueEventsInBatchesWithALease() throws SQLException {
+        List<UUID> written = Events.write("order", "order.created", "1", "2", "3");
+
+        List<ClaimedEvent> first = store.claim("a", 2, Duration.ofMinutes(1));
+        List<ClaimedEvent> second = store.claim("b", 10, Duration.ofMinutes(1));
+
+        assertThat(ids(first)).containsExactly(written.get(0), written.get(1));
+        assertThat(ids(second)).containsExactly(written.get(2));
+        assertThat(first.get(0).attempt()).isEqualTo(1);
+        assertThat(first.get(0).payloadJson()).isEqualTo("{\"n\": 0}");
+        assertThat(first.get(0).correlationId()).isEqualTo("corr-1");
+        assertThat(Events.row(written.get(0)))
+                .containsEntry("status", "CLAIMED")
+                .containsEntry("claimed_by", "a");
+        assertThat(store.claim("c", 10, Duration.ofMinutes(1))).isEmpty();
+    }
+
+    @Test
+    void anAggregatesNextEventWaitsUntilTheEarlierOneIsDelivered() throws SQLException {
+        List<UUID> written = Events.write("order", "order.changed", "7", "7", "8");
+
+        List<ClaimedEvent> first = store.claim("a", 10, Duration.ofMinutes(1));
+        assertThat(ids(first)).containsExactly(written.get(0), written.get(2)); // 7#2 waits, 8 does not
+        assertThat(store.claim("a", 10, Duration.ofMinutes(1))).isEmpty();
+
+        store.failed("a", written.get(0), "receiver down", Instant.now().minusSeconds(1));
+        assertThat(ids(store.claim("a", 10, Duration.ofMinutes(1))))
+                .as("a retrying head still blocks its aggregate")
+                .containsExactly(written.get(0));
+
+        store.delivered("a", List.of(written.get(0)));
+        assertThat(ids(store.claim("a", 10, Duration.ofMinutes(1)))).containsExactly(written.get(1));
+    }
+
+    @Test
+    void anExpiredLeaseIsTakenOverAndTheOldOwnerCannotRecordAnymore() throws Exception {
+        UUID id = Events.write("order", "order.created", "1").get(0);
+        store.claim("dead-instance", 10, Duration.ofMillis(1));
+        Thread.sleep(20);
+
+        List<ClaimedEvent> taken = store.claim("b", 10, Duration.ofMinutes(1));
+
+        assertThat(ids(taken)).containsExactly(id);
+        assertThat(taken.get(0).attempt()).isEqualTo(2);
+        assertThat(store.delivered("dead-instance", List.of(id))).isZero();
+        assertThat(store.delivered("b", List.of(id))).isEqualTo(1);
+        assertThat(Events.status(id)).isEqualTo("DELIVERED");
+    }
+
+    @Test
+    void concurrentClaimersNeverShareAnEvent() throws Exception {
+        String[] aggregates = new String[300];
+        for (int i = 0; i < aggregates.length; i++) {
+            aggregates[i] = "agg-" + i;
+        }
+        Events.write("order", "order.created", aggregates);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<List<UUID>>> claims = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            String owner = "owner-" + t;
+            claims.add(pool.submit(() -> {
+                List<UUID> mine = new ArrayList<>();
+                List<ClaimedEvent> batch;
+                while (!(batch = store.claim(owner, 7, Duration.ofMinutes(1))).isEmpty()) {
+                    mine.addAll(ids(batch));
+                }
+                return mine;
+            }));
+        }
+        List<UUID> all = Collections.synchronizedList(new ArrayList<>());
+        for (Future<List<UUID>> f : claims) {
+            all.addAll(f.get());
+        }
+        pool.shutdown();
+
+        assertThat(all).hasSize(300);
+        assertThat(new HashSet<>(all)).hasSize(300);
+    }
+
+    @Test
+    void failuresAreRetriedLaterOrDead() throws SQLException {
+        List<UUID> written = Events.write("order", "order.created", "1", "2");
+        store.claim("a", 10, Duration.ofMinutes(1));
+
+        store.failed("a", written.get(0), "HTTP 503", Instant.now().plusSeconds(3600));
+        store.failed("a", written.get(1), "malformed", null);
+
+        assertThat(Events.row(written.get(0)))
+                .containsEntry("status", "FAILED")
+                .containsEntry("last_error", "HTTP 503");
+        assertThat(Events.row(written.get(1))).containsEntry("status", "DEAD");
+        assertThat(store.claim("a", 10, Duration.ofMinutes(1)))
+                .as("not due yet")
+                .isEmpty();
+    }
+
+    @Test
+    void releasedEventsComeBackWithoutCountingTheAttempt() throws SQLException {
+        UUID id = Events.write("order", "order.created", "1").get(0);
+        store.claim("a", 10, Duration.ofMinutes(1));
+
+        assertThat(store.release("a", List.of(id))).isEqualTo(1);
+
+        List<ClaimedEvent> again = store.claim("b", 10, Duration.ofMinutes(1));
+        assertThat(ids(again)).containsExactly(id);
+        assertThat(again.get(0).attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void retentionDeletesOnlyOldDeliveredEventsInBatches() throws SQLException {
+        List<UUID> written = Events.write("order", "order.created", "1", "2", "3", "4");
+        store.claim("a", 10, Duration.ofMinutes(1));
+        store.delivered("a", written.subList(0, 3));
+        Events.sql()
+                .execute("UPDATE outbox_event SET delivered_at = now() - interval '8 days'" + " WHERE id IN ('"
+                        + written.get(0) + "', '" + written.get(1) + "')");
+
+        assertThat(store.purgeDelivered(Duration.ofDays(7), 1)).isEqualTo(1);
+        assertThat(store.purgeDelivered(Duration.ofDays(7), 10)).isEqualTo(1);
+        assertThat(store.purgeDelivered(Duration.ofDays(7), 10)).isZero();
+
+        Set<Object> left = new HashSet<>();
+        Events.sql().query("SELECT id FROM outbox_event").forEach(r -> left.add(UUID.fromString((String) r.get("id"))));
+        assertThat(left).containsExactlyInAnyOrder(written.get(2), written.get(3));
+    }
+
+    @Test
+    void statusCountsPerTypeAndTheOldestWaitingEvent() throws SQLException {
+        List<UUID> written = Events.write("order", "order.created", "1", "2");
+        Events.write("member", "member.invited", "9");
+        store.claim("a", 1, Duration.ofMinutes(1));
+        store.delivered("a", List.of(written.get(0)));
+        Events.sql()
+                .execute("UPDATE outbox_event SET occurred_at = now() - interval '10 minutes'"
+                        + " WHERE type = 'member.invited'");
+
+        OutboxStore.Status status = store.status();
+
+        assertThat(status.totals()).containsEntry("DELIVERED", 1L).containsEntry("PENDING", 2L);
+        assertThat(status.byType().get("order.created"))
+                .containsEntry("DELIVERED", 1L)
+                .containsEntry("PENDING", 1L);
+        assertThat(status.oldestPending()).isGreaterThan(Duration.ofMinutes(9));
+    }
+}
