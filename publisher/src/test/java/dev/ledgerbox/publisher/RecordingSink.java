@@ -1,0 +1,46 @@
+package dev.ledgerbox.publisher;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.slf4j.MDC;
+
+/** A sink that remembers what it got (and the MDC it saw), answering with a chosen outcome. */
+final class RecordingSink implements Sink {
+
+    record Delivery(ClaimedEvent event, Map<String, String> mdc) {}
+
+    final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    final Map<String, Integer> inFlightPerAggregate = new ConcurrentHashMap<>();
+    volatile boolean overlapSeen;
+    volatile Function<ClaimedEvent, Outcome> answer = e -> Outcome.DELIVERED;
+
+    @Override
+    public String name() {
+        return "recording";
+    }
+
+    @Override
+    public Outcome deliver(ClaimedEvent event) throws Exception {
+        String aggregate = event.aggregateType() + ":" + event.aggregateId();
+        if (inFlightPerAggregate.merge(aggregate, 1, Integer::sum) > 1) {
+            overlapSeen = true;
+        }
+        try {
+            deliveries.add(new Delivery(event, MDC.getCopyOfContextMap()));
+            Thread.sleep(1); // let concurrent deliveries overlap if the engine allowed it
+            return answer.apply(event);
+        } finally {
+            inFlightPerAggregate.merge(aggregate, -1, Integer::sum);
+        }
+    }
+
+    List<String> payloadsOf(String aggregateId) {
+        return deliveries.stream()
+                .filter(d -> d.event().aggregateId().equals(aggregateId))
+                .map(d -> d.event().payloadJson())
+                .toList();
+    }
+}
