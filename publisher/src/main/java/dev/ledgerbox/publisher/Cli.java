@@ -50,11 +50,13 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Settings come from publisher.* keys: --config file, environment (PUBLISHER_JDBC_URL, ...),",
-            "system properties and --set key=value, later ones winning. The password is read from",
-            "publisher.jdbc.password (e.g. PUBLISHER_JDBC_PASSWORD), never from a flag.",
+            "Settings: publisher.* keys from --config FILE, the environment",
+            "(PUBLISHER_JDBC_URL, ...), system properties and --set KEY=VALUE;",
+            "later ones win. The password comes from publisher.jdbc.password",
+            "(e.g. PUBLISHER_JDBC_PASSWORD), never from a flag.",
             "",
-            "Exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 database unreachable."
+            "Exit codes: 0 done, 1 failed, 2 bad usage or configuration,",
+            "3 database unreachable."
         })
 public final class Cli implements Runnable {
 
@@ -163,7 +165,7 @@ public final class Cli implements Runnable {
         }
     }
 
-    @Command(name = "status", description = "Counts events per status and type; the age of the oldest waiting one.")
+    @Command(name = "status", description = "Counts events per status and type.")
     static final class Status implements Callable<Integer> {
         @Mixin
         Settings settings;

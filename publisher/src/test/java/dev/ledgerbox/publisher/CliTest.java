@@ -1,0 +1,128 @@
+package dev.ledgerbox.publisher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line: output and exit codes, against a real PostgreSQL. */
+class CliTest {
+
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void empty() throws SQLException {
+        Events.clear();
+    }
+
+    private int run(String... args) {
+        CommandLine cli = Cli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private static String url() {
+        return EmbeddedDatabase.shared().jdbcUrl();
+    }
+
+    @Test
+    void helpListsTheCommandsAndTheExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString())
+                .contains("run", "status", "migrate", "replay", "verify")
+                .contains("Exit codes: 0 done, 1 failed, 2 bad usage or configuration,\n3 database unreachable.");
+    }
+
+    @Test
+    void statusCountsEventsPerType() throws SQLException {
+        Events.write("order", "order.created", "1", "2");
+
+        assertThat(run("status", "--jdbc-url", url(), "--user", "postgres")).isZero();
+
+        assertThat(out.toString())
+                .containsPattern("order.created\\s+2\\s+0\\s+0\\s+0\\s+0")
+                .contains("oldest waiting event:");
+    }
+
+    @Test
+    void replayPutsDeadEventsBackWithProgress() throws SQLException {
+        List<UUID> ids = Events.write("order", "order.created", "1", "2", "3");
+        Events.sql().execute("UPDATE outbox_event SET status = 'DEAD', attempts = 10, last_error = 'gone'");
+
+        int code = run("replay", "--jdbc-url", url(), "--user", "postgres", "--type", "order.created");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("replayed 3 of 3").contains("3 event(s) put back to pending");
+        for (UUID id : ids) {
+            assertThat(Events.row(id))
+                    .containsEntry("status", "PENDING")
+                    .containsEntry("attempts", "0")
+                    .containsEntry("last_error", null);
+        }
+    }
+
+    @Test
+    void replayByIdOnlyTouchesThatEvent() throws SQLException {
+        List<UUID> ids = Events.write("order", "order.created", "1", "2");
+        Events.sql().execute("UPDATE outbox_event SET status = 'DELIVERED', delivered_at = now()");
+
+        assertThat(run("replay", "--jdbc-url", url(), "--id", ids.get(1).toString(), "--status", "DELIVERED"))
+                .isZero();
+
+        assertThat(Events.status(ids.get(0))).isEqualTo("DELIVERED");
+        assertThat(Events.status(ids.get(1))).isEqualTo("PENDING");
+    }
+
+    @Test
+    void replayWithoutAFilterOrWithABadOneIsAUsageError() {
+        assertThat(run("replay", "--jdbc-url", url())).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("say which events");
+        assertThat(run("replay", "--jdbc-url", url(), "--aggregate", "order")).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("--aggregate is 'order': write it TYPE:ID");
+    }
+
+    @Test
+    void migrateAppliesBothSchemasToAnEmptyDatabase() throws SQLException {
+        Events.sql().execute("DROP DATABASE IF EXISTS cli_migrate");
+        Events.sql().execute("CREATE DATABASE cli_migrate");
+        String empty = url().replace("/postgres?", "/cli_migrate?");
+
+        assertThat(run("migrate", "--jdbc-url", empty, "--user", "postgres")).isZero();
+
+        assertThat(out.toString())
+                .contains("migrating outbox schema")
+                .contains("outbox: 3 migration(s) applied, now at version 3")
+                .contains("audit: 2 migration(s) applied, now at version 2");
+    }
+
+    @Test
+    void verifyChecksTheAuditLog() {
+        assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres")).isZero();
+        assertThat(out.toString()).contains("audit log intact");
+    }
+
+    @Test
+    void badConfigurationExitsTwoNamingTheKey() {
+        assertThat(run("status", "--jdbc-url", url(), "--set", "publisher.batch-size=0"))
+                .isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("configuration error: publisher.batch-size is '0'");
+        assertThat(run("status")).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("publisher.jdbc.url is not set");
+    }
+
+    @Test
+    void anUnreachableDatabaseExitsThree() {
+        assertThat(run("status", "--jdbc-url", "jdbc:postgresql://localhost:1/none"))
+                .isEqualTo(Cli.DATABASE_UNREACHABLE);
+        assertThat(err.toString()).contains("database unreachable");
+    }
+}
