@@ -28,6 +28,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /**
  * The {@code ledgerbox-publisher} command.
@@ -158,8 +159,11 @@ public final class Cli implements Runnable {
         @Override
         public Integer call() throws Exception {
             PublisherSettings s = settings.load();
-            Daemon daemon = new Daemon(s, new LogSink(s.logPayload())).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "ledgerbox-shutdown"));
+            Daemon daemon = new Daemon(s, new LogSink(s.logPayload()));
+            // SIGTERM and Ctrl-C stop the daemon in order, and the command then exits 0
+            Signal.handle(new Signal("TERM"), signal -> new Thread(daemon::close, "ledgerbox-stop").start());
+            Signal.handle(new Signal("INT"), signal -> new Thread(daemon::close, "ledgerbox-stop").start());
+            daemon.start();
             daemon.awaitStop();
             return 0;
         }

@@ -38,6 +38,7 @@ public final class Daemon implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicLong lagMillis = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean housekeepingReachedDatabase;
     private HealthServer health;
     private volatile Boolean auditInstalled;
@@ -157,6 +158,9 @@ public final class Daemon implements AutoCloseable {
     /** Stops claiming, finishes the batch in hand, then stops the rest. */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         LOG.info("publisher {} stopping", settings.instanceId());
         try {
             publisher.stop(settings.lease());

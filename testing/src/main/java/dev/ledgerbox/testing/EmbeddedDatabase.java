@@ -50,6 +50,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * @param port the port, or 0 for any free one
      */
     public static EmbeddedDatabase start(boolean durable, int port) {
+        return start(durable, port, null);
+    }
+
+    /**
+     * Starts a server on the given data directory, kept when the server stops, so that a test can
+     * stop and start "the same" database; a new temporary directory when null.
+     */
+    public static EmbeddedDatabase start(boolean durable, int port, java.io.File dataDirectory) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "200")
@@ -58,6 +66,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("full_page_writes", durable ? "on" : "off");
             if (port > 0) {
                 builder.setPort(port);
+            }
+            if (dataDirectory != null) {
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
             return new EmbeddedDatabase(builder.start());
         } catch (IOException e) {
