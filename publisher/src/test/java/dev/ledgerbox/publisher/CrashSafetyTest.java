@@ -172,6 +172,7 @@ class CrashSafetyTest {
                 "-cp",
                 System.getProperty("java.class.path"),
                 "-Xmx256m",
+                "-Dlogback.configurationFile=logback.xml", // the shipped JSON lines, not the test's
                 Cli.class.getName(),
                 "run",
                 "--jdbc-url",
