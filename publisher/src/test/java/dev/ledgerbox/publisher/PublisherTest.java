@@ -217,6 +217,20 @@ class PublisherTest {
     }
 
     @Test
+    void startsWithoutTheDatabaseAndReportsNotReady() throws Exception {
+        start(Map.of("publisher.jdbc.url", "jdbc:postgresql://localhost:1/nowhere"));
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://localhost:" + daemon.httpPort();
+
+        await("readiness reports the database down", () -> {
+            HttpResponse<String> ready = get(http, base + "/health/ready");
+            return ready.statusCode() == 503 && ready.body().contains("{\"name\":\"database\",\"status\":\"DOWN\"}");
+        });
+        assertThat(get(http, base + "/health/live").statusCode()).isEqualTo(200);
+        assertThat(daemon.publisher().databaseReachable()).isFalse();
+    }
+
+    @Test
     void stopsGracefullyFinishingTheBatchInHand() throws Exception {
         sink.answer = e -> {
             try {
