@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -68,7 +69,7 @@ public final class Publisher implements AutoCloseable {
     private final OutboxStore store;
     private final Sink sink;
     private final MeterRegistry metrics;
-    private final Tracer tracer = GlobalOpenTelemetry.getTracer("ledgerbox-publisher");
+    private final Tracer tracer;
     private final ExecutorService deliveries;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean running = new AtomicBoolean();
@@ -80,6 +81,13 @@ public final class Publisher implements AutoCloseable {
     private final Timer latency;
 
     public Publisher(PublisherSettings settings, OutboxStore store, Sink sink, MeterRegistry metrics) {
+        this(settings, store, sink, metrics, GlobalOpenTelemetry.get());
+    }
+
+    /** With the given OpenTelemetry (an SDK, or the no-op API when none is installed). */
+    public Publisher(
+            PublisherSettings settings, OutboxStore store, Sink sink, MeterRegistry metrics, OpenTelemetry telemetry) {
+        this.tracer = telemetry.getTracer("ledgerbox-publisher");
         this.settings = settings;
         this.store = store;
         this.sink = sink;

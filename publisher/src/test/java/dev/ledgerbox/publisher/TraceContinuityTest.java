@@ -1,0 +1,58 @@
+package dev.ledgerbox.publisher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** With an OpenTelemetry SDK, each delivery is a process span in the trace stored with its event. */
+class TraceContinuityTest {
+
+    @BeforeEach
+    void empty() throws SQLException {
+        Events.clear();
+    }
+
+    @Test
+    void continuesTheStoredTraceAndLogsTheNewSpan() throws Exception {
+        InMemorySpanExporter spans = InMemorySpanExporter.create();
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                        .build())
+                .build();
+        RecordingSink sink = new RecordingSink();
+        UUID id = Events.write("order", "order.created", "1").get(0); // traceparent 0af7...-b7ad...-01
+        Publisher publisher = new Publisher(
+                Events.settings(Map.of()), new OutboxStore(Events.db()), sink, new SimpleMeterRegistry(), sdk);
+
+        publisher.start();
+        try {
+            PublisherTest.await("the event is delivered", () -> !sink.deliveries.isEmpty());
+        } finally {
+            publisher.stop(Duration.ofSeconds(10)); // the batch in hand finishes, its span ends
+        }
+
+        SpanData span = spans.getFinishedSpanItems().get(0);
+        sdk.close();
+        assertThat(span.getName()).isEqualTo("order.created process");
+        assertThat(span.getKind()).isEqualTo(SpanKind.CONSUMER);
+        assertThat(span.getTraceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        assertThat(span.getParentSpanId()).isEqualTo("b7ad6b7169203331");
+        assertThat(span.getAttributes().asMap().toString()).contains(id.toString());
+        assertThat(sink.deliveries.get(0).mdc())
+                .containsEntry("trace_id", "0af7651916cd43dd8448eb211c80319c")
+                .containsEntry("span_id", span.getSpanId());
+    }
+}
