@@ -151,7 +151,7 @@ public final class Cli implements Runnable {
         return ds;
     }
 
-    @Command(name = "run", description = "Runs the publisher until SIGTERM or Ctrl-C.")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs the publisher until SIGTERM or Ctrl-C.")
     static final class Run implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -169,7 +169,7 @@ public final class Cli implements Runnable {
         }
     }
 
-    @Command(name = "status", description = "Counts events per status and type.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Counts events per status and type.")
     static final class Status implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -200,7 +200,10 @@ public final class Cli implements Runnable {
         }
     }
 
-    @Command(name = "migrate", description = "Applies the outbox and audit schema migrations.")
+    @Command(
+            name = "migrate",
+            mixinStandardHelpOptions = true,
+            description = "Applies the outbox and audit schema migrations.")
     static final class Migrate implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -236,7 +239,10 @@ public final class Cli implements Runnable {
         }
     }
 
-    @Command(name = "replay", description = "Puts events back to pending, so they are delivered again (same event id).")
+    @Command(
+            name = "replay",
+            mixinStandardHelpOptions = true,
+            description = "Puts events back to pending; they keep their ids.")
     static final class Replay implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -302,7 +308,10 @@ public final class Cli implements Runnable {
         }
     }
 
-    @Command(name = "verify", description = "Checks the audit log against its hash chain.")
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = "Checks the audit log against its hash chain.")
     static final class Verify implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -334,7 +343,7 @@ public final class Cli implements Runnable {
         @Override
         public String[] getVersion() {
             String v = Cli.class.getPackage().getImplementationVersion();
-            return new String[] {"ledgerbox-publisher " + (v == null ? "development" : v)};
+            return new String[] {"ledgerbox-publisher " + (v == null ? "(development build)" : v)};
         }
     }
 }
