@@ -148,6 +148,36 @@ public final class OutboxStore {
         }
     }
 
+    /** Whether some event is due now (pending or failed and its time has come, or a lease ran out). */
+    public boolean hasDue() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM outbox_event"
+                        + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now())");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** Records that this publisher goes to sleep: from now on, commits of new events notify. */
+    public void sleeping(String owner) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_listener (instance_id, sleeping_since)"
+                        + " VALUES (?, now()) ON CONFLICT (instance_id) DO UPDATE SET sleeping_since = now()")) {
+            ps.setString(1, owner);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records that this publisher works (again) or has stopped: commits need not notify for it. */
+    public void awake(String owner) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("DELETE FROM outbox_listener WHERE instance_id = ?")) {
+            ps.setString(1, owner);
+            ps.executeUpdate();
+        }
+    }
+
     /** Counts per status and type, and the age of the oldest event that is not delivered yet. */
     public Status status() throws SQLException {
         Map<String, Map<String, Long>> byType = new LinkedHashMap<>();

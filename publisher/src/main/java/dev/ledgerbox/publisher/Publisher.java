@@ -45,6 +45,8 @@ public final class Publisher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
     private static final Duration MAX_DB_BACKOFF = Duration.ofSeconds(30);
+    /** Sleeps shorter than this just poll: asking for notifications would cost more than it saves. */
+    private static final long NOTIFY_AFTER_MILLIS = 250;
 
     private static final TextMapGetter<ClaimedEvent> TRACE_GETTER = new TextMapGetter<>() {
         @Override
@@ -172,8 +174,7 @@ public final class Publisher implements AutoCloseable {
             }
             if (batch.isEmpty()) {
                 try {
-                    wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                    wake.drainPermits();
+                    sleepUntilWoken();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -182,6 +183,46 @@ public final class Publisher implements AutoCloseable {
             }
             batchSizes.record(batch.size());
             deliverAndRecord(batch);
+        }
+    }
+
+    /**
+     * Sleeps until a commit notification or the poll interval. Writers notify only while a
+     * publisher is recorded as sleeping, so the record is made first, then the outbox is looked at
+     * once more (for what committed in between), and the record is refreshed every minute.
+     */
+    private void sleepUntilWoken() throws InterruptedException {
+        long remaining = settings.pollInterval().toMillis();
+        boolean recorded = false;
+        try {
+            while (remaining > 0 && running.get()) {
+                if (remaining >= NOTIFY_AFTER_MILLIS) {
+                    store.sleeping(settings.instanceId());
+                    recorded = true;
+                    wake.drainPermits();
+                    if (store.hasDue()) {
+                        return;
+                    }
+                }
+                long chunk = Math.min(remaining, 60_000);
+                if (wake.tryAcquire(chunk, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                remaining -= chunk;
+            }
+        } catch (SQLException e) {
+            databaseReachable = false;
+            LOG.debug("could not record the publisher's sleep: {}", e.getMessage());
+            wake.tryAcquire(Math.max(remaining, 0), TimeUnit.MILLISECONDS);
+        } finally {
+            wake.drainPermits();
+            if (recorded) {
+                try {
+                    store.awake(settings.instanceId());
+                } catch (SQLException e) {
+                    LOG.debug("could not record the publisher's wake-up: {}", e.getMessage());
+                }
+            }
         }
     }
 

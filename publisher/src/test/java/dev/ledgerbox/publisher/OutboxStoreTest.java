@@ -47,6 +47,14 @@ class OutboxStoreTest {
                 .containsEntry("status", "CLAIMED")
                 .containsEntry("claimed_by", "a");
         assertThat(store.claim("c", 10, Duration.ofMinutes(1))).isEmpty();
+        // the payload hash in the logs can be recomputed with SQL, as docs/publisher.md says
+        assertThat(Events.sql()
+                        .query(
+                                "SELECT encode(sha256(convert_to(payload::text, 'UTF8')), 'hex') AS h FROM outbox_event"
+                                        + " WHERE id = ?",
+                                written.get(0))
+                        .get(0))
+                .containsEntry("h", LogSink.sha256(first.get(0).payloadJson()));
     }
 
     @Test
@@ -156,6 +164,30 @@ class OutboxStoreTest {
         Set<Object> left = new HashSet<>();
         Events.sql().query("SELECT id FROM outbox_event").forEach(r -> left.add(UUID.fromString((String) r.get("id"))));
         assertThat(left).containsExactlyInAnyOrder(written.get(2), written.get(3));
+    }
+
+    @Test
+    void commitsNotifyOnlyWhileAPublisherSleeps() throws Exception {
+        Events.sql().execute("DELETE FROM outbox_listener");
+        try (java.sql.Connection listen = Events.db().getConnection()) {
+            listen.createStatement().execute("LISTEN ledgerbox_outbox");
+            org.postgresql.PGConnection pg = listen.unwrap(org.postgresql.PGConnection.class);
+
+            Events.write("order", "order.created", "busy");
+            assertThat(pg.getNotifications(500))
+                    .as("no publisher sleeps: no NOTIFY")
+                    .isNullOrEmpty();
+
+            store.sleeping("idle-publisher");
+            Events.write("order", "order.created", "idle");
+            assertThat(pg.getNotifications(5000))
+                    .as("a publisher sleeps: NOTIFY")
+                    .isNotEmpty();
+
+            store.awake("idle-publisher");
+            Events.write("order", "order.created", "busy-again");
+            assertThat(pg.getNotifications(500)).isNullOrEmpty();
+        }
     }
 
     @Test
