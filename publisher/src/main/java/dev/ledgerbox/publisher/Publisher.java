@@ -187,7 +187,7 @@ public final class Publisher implements AutoCloseable {
     }
 
     /**
-     * Sleeps until a commit notification or the poll interval. Writers notify only while a
+     * Sleeps until a commit notification or the poll interval. The writer notifies only while a
      * publisher is recorded as sleeping, so the record is made first, then the outbox is looked at
      * once more (for what committed in between), and the record is refreshed every minute.
      */

@@ -10,7 +10,8 @@ import java.time.ZoneOffset;
  * Inserts {@link EventRecord}s on a caller's connection, inside the caller's transaction.
  *
  * <p>One statement per event: it takes the aggregate's next sequence number (locking that
- * aggregate's counter row until commit, so sequence order is commit order) and inserts the event.
+ * aggregate's counter row until commit, so sequence order is commit order), inserts the event,
+ * and, only while a publisher sleeps ({@code outbox_listener}), notifies it on commit.
  * Thread-safe (stateless).
  */
 public final class JdbcOutboxWriter {
@@ -21,10 +22,14 @@ public final class JdbcOutboxWriter {
                 INSERT INTO outbox_aggregate AS a (aggregatetype, aggregateid, last_seq)
                 VALUES (?, ?, 1)
                 ON CONFLICT (aggregatetype, aggregateid) DO UPDATE SET last_seq = a.last_seq + 1
-                RETURNING last_seq)
+                RETURNING last_seq),
+            wake AS (
+                SELECT pg_notify('ledgerbox_outbox', '') FROM outbox_listener
+                WHERE sleeping_since > now() - interval '2 minutes' LIMIT 1)
             INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,
                 occurred_at, correlation_id, traceparent, tracestate, tenant_id, headers, schema_version)
-            SELECT ?, ?, ?, ?, ?::jsonb, seq.last_seq, ?, ?, ?, ?, ?, ?::jsonb, ? FROM seq
+            SELECT ?, ?, ?, ?, ?::jsonb, seq.last_seq, ?, ?, ?, ?, ?, ?::jsonb, ?
+            FROM seq WHERE (SELECT count(*) FROM wake) >= 0
             """;
 
     public void insert(Connection connection, EventRecord event) throws SQLException {

@@ -1,0 +1,241 @@
+package dev.ledgerbox.benchmarks.publisher;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
+import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.publisher.Daemon;
+import dev.ledgerbox.publisher.LogSink;
+import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The publisher's drain rate and latency, on embedded PostgreSQL:
+ *
+ * <ul>
+ *   <li><b>raw claim limit</b>: one claimer running {@code UPDATE … WHERE id IN (SELECT … ORDER BY
+ *       position LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING …} with a no-op handler until the
+ *       table is drained;
+ *   <li><b>ledgerbox publisher</b>: one instance (batch 500, 8 delivery threads) draining the same
+ *       pre-loaded events through the log sink into a file;
+ *   <li><b>latency</b>: a writer in another JVM commits 1,000 events/s, one per transaction; the
+ *       time from each commit to its log line, p50/p95/p99.
+ * </ul>
+ *
+ * Durable settings first, then non-durable. Arguments: {@code events=200000 latencySeconds=20}.
+ */
+public final class DrainBenchmark {
+
+    private DrainBenchmark() {}
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = Harness.arguments(argv);
+        int events = Integer.parseInt(args.getOrDefault("events", "200000"));
+        int latencySeconds = Integer.parseInt(args.getOrDefault("latencySeconds", "20"));
+        Path work = Files.createTempDirectory("ledgerbox-drain");
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate(EmbeddedDatabase.Schema.OUTBOX);
+                Harness harness = new Harness(db, args)) {
+            System.out.printf("%nPublisher drain benchmark: %d events, PostgreSQL%n", events);
+            Map<String, double[]> results = new HashMap<>();
+            for (boolean durable : new boolean[] {true, false}) {
+                harness.setDurable(durable);
+                String mode = durable ? "durable" : "non-durable";
+                preload(harness, events);
+                double raw = rawClaim(harness, events);
+                preload(harness, events);
+                double publisher = drain(db, harness, events, work.resolve(mode + "-events.log"));
+                double[] latency = latency(db, harness, latencySeconds, work.resolve(mode + "-latency.log"));
+                results.put(mode, new double[] {raw, publisher, latency[0], latency[1], latency[2]});
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %s: raw claim limit %.0f rows/s, publisher %.0f events/s (%.2f), latency p50 %.1f ms,"
+                                + " p95 %.1f ms, p99 %.1f ms%n",
+                        mode, raw, publisher, publisher / raw, latency[0], latency[1], latency[2]);
+            }
+            System.out.println();
+            System.out.println("| mode | raw claim limit rows/s | publisher events/s | ratio | p50 ms | p95 ms | p99 ms |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            for (String mode : List.of("durable", "non-durable")) {
+                double[] r = results.get(mode);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f |%n",
+                        mode, r[0], r[1], r[1] / r[0], r[2], r[3], r[4]);
+            }
+            System.out.println("(aims: ratio >= 0.50, p99 <= 50 ms)");
+        }
+    }
+
+    /** Loads events as the writer stores them, one aggregate each, straight with SQL. */
+    private static void preload(Harness harness, int events) {
+        harness.execute("TRUNCATE outbox_event, outbox_aggregate, outbox_listener");
+        harness.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                + " occurred_at, correlation_id)"
+                + " SELECT gen_random_uuid(), 'order', 'o-' || i, 'order.created',"
+                + " jsonb_build_object('id', i, 'customer', 'customer-' || (i % 1000), 'total', i * 1.5,"
+                + " 'status', 'NEW'), 1, now(), 'bench-' || i"
+                + " FROM generate_series(1, " + events + ") AS i");
+        harness.execute("VACUUM ANALYZE outbox_event");
+    }
+
+    private static double rawClaim(Harness harness, int events) throws Exception {
+        long started = System.nanoTime();
+        long drained = 0;
+        try (Connection c = harness.pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE outbox_event SET status = 'DELIVERED',"
+                        + " delivered_at = now() WHERE id IN (SELECT id FROM outbox_event WHERE status = 'PENDING'"
+                        + " ORDER BY position LIMIT 500 FOR UPDATE SKIP LOCKED)"
+                        + " RETURNING id, type, aggregatetype, aggregateid, payload::text, correlation_id")) {
+            int n;
+            do {
+                n = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rs.getString(5); // the no-op handler reads the row
+                        n++;
+                    }
+                }
+                drained += n;
+            } while (n > 0);
+        }
+        if (drained != events) {
+            throw new IllegalStateException("the raw claimer drained " + drained + " of " + events);
+        }
+        return events * 1e9 / (System.nanoTime() - started);
+    }
+
+    private static PublisherSettings settings(EmbeddedDatabase db) {
+        Map<String, String> values = Map.of(
+                "publisher.jdbc.url", db.jdbcUrl(),
+                "publisher.jdbc.user", db.user(),
+                "publisher.jdbc.password", db.password(),
+                "publisher.batch-size", "500",
+                "publisher.concurrency", "8",
+                "publisher.http.port", "-1",
+                "publisher.poll-interval", "1s",
+                "publisher.retention", "0",
+                "publisher.audit.seal-interval", "0");
+        return PublisherSettings.from(values::get);
+    }
+
+    /** Sends the event log lines to a file, JSON encoded, as in production but not to the console. */
+    private static FileAppender<ILoggingEvent> logTo(Path file) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        LogstashEncoder encoder = new LogstashEncoder();
+        encoder.setContext(context);
+        encoder.start();
+        FileAppender<ILoggingEvent> appender = new FileAppender<>();
+        appender.setContext(context);
+        appender.setFile(file.toString());
+        appender.setEncoder(encoder);
+        appender.setImmediateFlush(false);
+        appender.start();
+        Logger events = context.getLogger("ledgerbox.events");
+        events.detachAndStopAllAppenders();
+        events.setAdditive(false);
+        events.setLevel(Level.INFO);
+        events.addAppender(appender);
+        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+        return appender;
+    }
+
+    private static double drain(EmbeddedDatabase db, Harness harness, int events, Path file) throws Exception {
+        FileAppender<ILoggingEvent> appender = logTo(file);
+        long started = System.nanoTime();
+        try (Daemon daemon = new Daemon(settings(db), new LogSink(false)).start()) {
+            while (undelivered(harness) > 0) {
+                Thread.sleep(50);
+            }
+        }
+        double rate = events * 1e9 / (System.nanoTime() - started);
+        appender.stop();
+        return rate;
+    }
+
+    private static long undelivered(Harness harness) throws Exception {
+        try (Connection c = harness.pool.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM outbox_event WHERE status <> 'DELIVERED'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Runs a writer JVM that commits one event per transaction at 1,000/s and prints each event's
+     * id and commit instant; returns p50, p95, p99 of commit-to-log-line in milliseconds.
+     */
+    private static double[] latency(EmbeddedDatabase db, Harness harness, int seconds, Path file) throws Exception {
+        harness.execute("TRUNCATE outbox_event, outbox_aggregate, outbox_listener");
+        FileAppender<ILoggingEvent> appender = logTo(file);
+        appender.setImmediateFlush(true);
+        Map<UUID, Instant> committed = new HashMap<>();
+        try (Daemon daemon = new Daemon(settings(db), new LogSink(false)).start()) {
+            Thread.sleep(1000); // asleep and listening
+            Process writer = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            LatencyWriter.class.getName(),
+                            db.jdbcUrl(),
+                            Integer.toString(seconds))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    String[] parts = line.split(" ");
+                    committed.put(UUID.fromString(parts[0]), Instant.parse(parts[1]));
+                }
+            }
+            writer.waitFor(60, TimeUnit.SECONDS);
+            while (undelivered(harness) > 0) {
+                Thread.sleep(50);
+            }
+        }
+        appender.stop();
+        List<Double> millis = new ArrayList<>();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : Files.readAllLines(file)) {
+            var node = json.readTree(line);
+            Instant commit = committed.get(UUID.fromString(node.get("event_id").asText()));
+            if (commit != null) {
+                Instant logged = java.time.OffsetDateTime.parse(node.get("@timestamp").asText()).toInstant();
+                millis.add(java.time.Duration.between(commit, logged).toNanos() / 1e6);
+            }
+        }
+        if (millis.size() != committed.size()) {
+            throw new IllegalStateException("logged " + millis.size() + " of " + committed.size() + " events");
+        }
+        Collections.sort(millis);
+        return new double[] {percentile(millis, 50), percentile(millis, 95), percentile(millis, 99)};
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ledgerbox.benchmarks.publisher;
+
+import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
+import dev.ledgerbox.outbox.internal.OutboxSettings;
+import dev.ledgerbox.outbox.internal.OutboxWriter;
+import dev.ledgerbox.outbox.internal.TraceContext;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The latency benchmark's writer, run as its own JVM: commits one event per transaction at 1,000
+ * per second and prints each event's id and the instant its commit returned.
+ *
+ * <p>Arguments: JDBC URL, seconds.
+ */
+public final class LatencyWriter {
+
+    private LatencyWriter() {}
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        int seconds = Integer.parseInt(args[1]);
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        try (JsonbPayloadSerializer json = new JsonbPayloadSerializer();
+                Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
+            OutboxWriter writer = new OutboxWriter(json, OutboxSettings.defaults(), Clock.systemUTC());
+            long start = System.nanoTime();
+            int total = seconds * 1000;
+            for (int i = 0; i < total; i++) {
+                long due = start + i * 1_000_000L;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                UUID id = writer.write( // autocommit: the statement is the transaction
+                        c,
+                        OutboxEvent.of("order", "latency-" + i, "order.created", Map.of("i", i)),
+                        "latency",
+                        TraceContext.NONE,
+                        () -> "LatencyWriter");
+                out.println(id + " " + Instant.now());
+            }
+        }
+        out.flush();
+    }
+}
