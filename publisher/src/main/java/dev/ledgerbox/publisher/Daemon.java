@@ -3,19 +3,24 @@ package dev.ledgerbox.publisher;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledgerbox.audit.AuditSealer;
+import dev.ledgerbox.publisher.webhook.WebhookDispatcher;
+import dev.ledgerbox.publisher.webhook.WebhookRouter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,6 +38,7 @@ public final class Daemon implements AutoCloseable {
     private final HikariDataSource pool;
     private final OutboxStore store;
     private final Publisher publisher;
+    private final WebhookDispatcher webhooks;
     private final CommitListener listener;
     private final ScheduledExecutorService housekeeping;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -49,13 +55,26 @@ public final class Daemon implements AutoCloseable {
         config.setJdbcUrl(settings.jdbcUrl());
         config.setUsername(settings.user());
         config.setPassword(settings.password());
-        config.setMaximumPoolSize(4);
+        config.setMaximumPoolSize(8);
         config.setPoolName("ledgerbox-publisher");
         config.setInitializationFailTimeout(-1); // start without the database; the loop retries
         config.setConnectionTimeout(5_000);
         this.pool = new HikariDataSource(config);
         this.store = new OutboxStore(pool);
-        this.publisher = new Publisher(settings, store, sink, metrics);
+        this.webhooks = settings.webhook().enabled()
+                ? new WebhookDispatcher(
+                        settings.webhook(),
+                        settings.instanceId(),
+                        pool,
+                        settings.lease(),
+                        settings.pollInterval(),
+                        Clock.systemUTC(),
+                        () -> ThreadLocalRandom.current().nextDouble(),
+                        metrics,
+                        GlobalOpenTelemetry.get())
+                : null;
+        Handoff handoff = webhooks == null ? Handoff.NONE : new WebhookRouter(webhooks::wake);
+        this.publisher = new Publisher(settings, store, sink, handoff, metrics, GlobalOpenTelemetry.get());
         this.listener = new CommitListener(settings, publisher::wake);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledgerbox-housekeeping");
@@ -71,6 +90,9 @@ public final class Daemon implements AutoCloseable {
     public Daemon start() throws IOException {
         LOG.info("publisher {} starting: {}", settings.instanceId(), settings);
         publisher.start();
+        if (webhooks != null) {
+            webhooks.start();
+        }
         listener.start();
         housekeeping.scheduleWithFixedDelay(this::housekeep, 0, 5, TimeUnit.SECONDS);
         if (settings.httpPort() >= 0) {
@@ -88,14 +110,27 @@ public final class Daemon implements AutoCloseable {
         return publisher;
     }
 
+    /** The webhook dispatcher, or null when webhooks are switched off. */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
+    }
+
     Map<String, Boolean> liveness() {
-        return Map.of("claim-loop", publisher.alive());
+        Map<String, Boolean> checks = new LinkedHashMap<>();
+        checks.put("claim-loop", publisher.alive());
+        if (webhooks != null) {
+            checks.put("webhook-loop", webhooks.alive());
+        }
+        return checks;
     }
 
     Map<String, Boolean> readiness() {
         Map<String, Boolean> checks = new LinkedHashMap<>();
         checks.put("database", publisher.databaseReachable() && housekeepingReachedDatabase);
         checks.put("claim-loop", publisher.alive());
+        if (webhooks != null) {
+            checks.put("webhook-loop", webhooks.alive());
+        }
         checks.put("lag", lagMillis.get() <= settings.readyMaxLag().toMillis());
         return checks;
     }
@@ -164,6 +199,9 @@ public final class Daemon implements AutoCloseable {
         LOG.info("publisher {} stopping", settings.instanceId());
         try {
             publisher.stop(settings.lease());
+            if (webhooks != null) {
+                webhooks.stop(settings.lease());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

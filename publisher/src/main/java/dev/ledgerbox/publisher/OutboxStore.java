@@ -94,13 +94,49 @@ public final class OutboxStore {
         if (ids.isEmpty()) {
             return 0;
         }
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
-                        + " SET status = 'DELIVERED', delivered_at = now(), claimed_by = NULL, lease_until = NULL,"
-                        + " last_error = NULL WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED'")) {
+        try (Connection c = dataSource.getConnection()) {
+            return markDelivered(c, owner, ids).size();
+        }
+    }
+
+    /**
+     * Marks events delivered, if this owner still holds them, and hands those on in the same
+     * transaction.
+     */
+    public int delivered(String owner, List<ClaimedEvent> events, Handoff handoff) throws SQLException {
+        if (events.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                java.util.Set<UUID> held = new java.util.HashSet<>(markDelivered(
+                        c, owner, events.stream().map(ClaimedEvent::id).toList()));
+                handoff.handOff(
+                        c, events.stream().filter(e -> held.contains(e.id())).toList());
+                c.commit();
+                handoff.committed();
+                return held.size();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static List<UUID> markDelivered(Connection c, String owner, List<UUID> ids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
+                + " SET status = 'DELIVERED', delivered_at = now(), claimed_by = NULL, lease_until = NULL,"
+                + " last_error = NULL WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED' RETURNING id")) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             ps.setString(2, owner);
-            return ps.executeUpdate();
+            List<UUID> marked = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    marked.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return marked;
         }
     }
 

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,6 +69,7 @@ public final class Publisher implements AutoCloseable {
     private final PublisherSettings settings;
     private final OutboxStore store;
     private final Sink sink;
+    private final Handoff handoff;
     private final MeterRegistry metrics;
     private final Tracer tracer;
     private final ExecutorService deliveries;
@@ -83,16 +83,31 @@ public final class Publisher implements AutoCloseable {
     private final Timer latency;
 
     public Publisher(PublisherSettings settings, OutboxStore store, Sink sink, MeterRegistry metrics) {
-        this(settings, store, sink, metrics, GlobalOpenTelemetry.get());
+        this(settings, store, sink, Handoff.NONE, metrics, GlobalOpenTelemetry.get());
     }
 
     /** With the given OpenTelemetry (an SDK, or the no-op API when none is installed). */
     public Publisher(
             PublisherSettings settings, OutboxStore store, Sink sink, MeterRegistry metrics, OpenTelemetry telemetry) {
+        this(settings, store, sink, Handoff.NONE, metrics, telemetry);
+    }
+
+    /**
+     * With a handoff that runs in the transaction marking events delivered (the webhook router),
+     * and the given OpenTelemetry.
+     */
+    public Publisher(
+            PublisherSettings settings,
+            OutboxStore store,
+            Sink sink,
+            Handoff handoff,
+            MeterRegistry metrics,
+            OpenTelemetry telemetry) {
         this.tracer = telemetry.getTracer("ledgerbox-publisher");
         this.settings = settings;
         this.store = store;
         this.sink = sink;
+        this.handoff = handoff;
         this.metrics = metrics;
         this.deliveries = Executors.newFixedThreadPool(settings.concurrency(), r -> {
             Thread t = new Thread(r, "ledgerbox-delivery");
@@ -233,13 +248,13 @@ public final class Publisher implements AutoCloseable {
         for (ClaimedEvent event : batch) {
             futures.add(deliveries.submit(() -> new Result(event, deliverOne(event))));
         }
-        List<UUID> delivered = new ArrayList<>();
+        List<ClaimedEvent> delivered = new ArrayList<>();
         List<Result> failed = new ArrayList<>();
         for (Future<Result> f : futures) {
             try {
                 Result r = f.get();
                 if (r.outcome() instanceof Outcome.Delivered) {
-                    delivered.add(r.event().id());
+                    delivered.add(r.event());
                     latency.record(Duration.between(r.event().occurredAt(), Instant.now()));
                     Counter.builder("ledgerbox.events.delivered")
                             .tag("type", r.event().type())
@@ -260,9 +275,9 @@ public final class Publisher implements AutoCloseable {
     }
 
     /** Records outcomes; if the database is away, the leases run out and the events come back. */
-    private void record(List<UUID> delivered, List<Result> failed) {
+    private void record(List<ClaimedEvent> delivered, List<Result> failed) {
         try {
-            store.delivered(settings.instanceId(), delivered);
+            store.delivered(settings.instanceId(), delivered, handoff);
             for (Result r : failed) {
                 recordFailure(r.event(), r.outcome());
             }

@@ -32,7 +32,8 @@ public record PublisherSettings(
         int httpPort,
         Duration readyMaxLag,
         boolean logPayload,
-        Duration sealInterval) {
+        Duration sealInterval,
+        WebhookSettings webhook) {
 
     public static final String PREFIX = "publisher.";
 
@@ -61,7 +62,17 @@ public record PublisherSettings(
                 r.integer("http.port", 9090, -1, 65_535),
                 r.duration("ready.max-lag", "5m", Duration.ofSeconds(1)),
                 r.bool("log.payload", false),
-                r.duration("audit.seal-interval", "5s", Duration.ZERO));
+                r.duration("audit.seal-interval", "5s", Duration.ZERO),
+                new WebhookSettings(
+                        r.bool("webhook.enabled", true),
+                        r.integer("webhook.concurrency", 32, 1, 1024),
+                        r.durations("webhook.retry-schedule", dev.ledgerbox.publisher.webhook.RetrySchedule.DEFAULT),
+                        r.duration("webhook.retry-after-max", "1h", Duration.ZERO),
+                        r.integer("webhook.response-body-max", 4096, 0, 1 << 20),
+                        r.duration("webhook.connect-timeout", "5s", Duration.ofMillis(10)),
+                        r.integer("webhook.circuit.failures", 5, 1, 1_000),
+                        r.duration("webhook.circuit.open", "30s", Duration.ofMillis(1)),
+                        r.duration("webhook.endpoint-refresh", "5s", Duration.ofMillis(10))));
         if (settings.retryMax.compareTo(settings.retryBase) < 0) {
             throw new ConfigurationException(PREFIX + "retry.max (" + settings.retryMax + ") is shorter than " + PREFIX
                     + "retry.base (" + settings.retryBase + ")");
@@ -81,7 +92,7 @@ public record PublisherSettings(
         return "PublisherSettings[jdbcUrl=" + jdbcUrl + ", user=" + user + ", instanceId=" + instanceId
                 + ", batchSize=" + batchSize + ", lease=" + lease + ", pollInterval=" + pollInterval
                 + ", concurrency=" + concurrency + ", maxAttempts=" + maxAttempts + ", retention=" + retention
-                + ", httpPort=" + httpPort + "]";
+                + ", httpPort=" + httpPort + ", webhook=" + webhook + "]";
     }
 
     private static String defaultInstanceId() {
@@ -157,6 +168,12 @@ public record PublisherSettings(
                 throw new ConfigurationException(PREFIX + key + " is '" + value + "': it must be at least " + min);
             }
             return d;
+        }
+
+        java.util.List<Duration> durations(String key, String fallback) {
+            String value = text(key, fallback);
+            return dev.ledgerbox.publisher.webhook.RetrySchedule.parse(
+                    PREFIX + key, value, PublisherSettings::parseDuration);
         }
 
         boolean bool(String key, boolean fallback) {

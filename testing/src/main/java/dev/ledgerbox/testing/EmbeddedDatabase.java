@@ -23,7 +23,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public enum Schema {
         OUTBOX("classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"),
         /** Needs ledgerbox-audit-core on the class path; applies nothing without it. */
-        AUDIT("classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history");
+        AUDIT("classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"),
+        /** Needs ledgerbox-publisher on the class path; applies nothing without it. */
+        WEBHOOK("classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history");
 
         final String location;
         final String historyTable;

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>raw claim limit</b>: one claimer running {@code UPDATE … WHERE id IN (SELECT … ORDER BY
- *       position LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING …} with a no-op handler until the
- *       table is drained;
+ *       next_attempt_at, position LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING …} with a no-op
+ *       handler until the table is drained (the order of the claim index, which both use; ordered
+ *       by {@code position} alone, each claim would sort every pending row);
  *   <li><b>ledgerbox publisher</b>: one instance (batch 500, 8 delivery threads) draining the same
  *       pre-loaded events through the log sink into a file;
  *   <li><b>latency</b>: a writer in another JVM commits 1,000 events/s, one per transaction; the
@@ -72,17 +73,30 @@ public final class DrainBenchmark {
                         Locale.ROOT,
                         "  %s: raw claim limit %.0f rows/s, publisher %.0f events/s (%.2f), latency p50 %.1f ms,"
                                 + " p95 %.1f ms, p99 %.1f ms%n",
-                        mode, raw, publisher, publisher / raw, latency[0], latency[1], latency[2]);
+                        mode,
+                        raw,
+                        publisher,
+                        publisher / raw,
+                        latency[0],
+                        latency[1],
+                        latency[2]);
             }
             System.out.println();
-            System.out.println("| mode | raw claim limit rows/s | publisher events/s | ratio | p50 ms | p95 ms | p99 ms |");
+            System.out.println(
+                    "| mode | raw claim limit rows/s | publisher events/s | ratio | p50 ms | p95 ms | p99 ms |");
             System.out.println("|---|---:|---:|---:|---:|---:|---:|");
             for (String mode : List.of("durable", "non-durable")) {
                 double[] r = results.get(mode);
                 System.out.printf(
                         Locale.ROOT,
                         "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f |%n",
-                        mode, r[0], r[1], r[1] / r[0], r[2], r[3], r[4]);
+                        mode,
+                        r[0],
+                        r[1],
+                        r[1] / r[0],
+                        r[2],
+                        r[3],
+                        r[4]);
             }
             System.out.println("(aims: ratio >= 0.50, p99 <= 50 ms)");
         }
@@ -106,7 +120,7 @@ public final class DrainBenchmark {
         try (Connection c = harness.pool.getConnection();
                 PreparedStatement ps = c.prepareStatement("UPDATE outbox_event SET status = 'DELIVERED',"
                         + " delivered_at = now() WHERE id IN (SELECT id FROM outbox_event WHERE status = 'PENDING'"
-                        + " ORDER BY position LIMIT 500 FOR UPDATE SKIP LOCKED)"
+                        + " ORDER BY next_attempt_at, position LIMIT 500 FOR UPDATE SKIP LOCKED)"
                         + " RETURNING id, type, aggregatetype, aggregateid, payload::text, correlation_id")) {
             int n;
             do {
@@ -195,7 +209,8 @@ public final class DrainBenchmark {
         try (Daemon daemon = new Daemon(settings(db), new LogSink(false)).start()) {
             Thread.sleep(1000); // asleep and listening
             Process writer = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
                             "-cp",
                             System.getProperty("java.class.path"),
                             LatencyWriter.class.getName(),
@@ -203,8 +218,8 @@ public final class DrainBenchmark {
                             Integer.toString(seconds))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     String[] parts = line.split(" ");
@@ -223,7 +238,9 @@ public final class DrainBenchmark {
             var node = json.readTree(line);
             Instant commit = committed.get(UUID.fromString(node.get("event_id").asText()));
             if (commit != null) {
-                Instant logged = java.time.OffsetDateTime.parse(node.get("@timestamp").asText()).toInstant();
+                Instant logged = java.time.OffsetDateTime.parse(
+                                node.get("@timestamp").asText())
+                        .toInstant();
                 millis.add(java.time.Duration.between(commit, logged).toNanos() / 1e6);
             }
         }

@@ -1,0 +1,159 @@
+package dev.ledgerbox.publisher.webhook;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Sends webhook requests with Apache HttpClient: pooled keep-alive connections, a connect
+ * timeout, a response timeout and a deadline for the whole exchange (the request is aborted when
+ * it passes, however slowly the body trickles in); no redirects, no automatic retries, no
+ * cookies. Targets of endpoints that are not allowed private addresses go through a client whose
+ * DNS resolver refuses them ({@link TargetGuard#resolver()}). Thread-safe.
+ */
+final class WebhookClient implements AutoCloseable {
+
+    static final ContentType JSON = ContentType.create("application/json");
+
+    /** What came back: a response, or the error that stood in its way. */
+    record Response(
+            int status,
+            Map<String, String> headers,
+            String body,
+            boolean truncated,
+            long durationMillis,
+            Exception error) {
+
+        boolean failedToConnect() {
+            return error != null;
+        }
+    }
+
+    private final CloseableHttpClient guarded;
+    private final CloseableHttpClient open;
+    private final ScheduledExecutorService deadlines;
+    private final int bodyLimit;
+
+    WebhookClient(Duration connectTimeout, int maxConnections, int bodyLimit, String userAgent) {
+        this.guarded = client(TargetGuard.resolver(), connectTimeout, maxConnections, userAgent);
+        this.open = client(SystemDefaultDnsResolver.INSTANCE, connectTimeout, maxConnections, userAgent);
+        this.bodyLimit = bodyLimit;
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ledgerbox-webhook-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static CloseableHttpClient client(
+            DnsResolver resolver, Duration connectTimeout, int maxConnections, String userAgent) {
+        PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDnsResolver(resolver)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setTimeToLive(TimeValue.ofMinutes(5))
+                        .build())
+                .setMaxConnTotal(maxConnections)
+                .setMaxConnPerRoute(maxConnections)
+                .build();
+        return HttpClients.custom()
+                .setConnectionManager(connections)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .setUserAgent(userAgent)
+                .evictIdleConnections(TimeValue.ofSeconds(30))
+                .build();
+    }
+
+    /** POSTs the body; never throws for what the network or the receiver does. */
+    Response post(URI url, Map<String, String> headers, byte[] body, Duration timeout, boolean allowPrivate) {
+        long started = System.nanoTime();
+        HttpPost post = new HttpPost(url);
+        post.setConfig(RequestConfig.custom()
+                .setResponseTimeout(Timeout.of(timeout))
+                .setConnectionRequestTimeout(Timeout.of(timeout))
+                .build());
+        headers.forEach(post::setHeader);
+        post.setEntity(new ByteArrayEntity(body, JSON));
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = deadlines.schedule(
+                () -> {
+                    expired.set(true);
+                    post.cancel();
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        try (ClassicHttpResponse response = (allowPrivate ? open : guarded).executeOpen(null, post, null)) {
+            Map<String, String> responseHeaders = new LinkedHashMap<>();
+            for (Header h : response.getHeaders()) {
+                responseHeaders.merge(
+                        h.getName().toLowerCase(java.util.Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b);
+            }
+            HttpEntity entity = response.getEntity();
+            byte[] read = new byte[0];
+            boolean truncated = false;
+            if (entity != null) {
+                // read to the end, the connection goes back to the pool; past the limit, closing
+                // the response with the rest unread drops the connection instead of waiting
+                InputStream in = entity.getContent();
+                read = in.readNBytes(bodyLimit + 1);
+                truncated = read.length > bodyLimit;
+            }
+            int length = Math.min(read.length, bodyLimit);
+            return new Response(
+                    response.getCode(),
+                    responseHeaders,
+                    new String(read, 0, length, StandardCharsets.UTF_8),
+                    truncated,
+                    millisSince(started),
+                    null);
+        } catch (IOException | RuntimeException e) {
+            Exception error = expired.get()
+                    ? new java.util.concurrent.TimeoutException(
+                            "no complete response within " + timeout.toMillis() + " ms")
+                    : e;
+            return new Response(-1, Map.of(), null, false, millisSince(started), error);
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private static long millisSince(long started) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    @Override
+    public void close() throws IOException {
+        deadlines.shutdownNow();
+        guarded.close();
+        open.close();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.ledgerbox.publisher.webhook;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.ledgerbox.publisher.ClaimedEvent;
+import dev.ledgerbox.publisher.Handoff;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Routes delivered outbox events to webhook endpoints, in the transaction that marks them
+ * delivered: one message per event (the body every endpoint receives, byte for byte) and one
+ * delivery per enabled endpoint whose filters match. Does nothing while the webhook schema is
+ * not installed. Used from the claim loop's thread only.
+ *
+ * <p>The body follows the Standard Webhooks payload shape: {@code {"type": ..., "timestamp":
+ * <when the event occurred>, "data": <the payload>}}.
+ */
+public final class WebhookRouter implements Handoff {
+
+    private final Runnable routed;
+    private Boolean installed;
+    private long checkedAt;
+    private int lastRouted;
+
+    /** {@code routed} runs after a commit that stored deliveries (the dispatcher's wake-up). */
+    public WebhookRouter(Runnable routed) {
+        this.routed = routed;
+    }
+
+    @Override
+    public void handOff(Connection transaction, List<ClaimedEvent> events) throws SQLException {
+        lastRouted = 0;
+        if (events.isEmpty() || !installed(transaction)) {
+            return;
+        }
+        lastRouted = WebhookStore.route(transaction, events, WebhookRouter::body);
+    }
+
+    @Override
+    public void committed() {
+        if (lastRouted > 0) {
+            routed.run();
+        }
+    }
+
+    /** The message body of an event: its exact text is what is signed and sent. */
+    public static String body(ClaimedEvent e) {
+        return "{\"type\":\"" + quote(e.type()) + "\",\"timestamp\":\"" + e.occurredAt() + "\",\"data\":"
+                + e.payloadJson() + "}";
+    }
+
+    private static String quote(String text) {
+        return new String(JsonStringEncoder.getInstance().quoteAsString(text));
+    }
+
+    private boolean installed(Connection c) throws SQLException {
+        long now = System.currentTimeMillis();
+        if (installed == null || (!installed && now - checkedAt > 60_000)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('webhook_delivery') IS NOT NULL");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                installed = rs.getBoolean(1);
+                checkedAt = now;
+            }
+        }
+        return installed;
+    }
+}

@@ -1,0 +1,423 @@
+package dev.ledgerbox.publisher.webhook;
+
+import dev.ledgerbox.publisher.ClaimedEvent;
+import dev.ledgerbox.publisher.webhook.Deliveries.Claimed;
+import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
+import dev.ledgerbox.publisher.webhook.Deliveries.Request;
+import dev.ledgerbox.publisher.webhook.Deliveries.Result;
+import dev.ledgerbox.publisher.webhook.Deliveries.Verdict;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * The webhook tables' SQL. Every method is one short transaction (or runs in the caller's); none
+ * is open during an HTTP call. Thread-safe.
+ */
+final class WebhookStore {
+
+    /** One message per event and one delivery per enabled endpoint whose filters match it. */
+    static final String ROUTE =
+            """
+            WITH ev (id, type, aggregatetype, aggregateid, aggregate_seq, body, correlation_id, traceparent,
+                     tenant_id, occurred_at) AS (
+                SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                                     ?::text[], ?::text[], ?::timestamptz[])),
+            matched AS (
+                SELECT ev.*, ep.id AS endpoint_id FROM ev
+                JOIN webhook_endpoint ep ON ep.enabled AND ledgerbox_webhook_matches(ep.event_types, ev.type)),
+            message AS (
+                INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid, aggregate_seq, body,
+                                             correlation_id, traceparent, tenant_id, occurred_at)
+                SELECT DISTINCT ON (id) id, type, aggregatetype, aggregateid, aggregate_seq, body, correlation_id,
+                       traceparent, tenant_id, occurred_at
+                FROM matched
+                ON CONFLICT (event_id) DO NOTHING)
+            INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq)
+            SELECT id, endpoint_id, aggregatetype, aggregateid, aggregate_seq FROM matched
+            ON CONFLICT (event_id, endpoint_id) DO NOTHING
+            """;
+
+    /**
+     * Claims due deliveries, at most {@code n} per endpoint given, skipping those another
+     * claimer holds. A delivery waits while an earlier delivery of its aggregate to the same
+     * endpoint is still open, so a claim holds at most one per (endpoint, aggregate). The lease
+     * covers the endpoint's timeout and the time to record the outcome; claiming sets
+     * {@code next_attempt_at} to the lease's end, so an expired lease makes the delivery due again.
+     */
+    static final String CLAIM =
+            """
+            WITH cap (endpoint_id, n, lease_ms) AS (
+                SELECT * FROM unnest(?::uuid[], ?::int[], ?::bigint[])),
+            picked AS (
+                SELECT d.id, cap.lease_ms FROM cap CROSS JOIN LATERAL (
+                    SELECT d.id FROM webhook_delivery d
+                    WHERE d.endpoint_id = cap.endpoint_id
+                      AND d.status IN ('PENDING', 'CLAIMED', 'FAILED') AND d.next_attempt_at <= ?
+                      AND NOT EXISTS (
+                          SELECT 1 FROM webhook_delivery p
+                          WHERE p.endpoint_id = d.endpoint_id AND p.aggregatetype = d.aggregatetype
+                            AND p.aggregateid = d.aggregateid AND p.aggregate_seq < d.aggregate_seq
+                            AND p.status IN ('PENDING', 'CLAIMED', 'FAILED'))
+                    ORDER BY d.next_attempt_at, d.id
+                    LIMIT cap.n
+                    FOR UPDATE OF d SKIP LOCKED) d)
+            UPDATE webhook_delivery d
+               SET status = 'CLAIMED', claimed_by = ?, attempts = d.attempts + 1,
+                   lease_until = ?::timestamptz + picked.lease_ms * interval '1 millisecond',
+                   next_attempt_at = ?::timestamptz + picked.lease_ms * interval '1 millisecond'
+              FROM picked, webhook_message m
+             WHERE d.id = picked.id AND m.event_id = d.event_id
+            RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.replay_id, m.type, m.body, m.correlation_id,
+                      m.traceparent, m.occurred_at
+            """;
+
+    static final String INSERT_ATTEMPTS =
+            """
+            INSERT INTO webhook_attempt (delivery_id, event_id, endpoint_id, attempt, replay_id, request_url,
+                                         request_headers, request_body_sha256, request_bytes, requested_at)
+            SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::uuid[], ?::int[], ?::bigint[], ?::text[], ?::jsonb[],
+                                 ?::text[], ?::int[], ?::timestamptz[])
+            RETURNING id, delivery_id
+            """;
+
+    private final DataSource dataSource;
+
+    WebhookStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Routes events, in the caller's transaction; {@code body} gives each event's message body. */
+    static int route(Connection c, List<ClaimedEvent> events, Function<ClaimedEvent, String> body) throws SQLException {
+        if (events.isEmpty()) {
+            return 0;
+        }
+        int n = events.size();
+        Object[] ids = new Object[n];
+        String[] types = new String[n];
+        String[] aggregateTypes = new String[n];
+        String[] aggregateIds = new String[n];
+        Long[] seqs = new Long[n];
+        String[] bodies = new String[n];
+        String[] correlations = new String[n];
+        String[] traceparents = new String[n];
+        String[] tenants = new String[n];
+        String[] occurred = new String[n];
+        for (int i = 0; i < n; i++) {
+            ClaimedEvent e = events.get(i);
+            ids[i] = e.id();
+            types[i] = e.type();
+            aggregateTypes[i] = e.aggregateType();
+            aggregateIds[i] = e.aggregateId();
+            seqs[i] = e.aggregateSeq();
+            bodies[i] = body.apply(e);
+            correlations[i] = e.correlationId();
+            traceparents[i] = e.traceparent();
+            tenants[i] = e.tenantId();
+            occurred[i] = e.occurredAt().toString();
+        }
+        try (PreparedStatement ps = c.prepareStatement(ROUTE)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            ps.setArray(2, c.createArrayOf("text", types));
+            ps.setArray(3, c.createArrayOf("text", aggregateTypes));
+            ps.setArray(4, c.createArrayOf("text", aggregateIds));
+            ps.setArray(5, c.createArrayOf("bigint", seqs));
+            ps.setArray(6, c.createArrayOf("text", bodies));
+            ps.setArray(7, c.createArrayOf("text", correlations));
+            ps.setArray(8, c.createArrayOf("text", traceparents));
+            ps.setArray(9, c.createArrayOf("text", tenants));
+            ps.setArray(10, c.createArrayOf("text", occurred));
+            return ps.executeUpdate();
+        }
+    }
+
+    /** An endpoint's room in one claim: how many, and for how long a lease. */
+    record Room(UUID endpointId, int n, long leaseMillis) {}
+
+    /**
+     * Claims deliveries and writes the request row of each attempt, in one transaction, before
+     * any request is sent; {@code prepare} builds the requests (signing them) meanwhile.
+     */
+    List<Prepared> claim(String owner, List<Room> rooms, Instant now, Function<Claimed, Request> prepare)
+            throws SQLException {
+        if (rooms.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<Claimed> claimed = claimRows(c, owner, rooms, now);
+                List<Prepared> prepared = insertAttempts(c, claimed, prepare);
+                c.commit();
+                return prepared;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static List<Claimed> claimRows(Connection c, String owner, List<Room> rooms, Instant now)
+            throws SQLException {
+        Timestamp at = Timestamp.from(now);
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            ps.setArray(
+                    1,
+                    c.createArrayOf("uuid", rooms.stream().map(Room::endpointId).toArray()));
+            ps.setArray(2, c.createArrayOf("int4", rooms.stream().map(Room::n).toArray()));
+            ps.setArray(
+                    3,
+                    c.createArrayOf(
+                            "int8", rooms.stream().map(Room::leaseMillis).toArray()));
+            ps.setTimestamp(4, at);
+            ps.setString(5, owner);
+            ps.setTimestamp(6, at);
+            ps.setTimestamp(7, at);
+            List<Claimed> claimed = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long replay = rs.getLong(5);
+                    claimed.add(new Claimed(
+                            rs.getLong(1),
+                            rs.getObject(2, UUID.class),
+                            rs.getObject(3, UUID.class),
+                            rs.getInt(4),
+                            rs.wasNull() ? null : replay,
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getTimestamp(10).toInstant()));
+                }
+            }
+            claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
+            return claimed;
+        }
+    }
+
+    private static List<Prepared> insertAttempts(
+            Connection c, List<Claimed> claimed, Function<Claimed, Request> prepare) throws SQLException {
+        if (claimed.isEmpty()) {
+            return List.of();
+        }
+        int n = claimed.size();
+        Request[] requests = new Request[n];
+        Object[] deliveryIds = new Object[n];
+        Object[] eventIds = new Object[n];
+        Object[] endpointIds = new Object[n];
+        Object[] attempts = new Object[n];
+        Object[] replays = new Object[n];
+        String[] urls = new String[n];
+        String[] headers = new String[n];
+        String[] hashes = new String[n];
+        Object[] sizes = new Object[n];
+        String[] times = new String[n];
+        for (int i = 0; i < n; i++) {
+            Claimed d = claimed.get(i);
+            Request r = prepare.apply(d);
+            requests[i] = r;
+            deliveryIds[i] = d.id();
+            eventIds[i] = d.eventId();
+            endpointIds[i] = d.endpointId();
+            attempts[i] = d.attempt();
+            replays[i] = d.replayId();
+            urls[i] = r.url().toString();
+            headers[i] = WebhookEndpoints.json(r.storedHeaders());
+            hashes[i] = r.bodySha256();
+            sizes[i] = r.body().length;
+            times[i] = r.requestedAt().toString();
+        }
+        Map<Long, Long> attemptIds = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(INSERT_ATTEMPTS)) {
+            ps.setArray(1, c.createArrayOf("int8", deliveryIds));
+            ps.setArray(2, c.createArrayOf("uuid", eventIds));
+            ps.setArray(3, c.createArrayOf("uuid", endpointIds));
+            ps.setArray(4, c.createArrayOf("int4", attempts));
+            ps.setArray(5, c.createArrayOf("int8", replays));
+            ps.setArray(6, c.createArrayOf("text", urls));
+            ps.setArray(7, c.createArrayOf("text", headers));
+            ps.setArray(8, c.createArrayOf("text", hashes));
+            ps.setArray(9, c.createArrayOf("int4", sizes));
+            ps.setArray(10, c.createArrayOf("text", times));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    attemptIds.put(rs.getLong(2), rs.getLong(1));
+                }
+            }
+        }
+        List<Prepared> prepared = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            prepared.add(new Prepared(
+                    claimed.get(i), requests[i], attemptIds.get(claimed.get(i).id())));
+        }
+        return prepared;
+    }
+
+    /**
+     * Records attempts' responses and their deliveries' new state, in one transaction. A delivery
+     * whose lease this owner lost keeps the state its new holder gives it; its attempt row is
+     * completed all the same. A 410 disables the endpoint and dead-letters its waiting deliveries.
+     */
+    void record(String owner, List<Result> results) throws SQLException {
+        if (results.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement attempt = c.prepareStatement("UPDATE webhook_attempt SET responded_at = ?,"
+                            + " duration_ms = ?, response_status = ?, response_headers = ?::jsonb, response_body = ?,"
+                            + " response_truncated = ?, error_class = ?, error_message = ?, outcome = ? WHERE id = ?");
+                    PreparedStatement delivery = c.prepareStatement("UPDATE webhook_delivery SET status = ?,"
+                            + " next_attempt_at = coalesce(?, next_attempt_at), last_status = ?, last_error = ?,"
+                            + " claimed_by = NULL, lease_until = NULL, delivered_at = ?, dead_at = ?"
+                            + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
+                List<Result> gone = new ArrayList<>();
+                for (Result r : results) {
+                    WebhookClient.Response response = r.response();
+                    Timestamp at = Timestamp.from(r.respondedAt());
+                    attempt.setTimestamp(1, at);
+                    attempt.setInt(2, (int) Math.min(Integer.MAX_VALUE, response.durationMillis()));
+                    if (response.status() > 0) {
+                        attempt.setInt(3, response.status());
+                        attempt.setString(4, WebhookEndpoints.json(Redaction.headers(response.headers())));
+                        attempt.setString(5, Redaction.text(response.body()));
+                        attempt.setBoolean(6, response.truncated());
+                    } else {
+                        attempt.setNull(3, Types.INTEGER);
+                        attempt.setNull(4, Types.VARCHAR);
+                        attempt.setNull(5, Types.VARCHAR);
+                        attempt.setNull(6, Types.BOOLEAN);
+                    }
+                    Exception error = response.error();
+                    attempt.setString(7, error == null ? null : error.getClass().getName());
+                    attempt.setString(8, error == null ? null : Redaction.text(truncate(error.getMessage(), 2000)));
+                    attempt.setString(9, r.verdict().name());
+                    attempt.setLong(10, r.prepared().attemptId());
+                    attempt.addBatch();
+
+                    String status =
+                            switch (r.verdict()) {
+                                case DELIVERED -> "DELIVERED";
+                                case RETRY -> "FAILED";
+                                case DEAD, GONE -> "DEAD";
+                            };
+                    delivery.setString(1, status);
+                    delivery.setTimestamp(2, r.nextAttemptAt() == null ? null : Timestamp.from(r.nextAttemptAt()));
+                    if (response.status() > 0) {
+                        delivery.setInt(3, response.status());
+                    } else {
+                        delivery.setNull(3, Types.INTEGER);
+                    }
+                    delivery.setString(4, r.reason() == null ? null : truncate(r.reason(), 2000));
+                    delivery.setTimestamp(5, r.verdict() == Verdict.DELIVERED ? at : null);
+                    delivery.setTimestamp(6, status.equals("DEAD") ? at : null);
+                    delivery.setLong(7, r.prepared().delivery().id());
+                    delivery.setString(8, owner);
+                    delivery.addBatch();
+                    if (r.verdict() == Verdict.GONE) {
+                        gone.add(r);
+                    }
+                }
+                attempt.executeBatch();
+                delivery.executeBatch();
+                for (Result r : gone) {
+                    disableGone(c, r.prepared().delivery().endpointId(), r.reason(), r.respondedAt());
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static void disableGone(Connection c, UUID endpointId, String reason, Instant at) throws SQLException {
+        try (PreparedStatement endpoint = c.prepareStatement("UPDATE webhook_endpoint SET enabled = false,"
+                        + " disabled_reason = ?, updated_at = now() WHERE id = ? AND enabled");
+                PreparedStatement waiting = c.prepareStatement("UPDATE webhook_delivery SET status = 'DEAD',"
+                        + " dead_at = ?, last_error = ? WHERE endpoint_id = ? AND status IN ('PENDING', 'FAILED')")) {
+            endpoint.setString(1, reason);
+            endpoint.setObject(2, endpointId);
+            endpoint.executeUpdate();
+            waiting.setTimestamp(1, Timestamp.from(at));
+            waiting.setString(2, "endpoint disabled: " + reason);
+            waiting.setObject(3, endpointId);
+            waiting.executeUpdate();
+        }
+    }
+
+    /** Enabled endpoints with their current secrets, for the dispatcher's cache. */
+    List<EndpointConfig> endpoints(Instant now) throws SQLException {
+        Map<UUID, List<WebhookSecret>> secrets = new HashMap<>();
+        List<WebhookEndpoint> endpoints = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, url, description, event_types, enabled,"
+                            + " disabled_reason, allow_private, timeout_ms, max_concurrency, rate_per_second,"
+                            + " headers::text, created_at FROM webhook_endpoint WHERE enabled");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    endpoints.add(WebhookEndpoints.read(rs));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.endpoint_id, s.secret FROM webhook_secret s"
+                    + " JOIN webhook_endpoint e ON e.id = s.endpoint_id AND e.enabled"
+                    + " WHERE s.expires_at IS NULL OR s.expires_at > ? ORDER BY s.created_at DESC, s.id DESC")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        secrets.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                                .add(WebhookSecret.parse(rs.getString(2)));
+                    }
+                }
+            }
+        }
+        List<EndpointConfig> configs = new ArrayList<>();
+        for (WebhookEndpoint e : endpoints) {
+            configs.add(new EndpointConfig(e, List.copyOf(secrets.getOrDefault(e.id(), List.of()))));
+        }
+        return configs;
+    }
+
+    record EndpointConfig(WebhookEndpoint endpoint, List<WebhookSecret> secrets) {}
+
+    /** Whether any delivery is due at {@code now}. */
+    boolean hasDue(Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM webhook_delivery"
+                        + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= ?)")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Whether the webhook schema is installed in this database. */
+    boolean installed() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT to_regclass('webhook_delivery') IS NOT NULL");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    static String truncate(String text, int max) {
+        if (text == null) {
+            return null;
+        }
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,165 @@
+package dev.ledgerbox.publisher.webhook;
+
+import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
+import dev.ledgerbox.outbox.internal.OutboxSettings;
+import dev.ledgerbox.outbox.internal.OutboxWriter;
+import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.publisher.ClaimedEvent;
+import dev.ledgerbox.publisher.OutboxStore;
+import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import dev.ledgerbox.testing.SqlRows;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+
+/** Writes events as applications do, routes them as the publisher does, and reads the tables. */
+final class Webhooks {
+
+    static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    private static final JsonbPayloadSerializer JSON = new JsonbPayloadSerializer();
+    private static final OutboxWriter WRITER = new OutboxWriter(JSON, OutboxSettings.defaults(), Clock.systemUTC());
+
+    private Webhooks() {}
+
+    static DataSource db() {
+        return EmbeddedDatabase.shared().dataSource();
+    }
+
+    static SqlRows sql() {
+        return new SqlRows(db());
+    }
+
+    static void clear() throws SQLException {
+        sql().execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message, webhook_replay, webhook_secret,"
+                + " webhook_endpoint, outbox_event, outbox_aggregate CASCADE");
+    }
+
+    static WebhookEndpoints endpoints() {
+        return new WebhookEndpoints(db());
+    }
+
+    /** Registers an endpoint on loopback (allowed explicitly). */
+    static WebhookEndpoints.Created endpoint(String url, String... types) throws SQLException {
+        return endpoints()
+                .add(EndpointSpec.builder(url)
+                        .eventTypes(types)
+                        .allowPrivate(true)
+                        .timeout(Duration.ofSeconds(2))
+                        .build());
+    }
+
+    /** Commits one event per aggregate id, then routes them as the publisher does. */
+    static List<UUID> publish(String aggregateType, String type, String... aggregateIds) throws SQLException {
+        List<UUID> ids = new ArrayList<>();
+        for (String aggregateId : aggregateIds) {
+            try (Connection c = db().getConnection()) {
+                ids.add(WRITER.write(
+                        c,
+                        OutboxEvent.of(aggregateType, aggregateId, type, Map.of("id", aggregateId, "n", ids.size())),
+                        "corr-" + aggregateId,
+                        new TraceContext(TRACEPARENT, null),
+                        () -> "test"));
+            }
+        }
+        route();
+        return ids;
+    }
+
+    /** Claims every due outbox event and marks it delivered with the webhook router. */
+    static int route() throws SQLException {
+        OutboxStore store = new OutboxStore(db());
+        int routed = 0;
+        List<ClaimedEvent> batch;
+        while (!(batch = store.claim("router", 1000, Duration.ofMinutes(1))).isEmpty()) {
+            routed += store.delivered("router", batch, new WebhookRouter(() -> {}));
+        }
+        return routed;
+    }
+
+    static PublisherSettings settings(Map<String, String> overrides) {
+        EmbeddedDatabase db = EmbeddedDatabase.shared();
+        Map<String, String> values = new HashMap<>(Map.of(
+                "publisher.jdbc.url",
+                db.jdbcUrl(),
+                "publisher.jdbc.user",
+                db.user(),
+                "publisher.jdbc.password",
+                db.password(),
+                "publisher.poll-interval",
+                "100ms",
+                "publisher.lease",
+                "5s",
+                "publisher.webhook.endpoint-refresh",
+                "50ms"));
+        values.putAll(overrides);
+        return PublisherSettings.from(values::get);
+    }
+
+    static WebhookDispatcher dispatcher(Clock clock, Map<String, String> overrides) {
+        PublisherSettings s = settings(overrides);
+        return new WebhookDispatcher(
+                s.webhook(),
+                "test-dispatcher",
+                db(),
+                s.lease(),
+                s.pollInterval(),
+                clock,
+                () -> 0.5, // no jitter: delays are the schedule's
+                new SimpleMeterRegistry(),
+                OpenTelemetry.noop());
+    }
+
+    static List<Map<String, Object>> deliveries(UUID endpointId) throws SQLException {
+        return sql().query(
+                        "SELECT d.*, m.aggregateid FROM webhook_delivery d JOIN webhook_message m USING (event_id)"
+                                + " WHERE endpoint_id = ? ORDER BY d.id",
+                        endpointId);
+    }
+
+    static List<Map<String, Object>> attempts(UUID endpointId) throws SQLException {
+        return sql().query("SELECT * FROM webhook_attempt WHERE endpoint_id = ? ORDER BY id", endpointId);
+    }
+
+    static String status(long deliveryId) throws SQLException {
+        return (String) sql().query("SELECT status FROM webhook_delivery WHERE id = ?", deliveryId)
+                .get(0)
+                .get("status");
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** A condition that may read the database. */
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    static BooleanSupplier sql(Check check) {
+        return () -> {
+            try {
+                return check.holds();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+}
