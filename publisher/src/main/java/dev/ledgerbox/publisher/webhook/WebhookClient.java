@@ -103,6 +103,19 @@ final class WebhookClient implements AutoCloseable {
                 .build());
         headers.forEach(post::setHeader);
         post.setEntity(new ByteArrayEntity(body, JSON));
+        if (!allowPrivate) {
+            try {
+                TargetGuard.check(url); // IP literals never reach the resolver below
+            } catch (WebhookException e) {
+                return new Response(
+                        -1,
+                        Map.of(),
+                        null,
+                        false,
+                        millisSince(started),
+                        new TargetGuard.RefusedTargetException(e.getMessage()));
+            }
+        }
         AtomicBoolean expired = new AtomicBoolean();
         ScheduledFuture<?> deadline = deadlines.schedule(
                 () -> {
