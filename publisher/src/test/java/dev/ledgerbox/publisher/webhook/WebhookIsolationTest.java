@@ -1,0 +1,100 @@
+package dev.ledgerbox.publisher.webhook;
+
+import static dev.ledgerbox.publisher.webhook.Webhooks.await;
+import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgerbox.publisher.webhook.Receiver.Reply;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One bad endpoint cannot slow the others: per-endpoint slots and a circuit breaker. */
+class WebhookIsolationTest {
+
+    private final MutableClock clock = new MutableClock();
+    private Receiver receiver;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Webhooks.clear();
+        receiver = new Receiver();
+    }
+
+    @AfterEach
+    void tearDown() {
+        receiver.close();
+    }
+
+    private static long delivered(UUID endpointId) throws Exception {
+        return Webhooks.deliveries(endpointId).stream()
+                .filter(d -> d.get("status").equals("DELIVERED"))
+                .count();
+    }
+
+    @Test
+    void aHangingEndpointHoldsOnlyItsOwnSlots() throws Exception {
+        receiver.otherwise(
+                r -> r.path().equals("/hangs") ? Reply.status(200).after(Duration.ofSeconds(10)) : Reply.status(200));
+        UUID hanging = Webhooks.endpoints()
+                .add(EndpointSpec.builder(receiver.url("/hangs"))
+                        .allowPrivate(true)
+                        .timeout(Duration.ofSeconds(8))
+                        .maxConcurrency(2)
+                        .build())
+                .endpoint()
+                .id();
+        UUID healthy =
+                Webhooks.endpoint(receiver.url("/healthy"), "*").endpoint().id();
+        String[] aggregates = IntStream.range(0, 40).mapToObj(i -> "o-" + i).toArray(String[]::new);
+        Webhooks.publish("order", "order.created", aggregates);
+
+        long started = System.nanoTime();
+        try (WebhookDispatcher dispatcher = Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "8"))) {
+            dispatcher.start();
+            await("the healthy endpoint has all 40", sql(() -> delivered(healthy) == 40));
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(tookMillis)
+                    .as("not held up by the hanging endpoint's 8 s timeout")
+                    .isLessThan(6_000);
+            assertThat(delivered(hanging)).isZero();
+            assertThat(receiver.received("/hangs"))
+                    .as("at most its two slots in flight")
+                    .hasSize(2);
+        }
+    }
+
+    @Test
+    void theCircuitOpensAfterRepeatedFailuresAndAProbeClosesIt() throws Exception {
+        receiver.otherwise(r -> r.path().equals("/down") ? Reply.status(502) : Reply.status(200));
+        UUID down = Webhooks.endpoint(receiver.url("/down"), "*").endpoint().id();
+        String[] aggregates = IntStream.range(0, 20).mapToObj(i -> "o-" + i).toArray(String[]::new);
+        Webhooks.publish("order", "order.created", aggregates);
+
+        try (WebhookDispatcher dispatcher = Webhooks.dispatcher(
+                clock,
+                Map.of(
+                        "publisher.webhook.circuit.failures", "3",
+                        "publisher.webhook.circuit.open", "1m",
+                        "publisher.webhook.concurrency", "1"))) {
+            dispatcher.start();
+            await("three failures", () -> receiver.received("/down").size() >= 3);
+            Thread.sleep(500);
+            assertThat(receiver.received("/down"))
+                    .as("the circuit is open: no more attempts")
+                    .hasSize(3);
+            assertThat(sql().query("SELECT count(*) AS n FROM webhook_delivery WHERE attempts = 0"))
+                    .as("waiting deliveries spend none of their attempts")
+                    .containsExactly(Map.of("n", "17"));
+
+            receiver.otherwise(r -> Reply.status(200));
+            clock.advance(Duration.ofSeconds(61)); // half-open: one probe; its success closes the circuit
+            dispatcher.wake();
+            await("everything is delivered", sql(() -> delivered(down) == 20));
+        }
+    }
+}
