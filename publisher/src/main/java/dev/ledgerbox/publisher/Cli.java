@@ -47,6 +47,8 @@ import sun.misc.Signal;
             Cli.Migrate.class,
             Cli.Replay.class,
             Cli.Verify.class,
+            WebhookCommands.Endpoints.class,
+            WebhookCommands.DeadLetterCommands.class,
             CommandLine.HelpCommand.class
         },
         footer = {
@@ -76,12 +78,17 @@ public final class Cli implements Runnable {
         return commandLine().execute(args);
     }
 
-    static CommandLine commandLine() {
+    /** The command line, for embedding (and tests): set its output streams, then {@code execute}. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Cli());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof ConfigurationException) {
                 err.println("configuration error: " + e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof dev.ledgerbox.publisher.webhook.WebhookException) {
+                err.println("refused: " + e.getMessage());
                 return USAGE;
             }
             if (e instanceof SQLException) {
@@ -203,7 +210,7 @@ public final class Cli implements Runnable {
     @Command(
             name = "migrate",
             mixinStandardHelpOptions = true,
-            description = "Applies the outbox and audit schema migrations.")
+            description = "Applies the outbox, audit and webhook schema migrations.")
     static final class Migrate implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -217,7 +224,8 @@ public final class Cli implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             for (String[] schema : new String[][] {
                 {"outbox", "classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"},
-                {"audit", "classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"}
+                {"audit", "classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"},
+                {"webhook", "classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"}
             }) {
                 out.printf("migrating %s schema ...%n", schema[0]);
                 out.flush();
