@@ -32,7 +32,8 @@ import org.slf4j.MDC;
 
 /**
  * The claim loop: claim a batch (one short transaction), deliver every event of it to the sink
- * outside any transaction, record the outcomes (another short transaction), repeat; when nothing
+ * outside any transaction, record the outcomes (another short transaction, on a recorder thread
+ * while the loop claims the next batch; at most two batches are in hand), repeat; when nothing
  * is due, sleep until a commit notification or the poll interval. Per-aggregate order comes from
  * the claim query: an event is claimable only when its aggregate's previous event is delivered.
  *
@@ -74,6 +75,12 @@ public final class Publisher implements AutoCloseable {
     private final Tracer tracer;
     private final ExecutorService deliveries;
     private final Semaphore wake = new Semaphore(0);
+    private final Semaphore outstanding = new Semaphore(2);
+    private final ExecutorService recorder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ledgerbox-recorder");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicReference<Instant> heartbeat = new AtomicReference<>(Instant.now());
     private volatile boolean databaseReachable;
@@ -149,6 +156,8 @@ public final class Publisher implements AutoCloseable {
         if (t != null) {
             t.join(grace.toMillis());
         }
+        recorder.shutdown(); // records what was delivered, then ends
+        recorder.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
         deliveries.shutdown();
         deliveries.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -197,7 +206,23 @@ public final class Publisher implements AutoCloseable {
                 continue;
             }
             batchSizes.record(batch.size());
-            deliverAndRecord(batch);
+            try {
+                outstanding.acquire(); // at most two batches between claim and record
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // leases run out and another round takes the events
+            }
+            List<Future<Result>> futures = new ArrayList<>(batch.size());
+            for (ClaimedEvent event : batch) {
+                futures.add(deliveries.submit(() -> new Result(event, deliverOne(event))));
+            }
+            recorder.execute(() -> {
+                try {
+                    awaitAndRecord(futures);
+                } finally {
+                    outstanding.release();
+                }
+            });
         }
     }
 
@@ -243,11 +268,12 @@ public final class Publisher implements AutoCloseable {
 
     private record Result(ClaimedEvent event, Outcome outcome) {}
 
-    private void deliverAndRecord(List<ClaimedEvent> batch) {
-        List<Future<Result>> futures = new ArrayList<>(batch.size());
-        for (ClaimedEvent event : batch) {
-            futures.add(deliveries.submit(() -> new Result(event, deliverOne(event))));
-        }
+    /**
+     * Waits for a batch's deliveries and records their outcomes, on the recorder thread, while the
+     * loop claims the next batch: claiming and recording are the two costly statements, and they
+     * overlap this way.
+     */
+    private void awaitAndRecord(List<Future<Result>> futures) {
         List<ClaimedEvent> delivered = new ArrayList<>();
         List<Result> failed = new ArrayList<>();
         for (Future<Result> f : futures) {

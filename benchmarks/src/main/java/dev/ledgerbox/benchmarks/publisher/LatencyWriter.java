@@ -16,10 +16,11 @@ import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The latency benchmark's writer, run as its own JVM: commits one event per transaction at 1,000
- * per second and prints each event's id and the instant its commit returned.
+ * The latency benchmarks' writer, run as its own JVM: commits one event per transaction at a steady
+ * rate (1,000 per second unless told) and prints each event's id and the instant its commit
+ * returned.
  *
- * <p>Arguments: JDBC URL, seconds.
+ * <p>Arguments: JDBC URL, seconds, [events per second].
  */
 public final class LatencyWriter {
 
@@ -28,14 +29,16 @@ public final class LatencyWriter {
     public static void main(String[] args) throws Exception {
         String url = args[0];
         int seconds = Integer.parseInt(args[1]);
+        int perSecond = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        long gapNanos = 1_000_000_000L / perSecond;
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         try (JsonbPayloadSerializer json = new JsonbPayloadSerializer();
                 Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
             OutboxWriter writer = new OutboxWriter(json, OutboxSettings.defaults(), Clock.systemUTC());
             long start = System.nanoTime();
-            int total = seconds * 1000;
+            int total = seconds * perSecond;
             for (int i = 0; i < total; i++) {
-                long due = start + i * 1_000_000L;
+                long due = start + i * gapNanos;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);

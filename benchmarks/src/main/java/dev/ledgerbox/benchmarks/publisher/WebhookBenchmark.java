@@ -1,0 +1,293 @@
+package dev.ledgerbox.benchmarks.publisher;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import com.sun.net.httpserver.HttpServer;
+import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.publisher.Daemon;
+import dev.ledgerbox.publisher.LogSink;
+import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.publisher.webhook.EndpointSpec;
+import dev.ledgerbox.publisher.webhook.WebhookDispatcher;
+import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Webhook delivery on embedded PostgreSQL, to a receiver on loopback (the JDK's HTTP server, in
+ * this JVM, answering 204):
+ *
+ * <ul>
+ *   <li><b>throughput</b>: 50,000 pre-loaded deliveries to one endpoint, one dispatcher, every
+ *       attempt row written before and completed after its request; deliveries/s;
+ *   <li><b>isolation</b>: the same to a healthy endpoint while a second endpoint hangs (its
+ *       receiver never answers within the 5 s timeout); the healthy endpoint's rate against the
+ *       first figure;
+ *   <li><b>latency</b>: the whole publisher (claim loop, router, dispatcher) while a writer in
+ *       another JVM commits 200 events/s; commit to arrival at the receiver, p50/p99.
+ * </ul>
+ *
+ * Durable settings first, then non-durable. Arguments: {@code deliveries=50000 latencySeconds=15
+ * rate=200 concurrency=32}.
+ */
+public final class WebhookBenchmark {
+
+    private WebhookBenchmark() {}
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = Harness.arguments(argv);
+        int deliveries = Integer.parseInt(args.getOrDefault("deliveries", "50000"));
+        int latencySeconds = Integer.parseInt(args.getOrDefault("latencySeconds", "15"));
+        int rate = Integer.parseInt(args.getOrDefault("rate", "200"));
+        int concurrency = Integer.parseInt(args.getOrDefault("concurrency", "32"));
+        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("ROOT").setLevel(Level.WARN);
+        Map<String, Instant> arrivals = new ConcurrentHashMap<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        receiver.createContext("/fast", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            arrivals.put(exchange.getRequestHeaders().getFirst("webhook-id"), Instant.now());
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.createContext("/hang", exchange -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        receiver.setExecutor(Executors.newFixedThreadPool(concurrency * 2));
+        receiver.start();
+        String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0)
+                        .migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.WEBHOOK);
+                Harness harness = new Harness(db, args)) {
+            System.out.printf(
+                    "%nWebhook benchmark: %d deliveries, %d dispatcher threads, receiver on loopback%n",
+                    deliveries, concurrency);
+            List<String> rows = new ArrayList<>();
+            for (boolean durable : new boolean[] {true, false}) {
+                harness.setDurable(durable);
+                String mode = durable ? "durable" : "non-durable";
+                PublisherSettings settings = settings(db, concurrency);
+                WebhookEndpoints endpoints = new WebhookEndpoints(harness.pool);
+
+                clear(harness);
+                UUID fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                preload(harness, fast, deliveries);
+                double alone = drain(harness, settings, fast, deliveries);
+
+                clear(harness);
+                fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                UUID hanging = endpoint(endpoints, base + "/hang", 8, Duration.ofSeconds(5));
+                preload(harness, hanging, deliveries / 10);
+                preload(harness, fast, deliveries);
+                double beside = drain(harness, settings, fast, deliveries);
+
+                clear(harness);
+                endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                arrivals.clear();
+                double[] latency = latency(db, harness, settings, latencySeconds, rate, arrivals);
+                String row = String.format(
+                        Locale.ROOT,
+                        "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f |",
+                        mode,
+                        alone,
+                        beside,
+                        beside / alone,
+                        latency[0],
+                        latency[1],
+                        latency[2]);
+                System.out.println(row);
+                rows.add(row);
+            }
+            System.out.println();
+            System.out.println(
+                    "| mode | deliveries/s | deliveries/s beside a hanging endpoint | ratio | p50 ms | p95 ms"
+                            + " | p99 ms |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            rows.forEach(System.out::println);
+            System.out.printf("(latency at %d events/s offered; aims: >= 5000 deliveries/s, ratio ~1)%n", rate);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private static PublisherSettings settings(EmbeddedDatabase db, int concurrency) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "publisher.jdbc.url",
+                db.jdbcUrl(),
+                "publisher.jdbc.user",
+                db.user(),
+                "publisher.jdbc.password",
+                db.password(),
+                "publisher.http.port",
+                "-1",
+                "publisher.poll-interval",
+                "1s",
+                "publisher.retention",
+                "0",
+                "publisher.audit.seal-interval",
+                "0",
+                "publisher.webhook.concurrency",
+                Integer.toString(concurrency)));
+        return PublisherSettings.from(values::get);
+    }
+
+    private static void clear(Harness harness) {
+        harness.execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message, webhook_replay, webhook_secret,"
+                + " webhook_endpoint, outbox_event, outbox_aggregate, outbox_listener CASCADE");
+    }
+
+    private static UUID endpoint(WebhookEndpoints endpoints, String url, int concurrency, Duration timeout)
+            throws Exception {
+        return endpoints
+                .add(EndpointSpec.builder(url)
+                        .allowPrivate(true)
+                        .maxConcurrency(concurrency)
+                        .timeout(timeout)
+                        .build())
+                .endpoint()
+                .id();
+    }
+
+    /** Deliveries as the router stores them: one message per event, one aggregate each. */
+    private static void preload(Harness harness, UUID endpoint, int n) {
+        harness.execute("WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid,"
+                + " aggregate_seq, body, correlation_id, occurred_at)"
+                + " SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || i || '-" + endpoint + "', 1,"
+                + " '{\"type\":\"order.created\",\"timestamp\":\"' || now() || '\",\"data\":'"
+                + " || jsonb_build_object('id', i, 'customer', 'customer-' || (i % 1000), 'total', i * 1.5)::text"
+                + " || '}', 'bench-' || i, now() FROM generate_series(1, " + n + ") AS i"
+                + " RETURNING event_id, aggregatetype, aggregateid)"
+                + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq)"
+                + " SELECT event_id, '" + endpoint + "', aggregatetype, aggregateid, 1 FROM m");
+        harness.execute("VACUUM ANALYZE webhook_delivery");
+        harness.execute("VACUUM ANALYZE webhook_message");
+    }
+
+    private static double drain(Harness harness, PublisherSettings settings, UUID endpoint, int n) throws Exception {
+        WebhookDispatcher dispatcher = new WebhookDispatcher(
+                settings.webhook(),
+                "bench",
+                harness.pool,
+                settings.lease(),
+                settings.pollInterval(),
+                Clock.systemUTC(),
+                () -> ThreadLocalRandom.current().nextDouble(),
+                new SimpleMeterRegistry(),
+                OpenTelemetry.noop());
+        long started = System.nanoTime();
+        dispatcher.start();
+        while (count(
+                        harness,
+                        "SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED' AND endpoint_id = '"
+                                + endpoint + "'")
+                < n) {
+            Thread.sleep(20);
+        }
+        double rate = n * 1e9 / (System.nanoTime() - started);
+        dispatcher.stop(Duration.ofSeconds(10));
+        long attempts = count(
+                harness,
+                "SELECT count(*) FROM webhook_attempt WHERE outcome = 'DELIVERED'"
+                        + " AND response_status = 204 AND endpoint_id = '" + endpoint + "'");
+        if (attempts != n) {
+            throw new IllegalStateException("expected " + n + " completed attempt rows, found " + attempts);
+        }
+        return rate;
+    }
+
+    private static long count(Harness harness, String sql) throws Exception {
+        try (Connection c = harness.pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Commit (in the writer's JVM) to arrival at the receiver, through the whole publisher. */
+    private static double[] latency(
+            EmbeddedDatabase db,
+            Harness harness,
+            PublisherSettings settings,
+            int seconds,
+            int rate,
+            Map<String, Instant> arrivals)
+            throws Exception {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.getLogger("ledgerbox").setLevel(Level.WARN); // no event lines on the console
+        Map<String, Instant> committed = new HashMap<>();
+        try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
+            Thread.sleep(1000);
+            Process writer = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            LatencyWriter.class.getName(),
+                            db.jdbcUrl(),
+                            Integer.toString(seconds),
+                            Integer.toString(rate))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    String[] parts = line.split(" ");
+                    committed.put(parts[0], Instant.parse(parts[1]));
+                }
+            }
+            writer.waitFor(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!arrivals.keySet().containsAll(committed.keySet()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+        List<Double> millis = new ArrayList<>();
+        committed.forEach((id, at) -> {
+            Instant arrived = arrivals.get(id);
+            if (arrived != null) {
+                millis.add(Duration.between(at, arrived).toNanos() / 1e6);
+            }
+        });
+        if (millis.size() != committed.size()) {
+            throw new IllegalStateException("received " + millis.size() + " of " + committed.size() + " webhooks");
+        }
+        Collections.sort(millis);
+        return new double[] {percentile(millis, 50), percentile(millis, 95), percentile(millis, 99)};
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+    }
+}
