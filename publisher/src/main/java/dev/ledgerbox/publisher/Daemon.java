@@ -140,6 +140,7 @@ public final class Daemon implements AutoCloseable {
             lagMillis.set(store.lag().toMillis());
             housekeepingReachedDatabase = true;
             purge();
+            purgeWebhooks();
             seal();
         } catch (SQLException e) {
             housekeepingReachedDatabase = false;
@@ -164,6 +165,19 @@ public final class Daemon implements AutoCloseable {
         }
         if (total > 0) {
             LOG.info("retention: deleted {} events delivered more than {} ago", total, settings.retention());
+        }
+    }
+
+    /** Deletes finished webhook deliveries past their retention, with their attempts. */
+    private void purgeWebhooks() throws SQLException {
+        if (webhooks != null) {
+            int deliveries = webhooks.purge(settings.webhook().retention(), settings.retentionBatch());
+            if (deliveries > 0) {
+                LOG.info(
+                        "retention: deleted {} webhook deliveries finished more than {} ago, with their attempts",
+                        deliveries,
+                        settings.webhook().retention());
+            }
         }
     }
 

@@ -72,7 +72,8 @@ public record PublisherSettings(
                         r.duration("webhook.connect-timeout", "5s", Duration.ofMillis(10)),
                         r.integer("webhook.circuit.failures", 5, 1, 1_000),
                         r.duration("webhook.circuit.open", "30s", Duration.ofMillis(1)),
-                        r.duration("webhook.endpoint-refresh", "5s", Duration.ofMillis(10))));
+                        r.duration("webhook.endpoint-refresh", "5s", Duration.ofMillis(10)),
+                        r.duration("webhook.retention", "30d", Duration.ZERO)));
         if (settings.retryMax.compareTo(settings.retryBase) < 0) {
             throw new ConfigurationException(PREFIX + "retry.max (" + settings.retryMax + ") is shorter than " + PREFIX
                     + "retry.base (" + settings.retryBase + ")");

@@ -16,6 +16,7 @@ import java.util.List;
  * @param circuitFailures failures in a row that open an endpoint's circuit
  * @param circuitOpen how long an open circuit stays open before a probe
  * @param endpointRefresh how often endpoint settings and secrets are re-read
+ * @param retention delivered and dead deliveries older than this are deleted (zero: kept)
  */
 public record WebhookSettings(
         boolean enabled,
@@ -26,7 +27,8 @@ public record WebhookSettings(
         Duration connectTimeout,
         int circuitFailures,
         Duration circuitOpen,
-        Duration endpointRefresh) {
+        Duration endpointRefresh,
+        Duration retention) {
 
     public WebhookSettings {
         retrySchedule = List.copyOf(retrySchedule);

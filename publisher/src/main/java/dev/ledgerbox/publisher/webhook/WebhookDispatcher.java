@@ -101,7 +101,9 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final ExecutorService workers;
     private final LinkedBlockingQueue<Result> results = new LinkedBlockingQueue<>();
     private final Semaphore signal = new Semaphore(0);
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Claimed and not finished: waiting for a slot of their endpoint, or in flight. */
+    private final AtomicInteger outstanding = new AtomicInteger();
+
     private final AtomicBoolean running = new AtomicBoolean();
     private final Timer latency;
     private volatile Instant endpointsReadAt = Instant.EPOCH;
@@ -181,9 +183,29 @@ public final class WebhookDispatcher implements AutoCloseable {
         return databaseReachable;
     }
 
-    /** Attempts in flight now. */
-    public int inFlight() {
-        return inFlight.get();
+    /**
+     * Deletes finished deliveries past the retention, with their attempts and messages, in
+     * bounded batches (at most 20 a call); returns how many deliveries. Nothing before the
+     * webhook schema is installed.
+     */
+    public int purge(Duration olderThan, int batch) throws SQLException {
+        if (olderThan.isZero() || !store.installed()) {
+            return 0;
+        }
+        int total = 0;
+        for (int i = 0; i < 20; i++) {
+            int n = store.purge(olderThan, batch);
+            total += n;
+            if (n < batch) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** Deliveries claimed and not finished yet (waiting for a slot of their endpoint, or in flight). */
+    public int outstanding() {
+        return outstanding.get();
     }
 
     /** Stops claiming, lets attempts in flight finish and records them, within {@code grace}. */
@@ -228,8 +250,14 @@ public final class WebhookDispatcher implements AutoCloseable {
                 }
                 Instant now = clock.instant();
                 refreshIfStale(now);
-                int free = settings.concurrency() - inFlight.get();
-                List<Room> rooms = free > 0 ? rooms(now, free) : List.of();
+                // claims hold up to two rounds of work, so that the next claim is under way while
+                // the workers are busy; a claim waits until at least half a round is free
+                int free = 2 * settings.concurrency() - outstanding.get();
+                if (outstanding.get() > 0 && free < Math.max(1, settings.concurrency() / 2)) {
+                    await(pollInterval);
+                    continue;
+                }
+                List<Room> rooms = rooms(now, free);
                 List<Prepared> claimed = store.claim(owner, rooms, now, this::prepare);
                 databaseReachable = true;
                 backoff = Duration.ofSeconds(1);
@@ -239,12 +267,6 @@ public final class WebhookDispatcher implements AutoCloseable {
                 int claimable = rooms.stream().mapToInt(Room::n).sum();
                 if (claimed.size() < claimable || rooms.isEmpty()) {
                     await(pollInterval); // nothing more is due: wait for a routing, a completion or the poll
-                }
-                // full claim: go on at once, while there are enough free slots to make a claim worth it
-                while (running.get()
-                        && inFlight.get() > 0
-                        && settings.concurrency() - inFlight.get() < Math.max(1, settings.concurrency() / 4)) {
-                    await(pollInterval);
                 }
             } catch (SQLException e) {
                 databaseReachable = false;
@@ -281,8 +303,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         configs.forEach(c -> byId.put(c.endpoint().id(), c));
         endpoints
                 .keySet()
-                .removeIf(id ->
-                        !byId.containsKey(id) && endpoints.get(id).inFlight.get() == 0);
+                .removeIf(id -> !byId.containsKey(id) && endpoints.get(id).outstanding() == 0);
         for (EndpointConfig config : configs) {
             endpoints.compute(config.endpoint().id(), (id, state) -> {
                 if (state == null) {
@@ -308,8 +329,12 @@ public final class WebhookDispatcher implements AutoCloseable {
             if (config == null || config.secrets().isEmpty()) {
                 continue;
             }
-            int room = config.endpoint().maxConcurrency() - state.inFlight.get();
-            room = Math.min(room, state.breaker.permits(now));
+            int waiting = state.outstanding();
+            int room = 2 * config.endpoint().maxConcurrency() - waiting;
+            int permits = state.breaker.permits(now);
+            if (permits < Integer.MAX_VALUE) { // half-open: one probe, alone
+                room = waiting == 0 ? Math.min(room, permits) : 0;
+            }
             if (state.limiter != null) {
                 room = Math.min(room, state.limiter.available(now));
             }
@@ -367,18 +392,26 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     private void dispatch(Prepared p, Instant now) {
         EndpointState state = endpoints.get(p.delivery().endpointId());
-        state.inFlight.incrementAndGet();
         state.breaker.started(now);
         if (state.limiter != null) {
             state.limiter.take(1, now);
         }
-        inFlight.incrementAndGet();
+        outstanding.incrementAndGet();
         logRequest(p);
-        try {
-            workers.execute(() -> attempt(p, state));
-        } catch (RuntimeException e) { // shutting down: the lease runs out and the delivery comes back
-            state.inFlight.decrementAndGet();
-            inFlight.decrementAndGet();
+        state.enqueue(p);
+        pump(state);
+    }
+
+    /** Starts the endpoint's waiting deliveries while it has free slots. */
+    private void pump(EndpointState state) {
+        for (Prepared next; (next = state.nextToStart()) != null; ) {
+            Prepared p = next;
+            try {
+                workers.execute(() -> attempt(p, state));
+            } catch (RuntimeException e) { // stopping: the lease runs out and the delivery comes back
+                state.finished();
+                outstanding.decrementAndGet();
+            }
         }
     }
 
@@ -428,8 +461,9 @@ public final class WebhookDispatcher implements AutoCloseable {
                 .increment();
         logResponse(result);
         results.add(result);
-        state.inFlight.decrementAndGet();
-        inFlight.decrementAndGet();
+        state.finished();
+        outstanding.decrementAndGet();
+        pump(state);
         signal.release();
     }
 
@@ -502,7 +536,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     private void recordLoop() {
         List<Result> batch = new ArrayList<>();
-        while (running.get() || inFlight.get() > 0 || !results.isEmpty()) {
+        while (running.get() || outstanding.get() > 0 || !results.isEmpty()) {
             try {
                 Result first = results.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -517,7 +551,7 @@ public final class WebhookDispatcher implements AutoCloseable {
                 results.drainTo(batch);
                 recordWithRetries(batch);
                 batch.clear();
-                if (inFlight.get() == 0) {
+                if (outstanding.get() == 0) {
                     return;
                 }
             }
@@ -636,13 +670,35 @@ public final class WebhookDispatcher implements AutoCloseable {
     /** One endpoint's live state in this instance: settings, slots in use, circuit, rate. */
     private static final class EndpointState {
         volatile EndpointConfig config;
-        final AtomicInteger inFlight = new AtomicInteger();
+        private final java.util.ArrayDeque<Prepared> waiting = new java.util.ArrayDeque<>();
+        private int running;
         final CircuitBreaker breaker;
         volatile RateLimiter limiter;
 
         EndpointState(EndpointConfig config, WebhookSettings settings, Instant now) {
             this.breaker = new CircuitBreaker(settings.circuitFailures(), settings.circuitOpen());
             update(config, now);
+        }
+
+        synchronized int outstanding() {
+            return running + waiting.size();
+        }
+
+        synchronized void enqueue(Prepared p) {
+            waiting.add(p);
+        }
+
+        /** The next delivery to start, taking a slot, or null when none waits or no slot is free. */
+        synchronized Prepared nextToStart() {
+            if (waiting.isEmpty() || running >= config.endpoint().maxConcurrency()) {
+                return null;
+            }
+            running++;
+            return waiting.poll();
+        }
+
+        synchronized void finished() {
+            running--;
         }
 
         void update(EndpointConfig next, Instant now) {

@@ -404,6 +404,37 @@ final class WebhookStore {
         }
     }
 
+    /**
+     * Deletes up to {@code batch} deliveries that were delivered or died before {@code olderThan}
+     * ago, with their attempts, and their messages once no delivery needs them; returns how many
+     * deliveries.
+     */
+    int purge(java.time.Duration olderThan, int batch) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        """
+                        WITH old AS (
+                            SELECT id, event_id FROM webhook_delivery
+                            WHERE status IN ('DELIVERED', 'DEAD')
+                              AND coalesce(delivered_at, dead_at) < now() - ? * interval '1 millisecond'
+                            LIMIT ?),
+                        attempts AS (DELETE FROM webhook_attempt WHERE delivery_id IN (SELECT id FROM old)),
+                        deliveries AS (DELETE FROM webhook_delivery WHERE id IN (SELECT id FROM old) RETURNING event_id),
+                        messages AS (
+                            DELETE FROM webhook_message m WHERE m.event_id IN (SELECT event_id FROM deliveries)
+                              AND NOT EXISTS (SELECT 1 FROM webhook_delivery x
+                                              WHERE x.event_id = m.event_id AND x.id NOT IN (SELECT id FROM old)))
+                        SELECT count(*) FROM deliveries
+                        """)) {
+            ps.setLong(1, olderThan.toMillis());
+            ps.setInt(2, batch);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     /** Whether the webhook schema is installed in this database. */
     boolean installed() throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -62,6 +62,14 @@ final class Webhooks {
 
     /** Commits one event per aggregate id, then routes them as the publisher does. */
     static List<UUID> publish(String aggregateType, String type, String... aggregateIds) throws SQLException {
+        List<UUID> ids = publishWithoutRouting(aggregateType, type, aggregateIds);
+        route();
+        return ids;
+    }
+
+    /** Commits one event per aggregate id, for a running publisher to take. */
+    static List<UUID> publishWithoutRouting(String aggregateType, String type, String... aggregateIds)
+            throws SQLException {
         List<UUID> ids = new ArrayList<>();
         for (String aggregateId : aggregateIds) {
             try (Connection c = db().getConnection()) {
@@ -73,7 +81,6 @@ final class Webhooks {
                         () -> "test"));
             }
         }
-        route();
         return ids;
     }
 
