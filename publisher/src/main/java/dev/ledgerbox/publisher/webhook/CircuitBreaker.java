@@ -58,10 +58,11 @@ final class CircuitBreaker {
         probing = false;
     }
 
-    /** Returns true when this failure opened the circuit. */
+    /** Returns true when this failure opened the circuit (failures of attempts begun before it opened do not). */
     synchronized boolean failed(Instant now) {
         failures++;
-        if (probing || failures >= threshold) {
+        boolean open = openUntil != null && now.isBefore(openUntil);
+        if (probing || (!open && failures >= threshold)) {
             openUntil = now.plus(openFor);
             probing = false;
             return true;

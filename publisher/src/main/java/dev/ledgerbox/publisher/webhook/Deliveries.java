@@ -39,7 +39,9 @@ final class Deliveries {
         DELIVERED,
         RETRY,
         DEAD,
-        GONE
+        GONE,
+        /** Not sent (its endpoint's circuit opened while it waited): given back, its attempt unspent. */
+        RELEASED
     }
 
     /** What became of one attempt, ready to be recorded. */

@@ -34,6 +34,7 @@ public record EndpointSpec(
             "content-length",
             "user-agent",
             "traceparent",
+            "x-correlation-id",
             "tracestate",
             "baggage",
             "host",

@@ -366,6 +366,9 @@ public final class WebhookDispatcher implements AutoCloseable {
                 WebhookSigner.signature(d.eventId().toString(), timestamp, body, config.secrets()));
         headers.put("content-type", "application/json");
         headers.put("user-agent", userAgent);
+        if (d.correlationId() != null) {
+            headers.put("x-correlation-id", d.correlationId());
+        }
         String traceparent = traceparent(d);
         if (traceparent != null) {
             headers.put("traceparent", traceparent); // never baggage: it would leak internal data
@@ -397,15 +400,24 @@ public final class WebhookDispatcher implements AutoCloseable {
             state.limiter.take(1, now);
         }
         outstanding.incrementAndGet();
-        logRequest(p);
         state.enqueue(p);
         pump(state);
     }
 
-    /** Starts the endpoint's waiting deliveries while it has free slots. */
+    /**
+     * Starts the endpoint's waiting deliveries while it has free slots; while its circuit is open,
+     * gives them back unsent instead.
+     */
     private void pump(EndpointState state) {
         for (Prepared next; (next = state.nextToStart()) != null; ) {
             Prepared p = next;
+            Instant now = clock.instant();
+            if (state.breaker.state(now) == CircuitBreaker.State.OPEN) {
+                results.add(new Result(p, null, Verdict.RELEASED, null, "circuit open", now));
+                state.finished();
+                outstanding.decrementAndGet();
+                continue;
+            }
             try {
                 workers.execute(() -> attempt(p, state));
             } catch (RuntimeException e) { // stopping: the lease runs out and the delivery comes back
@@ -417,6 +429,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     private void attempt(Prepared p, EndpointState state) {
         Claimed d = p.delivery();
+        logRequest(p);
         WebhookEndpoint endpoint = state.config.endpoint();
         Span span = tracer.spanBuilder("POST")
                 .setParent(parentOf(d))
@@ -449,9 +462,9 @@ public final class WebhookDispatcher implements AutoCloseable {
             latency.record(Duration.between(d.occurredAt(), Instant.now()));
         } else if (state.breaker.failed(now)) {
             LOG.warn(
-                    "webhook endpoint {} failed {} time(s) in a row: circuit open for {}",
+                    "webhook endpoint {} keeps failing ({}): circuit open for {}",
                     endpoint.id(),
-                    settings.circuitFailures(),
+                    result.reason(),
                     settings.circuitOpen());
         }
         Counter.builder("ledgerbox.webhook.attempts")

@@ -72,15 +72,20 @@ final class WebhookStore {
                             AND p.status IN ('PENDING', 'CLAIMED', 'FAILED'))
                     ORDER BY d.next_attempt_at, d.id
                     LIMIT cap.n
-                    FOR UPDATE OF d SKIP LOCKED) d)
-            UPDATE webhook_delivery d
-               SET status = 'CLAIMED', claimed_by = ?, attempts = d.attempts + 1,
-                   lease_until = ?::timestamptz + picked.lease_ms * interval '1 millisecond',
-                   next_attempt_at = ?::timestamptz + picked.lease_ms * interval '1 millisecond'
-              FROM picked, webhook_message m
-             WHERE d.id = picked.id AND m.event_id = d.event_id
-            RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.replay_id, m.type, m.body, m.correlation_id,
-                      m.traceparent, m.occurred_at
+                    FOR UPDATE OF d SKIP LOCKED) d),
+            claimed AS (
+                -- by primary key: the planner cannot know how few rows 'picked' holds, and would
+                -- otherwise scan both tables to join them
+                UPDATE webhook_delivery d
+                   SET status = 'CLAIMED', claimed_by = ?, attempts = d.attempts + 1,
+                       lease_until = ?::timestamptz + picked.lease_ms * interval '1 millisecond',
+                       next_attempt_at = ?::timestamptz + picked.lease_ms * interval '1 millisecond'
+                  FROM picked
+                 WHERE d.id = ANY (ARRAY(SELECT id FROM picked)) AND d.id = picked.id
+                RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.replay_id)
+            SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.replay_id, m.type, m.body, m.correlation_id,
+                   m.traceparent, m.occurred_at
+            FROM claimed c JOIN webhook_message m ON m.event_id = c.event_id
             """;
 
     static final String INSERT_ATTEMPTS =
@@ -283,7 +288,12 @@ final class WebhookStore {
                             + " claimed_by = NULL, lease_until = NULL, delivered_at = ?, dead_at = ?"
                             + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
                 List<Result> gone = new ArrayList<>();
+                List<Result> released = new ArrayList<>();
                 for (Result r : results) {
+                    if (r.verdict() == Verdict.RELEASED) {
+                        released.add(r);
+                        continue;
+                    }
                     WebhookClient.Response response = r.response();
                     Timestamp at = Timestamp.from(r.respondedAt());
                     attempt.setTimestamp(1, at);
@@ -309,7 +319,7 @@ final class WebhookStore {
                     String status =
                             switch (r.verdict()) {
                                 case DELIVERED -> "DELIVERED";
-                                case RETRY -> "FAILED";
+                                case RETRY, RELEASED -> "FAILED";
                                 case DEAD, GONE -> "DEAD";
                             };
                     delivery.setString(1, status);
@@ -331,6 +341,7 @@ final class WebhookStore {
                 }
                 attempt.executeBatch();
                 delivery.executeBatch();
+                release(c, owner, released);
                 for (Result r : gone) {
                     disableGone(c, r.prepared().delivery().endpointId(), r.reason(), r.respondedAt());
                 }
@@ -339,6 +350,29 @@ final class WebhookStore {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** Gives unsent deliveries back: their attempt row goes, their attempt is not counted. */
+    private static void release(Connection c, String owner, List<Result> released) throws SQLException {
+        if (released.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement attempt = c.prepareStatement("DELETE FROM webhook_attempt WHERE id = ?");
+                PreparedStatement delivery = c.prepareStatement("UPDATE webhook_delivery"
+                        + " SET status = CASE WHEN attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,"
+                        + " attempts = attempts - 1, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL"
+                        + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
+            for (Result r : released) {
+                attempt.setLong(1, r.prepared().attemptId());
+                attempt.addBatch();
+                delivery.setTimestamp(1, Timestamp.from(r.respondedAt()));
+                delivery.setLong(2, r.prepared().delivery().id());
+                delivery.setString(3, owner);
+                delivery.addBatch();
+            }
+            attempt.executeBatch();
+            delivery.executeBatch();
         }
     }
 

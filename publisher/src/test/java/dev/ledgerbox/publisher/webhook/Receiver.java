@@ -66,6 +66,7 @@ final class Receiver implements AutoCloseable {
     private volatile Function<Received, Reply> fallback = r -> Reply.status(200);
 
     Receiver() throws IOException {
+        System.setProperty("sun.net.httpserver.nodelay", "true"); // no Nagle: answers are not held back
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newCachedThreadPool(r -> {

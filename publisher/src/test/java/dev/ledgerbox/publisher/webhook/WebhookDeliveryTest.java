@@ -57,6 +57,7 @@ class WebhookDeliveryTest {
         assertThat(r.header("user-agent")).startsWith("Ledgerbox-Webhooks/");
         assertThat(r.header("traceparent")).contains("0af7651916cd43dd8448eb211c80319c");
         assertThat(r.header("baggage")).isNull();
+        assertThat(r.header("x-correlation-id")).isEqualTo("corr-42");
         assertThat(r.bodyText())
                 .startsWith("{\"type\":\"order.created\",\"timestamp\":\"")
                 .endsWith("\"data\":{\"n\": 0, \"id\": \"42\"}}");
