@@ -89,7 +89,7 @@ CREATE TABLE webhook_delivery (
     delivered_at    timestamptz,
     dead_at         timestamptz,
     UNIQUE (event_id, endpoint_id)
-);
+) WITH (fillfactor = 70); -- room for the new versions of a claim and its outcome on the same page
 -- what is due, per endpoint (the claim walks the endpoints it has room for)
 CREATE INDEX webhook_delivery_due ON webhook_delivery (endpoint_id, next_attempt_at, id)
     WHERE status IN ('PENDING', 'CLAIMED', 'FAILED');
@@ -121,7 +121,7 @@ CREATE TABLE webhook_attempt (
     error_class         text,
     error_message       text,
     outcome             varchar(16) CHECK (outcome IN ('DELIVERED', 'RETRY', 'DEAD', 'GONE'))
-);
+) WITH (fillfactor = 50); -- room on the page for the response: completing a row is a HOT update
 CREATE INDEX webhook_attempt_delivery ON webhook_attempt (delivery_id);
-CREATE INDEX webhook_attempt_event ON webhook_attempt (event_id);
 CREATE INDEX webhook_attempt_requested ON webhook_attempt USING brin (requested_at);
+-- by event: through webhook_delivery (event_id, endpoint_id), then delivery_id

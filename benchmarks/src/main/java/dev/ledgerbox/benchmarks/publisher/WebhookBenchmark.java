@@ -101,8 +101,13 @@ public final class WebhookBenchmark {
                 PublisherSettings settings = settings(db, concurrency);
                 WebhookEndpoints endpoints = new WebhookEndpoints(harness.pool);
 
-                clear(harness);
+                clear(harness); // warm-up, not counted
                 UUID fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                preload(harness, fast, deliveries / 10);
+                drain(harness, settings, fast, deliveries / 10);
+
+                clear(harness);
+                fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
                 preload(harness, fast, deliveries);
                 double alone = drain(harness, settings, fast, deliveries);
 

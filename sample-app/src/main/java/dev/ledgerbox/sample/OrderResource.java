@@ -1,0 +1,65 @@
+package dev.ledgerbox.sample;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.net.URI;
+
+/**
+ * {@code POST /api/orders} places an order, {@code POST /api/orders/{id}/pay} pays it, {@code
+ * POST /api/orders/{id}/cancel} cancels it, {@code GET /api/orders/{id}} shows it.
+ */
+@Path("/orders")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class OrderResource {
+
+    /** What a client sends to place an order. */
+    public record NewOrder(String customer, BigDecimal total) {}
+
+    /** What the API answers. */
+    public record OrderView(long id, String customer, BigDecimal total, OrderStatus status) {
+        static OrderView of(ShopOrder o) {
+            return new OrderView(o.getId(), o.getCustomer(), o.getTotal(), o.getStatus());
+        }
+    }
+
+    @Inject
+    Orders orders;
+
+    @POST
+    public Response place(NewOrder request) {
+        if (request == null) {
+            throw new BusinessRuleException("send {\"customer\": ..., \"total\": ...}");
+        }
+        ShopOrder order = orders.place(request.customer(), request.total());
+        return Response.created(URI.create("orders/" + order.getId()))
+                .entity(OrderView.of(order))
+                .build();
+    }
+
+    @POST
+    @Path("/{id}/pay")
+    public OrderView pay(@PathParam("id") long id) {
+        return OrderView.of(orders.pay(id));
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    public OrderView cancel(@PathParam("id") long id) {
+        return OrderView.of(orders.cancel(id));
+    }
+
+    @GET
+    @Path("/{id}")
+    public OrderView get(@PathParam("id") long id) {
+        return OrderView.of(orders.find(id));
+    }
+}

@@ -1,0 +1,65 @@
+package dev.ledgerbox.sample;
+
+import dev.ledgerbox.audit.AuditAction;
+import dev.ledgerbox.outbox.Outbox;
+import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.Outboxed;
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.math.BigDecimal;
+import java.util.Map;
+
+/**
+ * Orders, as a stateless EJB with container-managed transactions: each method is one JTA
+ * transaction holding the order's change, its audit rows and its outbox event.
+ */
+@Stateless
+public class Orders {
+
+    @PersistenceContext
+    EntityManager em;
+
+    @Inject
+    Outbox outbox;
+
+    /** The returned order is the event's payload; its id, the aggregate id. */
+    @Outboxed(type = "order.placed", aggregate = "order")
+    public ShopOrder place(String customer, BigDecimal total) {
+        if (customer == null || customer.isBlank()) {
+            throw new BusinessRuleException("an order needs a customer");
+        }
+        if (total == null || total.signum() <= 0) {
+            throw new BusinessRuleException("an order needs a positive total, not " + total);
+        }
+        ShopOrder order = new ShopOrder(customer, total);
+        em.persist(order);
+        em.flush();
+        return order;
+    }
+
+    @AuditAction("order.paid")
+    public ShopOrder pay(long id) {
+        ShopOrder order = find(id);
+        order.pay();
+        outbox.emit(OutboxEvent.of("order", id, "order.paid", Map.of("id", id, "total", order.getTotal())));
+        return order;
+    }
+
+    @AuditAction("order.cancelled")
+    public ShopOrder cancel(long id) {
+        ShopOrder order = find(id);
+        order.cancel();
+        outbox.emit(OutboxEvent.of("order", id, "order.cancelled", Map.of("id", id)));
+        return order;
+    }
+
+    public ShopOrder find(long id) {
+        ShopOrder order = em.find(ShopOrder.class, id);
+        if (order == null) {
+            throw new NotFoundException("there is no order " + id);
+        }
+        return order;
+    }
+}

@@ -1,0 +1,7 @@
+package dev.ledgerbox.sample;
+
+/** What a member may do. */
+public enum Role {
+    MEMBER,
+    ADMIN
+}

@@ -1,0 +1,250 @@
+package dev.ledgerbox.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ledgerbox.publisher.Daemon;
+import dev.ledgerbox.publisher.LogSink;
+import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.publisher.webhook.EndpointSpec;
+import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import dev.ledgerbox.testing.SqlRows;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sample shop on a real Open Liberty (started by the build with the repository's
+ * server.xml), a real PostgreSQL, the publisher and a webhook receiver: an order placed and paid
+ * over HTTP becomes business rows, audit diffs, outbox events, log lines and signed webhooks, all
+ * with the request's correlation id; a refused request leaves nothing.
+ */
+class SampleEndToEndIT {
+
+    static EmbeddedDatabase db;
+    static SqlRows sql;
+    static WebhookInbox inbox;
+    static Daemon publisher;
+    static ListAppender<ILoggingEvent> eventLines = new ListAppender<>();
+    static final HttpClient http = HttpClient.newHttpClient();
+    static String api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = EmbeddedDatabase.shared(); // on the port the server's data source was given
+        Flyway.configure()
+                .dataSource(db.dataSource())
+                .locations("classpath:db/sample")
+                .table("sample_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+        sql = new SqlRows(db.dataSource());
+        inbox = new WebhookInbox(0, null);
+        var endpoint = new WebhookEndpoints(db.dataSource())
+                .add(EndpointSpec.builder(inbox.url())
+                        .eventTypes("order.*", "member.*")
+                        .allowPrivate(true)
+                        .build());
+        inbox.verifyWith(endpoint.secret().reveal());
+
+        Logger events = (Logger) LoggerFactory.getLogger("ledgerbox.events");
+        eventLines.start();
+        events.addAppender(eventLines);
+        Map<String, String> settings = Map.of(
+                "publisher.jdbc.url", db.jdbcUrl(),
+                "publisher.jdbc.user", db.user(),
+                "publisher.jdbc.password", db.password(),
+                "publisher.http.port", "-1",
+                "publisher.poll-interval", "200ms");
+        publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(false)).start();
+
+        api = "http://localhost:" + System.getProperty("sample.http.port", "9080") + "/api/";
+        await("the shop answers", () -> status(send("GET", "orders/0", null, "e2e-ping")) == 404);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (inbox != null) {
+            inbox.close();
+        }
+    }
+
+    @Test
+    void anOrderPlacedAndPaidIsRecordedAuditedPublishedLoggedAndDelivered() throws Exception {
+        HttpResponse<String> placed = send("POST", "orders", "{\"customer\":\"ada\",\"total\":42.50}", "e2e-place");
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
+        assertThat(placed.headers().firstValue("X-Request-Id")).hasValue("e2e-place");
+        String id = field(placed.body(), "id");
+
+        HttpResponse<String> paid = send("POST", "orders/" + id + "/pay", "", "e2e-pay");
+        assertThat(paid.statusCode()).as(paid.body()).isEqualTo(200);
+        assertThat(paid.body()).contains("\"status\":\"PAID\"");
+
+        assertThat(sql.query("SELECT customer, total, status FROM shop_order WHERE id = ?", Long.parseLong(id)))
+                .containsExactly(Map.of("customer", "ada", "total", "42.50", "status", "PAID"));
+        assertThat(sql.query(
+                        "SELECT action, actor_id, correlation_id, diff -> 'status' ->> 'old' AS old_status,"
+                                + " diff -> 'status' ->> 'new' AS new_status FROM audit_log"
+                                + " WHERE entity_type = 'ShopOrder' AND entity_id = ? AND correlation_id = 'e2e-pay'",
+                        id))
+                .containsExactly(Map.of(
+                        "action", "order.paid",
+                        "actor_id", "alice",
+                        "correlation_id", "e2e-pay",
+                        "old_status", "NEW",
+                        "new_status", "PAID"));
+        List<Map<String, Object>> events = sql.query(
+                "SELECT id, type, correlation_id FROM outbox_event"
+                        + " WHERE aggregatetype = 'order' AND aggregateid = ? ORDER BY aggregate_seq",
+                id);
+        assertThat(events).extracting(e -> e.get("type")).containsExactly("order.placed", "order.paid");
+        assertThat(events).extracting(e -> e.get("correlation_id")).containsExactly("e2e-place", "e2e-pay");
+        String paidEventId = (String) events.get(1).get("id");
+
+        await(
+                "both webhooks arrive",
+                () -> inbox.received().stream()
+                                .filter(r -> r.body().contains("\"id\": " + id)
+                                        || r.body().contains("\"id\":" + id))
+                                .count()
+                        >= 2);
+        WebhookInbox.Received webhook = inbox.received().stream()
+                .filter(r -> paidEventId.equals(r.header("webhook-id")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(webhook.verified())
+                .as("signature verified by the Standard Webhooks library")
+                .isTrue();
+        assertThat(webhook.header("x-correlation-id")).isEqualTo("e2e-pay");
+        assertThat(webhook.body()).startsWith("{\"type\":\"order.paid\"");
+
+        await("the log line", () -> eventLines.list.stream()
+                .anyMatch(e -> paidEventId.equals(e.getMDCPropertyMap().get("event_id"))));
+        ILoggingEvent line = eventLines.list.stream()
+                .filter(e -> paidEventId.equals(e.getMDCPropertyMap().get("event_id")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(line.getMDCPropertyMap()).containsEntry("correlation_id", "e2e-pay");
+        assertThat(line.getFormattedMessage()).contains("outbox event published", "order.paid");
+        await(
+                "the delivery is recorded",
+                () -> rows("SELECT 1 FROM webhook_delivery WHERE event_id = '" + paidEventId
+                                + "' AND status = 'DELIVERED'")
+                        == 1);
+    }
+
+    @Test
+    void aRefusedRequestLeavesNoTraceInAnyTable() throws Exception {
+        String id = field(
+                send("POST", "orders", "{\"customer\":\"bob\",\"total\":10}", "e2e-bob")
+                        .body(),
+                "id");
+        assertThat(send("POST", "orders/" + id + "/cancel", "", "e2e-cancel").statusCode())
+                .isEqualTo(200);
+
+        HttpResponse<String> refused = send("POST", "orders/" + id + "/pay", "", "e2e-refused");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("only a NEW order can be paid");
+        HttpResponse<String> invalid = send("POST", "orders", "{\"customer\":\"eve\",\"total\":-1}", "e2e-invalid");
+        assertThat(invalid.statusCode()).isEqualTo(409);
+
+        for (String correlation : List.of("e2e-refused", "e2e-invalid")) {
+            assertThat(rows("SELECT 1 FROM audit_log WHERE correlation_id = '" + correlation + "'"))
+                    .isZero();
+            assertThat(rows("SELECT 1 FROM outbox_event WHERE correlation_id = '" + correlation + "'"))
+                    .isZero();
+            assertThat(rows("SELECT 1 FROM webhook_message WHERE correlation_id = '" + correlation + "'"))
+                    .isZero();
+        }
+        assertThat(rows("SELECT 1 FROM shop_order WHERE customer = 'eve'")).isZero();
+        assertThat(sql.query("SELECT status FROM shop_order WHERE id = ?", Long.parseLong(id)))
+                .containsExactly(Map.of("status", "CANCELLED"));
+    }
+
+    @Test
+    void aMembersRoleChangeThroughTheTransactionalCdiBeanIsAudited() throws Exception {
+        HttpResponse<String> invited = send(
+                "POST", "members", "{\"email\":\"grace@example.com\",\"phone\":\"+44 20 7946 0000\"}", "e2e-invite");
+        assertThat(invited.statusCode()).as(invited.body()).isEqualTo(200);
+        String id = field(invited.body(), "id");
+        assertThat(send("PUT", "members/" + id + "/role", "{\"role\":\"ADMIN\"}", "e2e-promote")
+                        .statusCode())
+                .isEqualTo(200);
+
+        assertThat(sql.query(
+                        "SELECT action, diff -> 'role' ->> 'old' AS old_role, diff -> 'role' ->> 'new' AS new_role"
+                                + " FROM audit_log WHERE entity_type = 'Member' AND entity_id = ? AND correlation_id = 'e2e-promote'",
+                        id))
+                .containsExactly(Map.of("action", "member.role_changed", "old_role", "MEMBER", "new_role", "ADMIN"));
+        assertThat(sql.query(
+                        "SELECT diff -> 'phone' ->> 'new' AS phone FROM audit_log"
+                                + " WHERE entity_type = 'Member' AND entity_id = ? AND correlation_id = 'e2e-invite'",
+                        id))
+                .as("the phone number is masked")
+                .containsExactly(Map.of("phone", "***"));
+    }
+
+    private static HttpResponse<String> send(String method, String path, String json, String requestId) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("X-Request-Id", requestId)
+                    .header("X-Actor", "alice")
+                    .header("Content-Type", "application/json");
+            b.method(
+                    method,
+                    json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static int status(HttpResponse<String> response) {
+        return response == null ? -1 : response.statusCode();
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"?([^,\"}]+)").matcher(json);
+        assertThat(m.find()).as("%s in %s", name, json).isTrue();
+        return m.group(1);
+    }
+
+    private static int rows(String query) {
+        try {
+            return sql.query(query).size();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

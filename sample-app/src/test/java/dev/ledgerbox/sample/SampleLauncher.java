@@ -1,0 +1,148 @@
+package dev.ledgerbox.sample;
+
+import dev.ledgerbox.publisher.Daemon;
+import dev.ledgerbox.publisher.LogSink;
+import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.publisher.webhook.EndpointSpec;
+import dev.ledgerbox.publisher.webhook.WebhookEndpoint;
+import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The quick start: everything the sample needs, in one process tree, until Ctrl-C.
+ *
+ * <ol>
+ *   <li>PostgreSQL: the one in {@code LEDGERBOX_DB_HOST}/{@code _PORT}/{@code _NAME}/{@code
+ *       _USER}/{@code _PASSWORD} when set, else an embedded PostgreSQL 17 whose data stays in
+ *       {@code sample-app/target/sample-db} (or {@code LEDGERBOX_DB_DIR});
+ *   <li>the schema: Ledgerbox's outbox, audit and webhook migrations and the shop's own;
+ *   <li>a demo webhook receiver on port 8089 that verifies signatures and prints each webhook,
+ *       registered as an endpoint for {@code order.*} and {@code member.*};
+ *   <li>the publisher (health and metrics on port 9090), its JSON log lines on this console;
+ *   <li>Open Liberty with the shop on port 9080, configured by the repository's server.xml.
+ * </ol>
+ */
+public final class SampleLauncher {
+
+    private SampleLauncher() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        String host = env.get("LEDGERBOX_DB_HOST");
+        int port = Integer.parseInt(env.getOrDefault("LEDGERBOX_DB_PORT", "5433"));
+        String name = env.getOrDefault("LEDGERBOX_DB_NAME", "postgres");
+        String user = env.getOrDefault("LEDGERBOX_DB_USER", "postgres");
+        String password = env.getOrDefault("LEDGERBOX_DB_PASSWORD", "postgres");
+        EmbeddedDatabase embedded = null;
+        if (host == null || host.isBlank()) {
+            File data = new File(env.getOrDefault("LEDGERBOX_DB_DIR", "target/sample-db"));
+            Files.createDirectories(data.toPath());
+            System.out.printf("[sample] starting embedded PostgreSQL on port %d, data in %s%n", port, data);
+            embedded = EmbeddedDatabase.start(true, port, data);
+            host = "localhost";
+        }
+        String jdbcUrl = "jdbc:postgresql://" + host + ":" + port + "/" + name;
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(jdbcUrl);
+        ds.setUser(user);
+        ds.setPassword(password);
+        migrate(ds);
+
+        WebhookInbox inbox =
+                new WebhookInbox(Integer.parseInt(env.getOrDefault("SAMPLE_RECEIVER_PORT", "8089")), System.out);
+        WebhookEndpoints endpoints = new WebhookEndpoints(ds);
+        Optional<WebhookEndpoint> existing = endpoints.list().stream()
+                .filter(e -> e.url().toString().equals(inbox.url()))
+                .findFirst();
+        String secret;
+        if (existing.isPresent()) {
+            endpoints.enable(existing.get().id());
+            secret = endpoints
+                    .signingSecrets(existing.get().id(), Instant.now())
+                    .get(0)
+                    .reveal();
+        } else {
+            secret = endpoints
+                    .add(EndpointSpec.builder(inbox.url())
+                            .description("the sample's demo receiver")
+                            .eventTypes("order.*", "member.*")
+                            .allowPrivate(true)
+                            .build())
+                    .secret()
+                    .reveal();
+        }
+        inbox.verifyWith(secret);
+
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "publisher.jdbc.url", jdbcUrl,
+                "publisher.jdbc.user", user,
+                "publisher.jdbc.password", password,
+                "publisher.http.port", env.getOrDefault("SAMPLE_PUBLISHER_PORT", "9090"),
+                "publisher.poll-interval", "1s"));
+        Daemon publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(true)).start();
+
+        Path server = Path.of("target", "liberty", "wlp", "bin", "server");
+        ProcessBuilder liberty = new ProcessBuilder(server.toString(), "run", "sample").inheritIO();
+        liberty.environment().put("LEDGERBOX_DB_HOST", host);
+        liberty.environment().put("LEDGERBOX_DB_PORT", Integer.toString(port));
+        liberty.environment().put("LEDGERBOX_DB_NAME", name);
+        liberty.environment().put("LEDGERBOX_DB_USER", user);
+        liberty.environment().put("LEDGERBOX_DB_PASSWORD", password);
+        Process shop = liberty.start();
+        EmbeddedDatabase db = embedded;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("[sample] stopping");
+            shop.destroy(); // SIGTERM: Liberty stops in order
+            try {
+                shop.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            publisher.close();
+            inbox.close();
+            if (db != null) {
+                db.close();
+            }
+        }));
+        System.out.printf(
+                """
+                [sample] the shop starts on http://localhost:9080/api (Liberty's console follows)
+                [sample] webhooks go to %s; publisher health and metrics on http://localhost:%s/metrics
+                [sample] try:
+                  curl -si -X POST localhost:9080/api/orders -H 'Content-Type: application/json' \\
+                       -H 'X-Request-Id: demo-1' -H 'X-Actor: alice' -d '{"customer":"ada","total":42.50}'
+                  curl -si -X POST localhost:9080/api/orders/1/pay -H 'X-Request-Id: demo-2' -H 'X-Actor: alice'
+                [sample] Ctrl-C stops everything.
+                """,
+                inbox.url(), settings.get("publisher.http.port"));
+        System.exit(shop.waitFor() == 0 ? 0 : 1);
+    }
+
+    static void migrate(DataSource ds) {
+        for (String[] schema : new String[][] {
+            {"classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"},
+            {"classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"},
+            {"classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"},
+            {"classpath:db/sample", "sample_schema_history"}
+        }) {
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations(schema[0])
+                    .table(schema[1])
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .load()
+                    .migrate();
+        }
+    }
+}
