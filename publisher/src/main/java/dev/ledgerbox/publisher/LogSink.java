@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Writes one JSON line per event through logback (logger {@code ledgerbox.events}), with a
@@ -37,10 +38,12 @@ public final class LogSink implements Sink {
     @Override
     public Outcome deliver(ClaimedEvent e) {
         Object payload = withPayload ? raw("payload", e.payloadJson()) : kv("payload_logged", false);
+        // inside the publisher the MDC already holds event_id: a second field would repeat the key
+        Object id = MDC.get("event_id") != null ? "event_id=" + e.id() : kv("event_id", e.id());
         EVENTS.info(
                 "outbox event published {} {} {}/{}",
                 kv("event_type", e.type()),
-                kv("event_id", e.id()),
+                id,
                 kv("aggregate_type", e.aggregateType()),
                 kv("aggregate_id", e.aggregateId()),
                 kv("log_version", LOG_VERSION),

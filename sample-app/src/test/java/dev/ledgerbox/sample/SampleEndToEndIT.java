@@ -204,6 +204,43 @@ class SampleEndToEndIT {
                 .containsExactly(Map.of("phone", "***"));
     }
 
+    @Test
+    void theDailyCanaryOfTheRunbooksFindsNothingMissingAndCatchesAnEventWithoutItsAudit() throws Exception {
+        String id = field(
+                send("POST", "orders", "{\"customer\":\"cy\",\"total\":5}", "e2e-canary")
+                        .body(),
+                "id");
+        send("POST", "orders/" + id + "/pay", "", "e2e-canary-pay");
+        await(
+                "the events are delivered",
+                () -> rows("SELECT 1 FROM outbox_event WHERE aggregateid = '" + id + "' AND status = 'DELIVERED'")
+                        == 2);
+
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "runbooks.md"));
+        String block = doc.substring(doc.indexOf("<!-- canary:start -->"), doc.indexOf("<!-- canary:end -->"));
+        String canary = block.substring(block.indexOf("```sql") + 6, block.lastIndexOf("```"));
+
+        Map<String, Object> counts = sql.query(canary).get(0);
+        assertThat(Long.parseLong((String) counts.get("audited_transactions"))).isGreaterThanOrEqualTo(2);
+        assertThat(Long.parseLong((String) counts.get("events"))).isGreaterThanOrEqualTo(2);
+        assertThat(counts)
+                .containsEntry("missing_events", "0")
+                .containsEntry("missing_audit", "0")
+                .containsEntry("missing_deliveries", "0")
+                .containsEntry("stuck_events", "0")
+                .containsEntry("stuck_deliveries", "0");
+
+        // an event written by hand, with no audited change behind it, is caught
+        sql.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                + " occurred_at, status) VALUES (gen_random_uuid(), 'order', 'by-hand', 'order.fixed', '{}', 1, now(),"
+                + " 'DEAD')");
+        try {
+            assertThat(sql.query(canary).get(0)).containsEntry("missing_audit", "1");
+        } finally {
+            sql.execute("DELETE FROM outbox_event WHERE aggregateid = 'by-hand'");
+        }
+    }
+
     private static HttpResponse<String> send(String method, String path, String json, String requestId) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path))

@@ -36,7 +36,9 @@ public final class SampleLauncher {
 
     private SampleLauncher() {}
 
+    /** @param args the sample-app directory (the build passes it; default: the working directory) */
     public static void main(String[] args) throws Exception {
+        Path base = Path.of(args.length > 0 ? args[0] : ".");
         Map<String, String> env = System.getenv();
         String host = env.get("LEDGERBOX_DB_HOST");
         int port = Integer.parseInt(env.getOrDefault("LEDGERBOX_DB_PORT", "5433"));
@@ -45,7 +47,9 @@ public final class SampleLauncher {
         String password = env.getOrDefault("LEDGERBOX_DB_PASSWORD", "postgres");
         EmbeddedDatabase embedded = null;
         if (host == null || host.isBlank()) {
-            File data = new File(env.getOrDefault("LEDGERBOX_DB_DIR", "target/sample-db"));
+            File data = env.containsKey("LEDGERBOX_DB_DIR")
+                    ? new File(env.get("LEDGERBOX_DB_DIR"))
+                    : base.resolve("target/sample-db").toFile();
             Files.createDirectories(data.toPath());
             System.out.printf("[sample] starting embedded PostgreSQL on port %d, data in %s%n", port, data);
             embedded = EmbeddedDatabase.start(true, port, data);
@@ -91,7 +95,7 @@ public final class SampleLauncher {
                 "publisher.poll-interval", "1s"));
         Daemon publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(true)).start();
 
-        Path server = Path.of("target", "liberty", "wlp", "bin", "server");
+        Path server = base.resolve(Path.of("target", "liberty", "wlp", "bin", "server"));
         ProcessBuilder liberty = new ProcessBuilder(server.toString(), "run", "sample").inheritIO();
         liberty.environment().put("LEDGERBOX_DB_HOST", host);
         liberty.environment().put("LEDGERBOX_DB_PORT", Integer.toString(port));
