@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -176,6 +177,17 @@ public final class Harness implements AutoCloseable {
                 durable.get(of) / durable.get(to),
                 fast.get(of) / fast.get(to),
                 aim);
+    }
+
+    /** p50, p95 and p99 of the values (milliseconds, say); sorts the list. */
+    public static double[] percentiles(List<Double> values) {
+        Collections.sort(values);
+        return new double[] {percentile(values, 50), percentile(values, 95), percentile(values, 99)};
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
     }
 
     @Override

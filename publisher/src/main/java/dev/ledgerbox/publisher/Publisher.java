@@ -198,7 +198,14 @@ public final class Publisher implements AutoCloseable {
             }
             if (batch.isEmpty()) {
                 try {
-                    sleepUntilWoken();
+                    if (outstanding.availablePermits() < 2) {
+                        // batches are still being recorded: wait for them and look again before
+                        // going to sleep, which costs two commits and makes every writer notify
+                        outstanding.acquire(2);
+                        outstanding.release(2);
+                    } else {
+                        sleepUntilWoken();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;

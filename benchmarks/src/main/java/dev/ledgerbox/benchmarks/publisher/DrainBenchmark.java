@@ -21,7 +21,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -252,12 +251,6 @@ public final class DrainBenchmark {
         if (millis.size() != committed.size()) {
             throw new IllegalStateException("logged " + millis.size() + " of " + committed.size() + " events");
         }
-        Collections.sort(millis);
-        return new double[] {percentile(millis, 50), percentile(millis, 95), percentile(millis, 99)};
-    }
-
-    private static double percentile(List<Double> sorted, int p) {
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+        return Harness.percentiles(millis);
     }
 }

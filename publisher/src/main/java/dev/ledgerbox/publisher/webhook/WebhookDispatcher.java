@@ -405,19 +405,12 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Starts the endpoint's waiting deliveries while it has free slots; while its circuit is open,
-     * gives them back unsent instead.
+     * Starts the endpoint's waiting deliveries while it has free slots (an attempt that finds the
+     * endpoint's circuit open when its turn comes gives its delivery back unsent).
      */
     private void pump(EndpointState state) {
         for (Prepared next; (next = state.nextToStart()) != null; ) {
             Prepared p = next;
-            Instant now = clock.instant();
-            if (state.breaker.state(now) == CircuitBreaker.State.OPEN) {
-                results.add(new Result(p, null, Verdict.RELEASED, null, "circuit open", now));
-                state.finished();
-                outstanding.decrementAndGet();
-                continue;
-            }
             try {
                 workers.execute(() -> attempt(p, state));
             } catch (RuntimeException e) { // stopping: the lease runs out and the delivery comes back
@@ -429,6 +422,16 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     private void attempt(Prepared p, EndpointState state) {
         Claimed d = p.delivery();
+        Instant startedAt = clock.instant();
+        if (state.breaker.state(startedAt) == CircuitBreaker.State.OPEN) {
+            // the circuit opened while this one waited for a worker: give it back unsent
+            results.add(new Result(p, null, Verdict.RELEASED, null, "circuit open", startedAt));
+            state.finished();
+            outstanding.decrementAndGet();
+            pump(state);
+            signal.release();
+            return;
+        }
         logRequest(p);
         WebhookEndpoint endpoint = state.config.endpoint();
         Span span = tracer.spanBuilder("POST")

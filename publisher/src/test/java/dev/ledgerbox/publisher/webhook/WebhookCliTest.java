@@ -12,28 +12,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code endpoints} and {@code dead-letters}: output and exit codes, against a real PostgreSQL. */
-class WebhookCliTest {
+class WebhookCliTest extends ReceiverTest {
 
     private StringWriter out;
     private StringWriter err;
-    private Receiver receiver;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Webhooks.clear();
-        receiver = new Receiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-    }
 
     private int run(String... args) {
         out = new StringWriter();

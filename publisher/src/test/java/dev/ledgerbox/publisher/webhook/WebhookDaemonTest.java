@@ -16,25 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The whole publisher: commit, claim, log, route, sign, send, record; retention; health. */
-class WebhookDaemonTest {
-
-    private Receiver receiver;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Webhooks.clear();
-        receiver = new Receiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-    }
+class WebhookDaemonTest extends ReceiverTest {
 
     @Test
     void aCommittedEventReachesTheReceiverSignedAndEveryStepIsRecorded() throws Exception {

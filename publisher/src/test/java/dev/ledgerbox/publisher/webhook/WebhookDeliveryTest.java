@@ -12,26 +12,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Delivery to a real HTTP receiver: signing, attempt records, retries, dead letters, replay, order. */
-class WebhookDeliveryTest {
-
-    private final MutableClock clock = new MutableClock();
-    private Receiver receiver;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Webhooks.clear();
-        receiver = new Receiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-    }
+class WebhookDeliveryTest extends ReceiverTest {
 
     @Test
     void deliversASignedWebhookThatTheSpecsOwnLibraryVerifiesAndRecordsTheAttempt() throws Exception {

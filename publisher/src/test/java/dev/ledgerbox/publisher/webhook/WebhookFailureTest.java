@@ -11,26 +11,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What receivers and networks do wrong, and what the publisher makes of it. */
-class WebhookFailureTest {
-
-    private final MutableClock clock = new MutableClock();
-    private Receiver receiver;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Webhooks.clear();
-        receiver = new Receiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-    }
+class WebhookFailureTest extends ReceiverTest {
 
     private Map<String, Object> firstAttemptOf(String url, Duration timeout) throws Exception {
         var created = Webhooks.endpoints()

@@ -9,26 +9,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One bad endpoint cannot slow the others: per-endpoint slots and a circuit breaker. */
-class WebhookIsolationTest {
-
-    private final MutableClock clock = new MutableClock();
-    private Receiver receiver;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Webhooks.clear();
-        receiver = new Receiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-    }
+class WebhookIsolationTest extends ReceiverTest {
 
     private static long delivered(UUID endpointId) throws Exception {
         return Webhooks.deliveries(endpointId).stream()

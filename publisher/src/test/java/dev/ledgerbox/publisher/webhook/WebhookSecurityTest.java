@@ -21,29 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /** Signatures, secret rotation, redaction of secrets, and the SSRF guard. */
-class WebhookSecurityTest {
-
-    private final MutableClock clock = new MutableClock();
-    private Receiver receiver;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Webhooks.clear();
-        receiver = new Receiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-    }
+class WebhookSecurityTest extends ReceiverTest {
 
     @Test
     void signsLikeTheSpecsTestVector() {
