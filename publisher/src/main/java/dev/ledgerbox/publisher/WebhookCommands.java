@@ -155,23 +155,30 @@ final class WebhookCommands {
             }
         }
 
-        @Command(name = "disable", mixinStandardHelpOptions = true, description = "Stops deliveries to an endpoint.")
-        static final class Disable implements Callable<Integer> {
+        /** A command about one endpoint, named by its id. */
+        abstract static class OneEndpoint implements Callable<Integer> {
             @Mixin
             Cli.Settings settings;
 
             @Spec
             CommandSpec spec;
 
-            @Parameters(paramLabel = "ID")
+            @Parameters(paramLabel = "ID", description = "the endpoint's id (see: endpoints list)")
             UUID id;
 
+            WebhookEndpoints endpoints() throws java.io.IOException {
+                return new WebhookEndpoints(Cli.dataSource(settings.load()));
+            }
+        }
+
+        @Command(name = "disable", mixinStandardHelpOptions = true, description = "Stops deliveries to an endpoint.")
+        static final class Disable extends OneEndpoint {
             @Option(names = "--reason", defaultValue = "disabled by an operator")
             String reason;
 
             @Override
             public Integer call() throws Exception {
-                new WebhookEndpoints(Cli.dataSource(settings.load())).disable(id, reason);
+                endpoints().disable(id, reason);
                 spec.commandLine().getOut().printf("endpoint %s disabled: %s%n", id, reason);
                 return 0;
             }
@@ -181,19 +188,10 @@ final class WebhookCommands {
                 name = "enable",
                 mixinStandardHelpOptions = true,
                 description = "Resumes deliveries to an endpoint (waiting deliveries go out).")
-        static final class Enable implements Callable<Integer> {
-            @Mixin
-            Cli.Settings settings;
-
-            @Spec
-            CommandSpec spec;
-
-            @Parameters(paramLabel = "ID")
-            UUID id;
-
+        static final class Enable extends OneEndpoint {
             @Override
             public Integer call() throws Exception {
-                new WebhookEndpoints(Cli.dataSource(settings.load())).enable(id);
+                endpoints().enable(id);
                 spec.commandLine().getOut().printf("endpoint %s enabled%n", id);
                 return 0;
             }
@@ -203,23 +201,14 @@ final class WebhookCommands {
                 name = "rotate-secret",
                 mixinStandardHelpOptions = true,
                 description = "Adds a new signing secret; the old one goes on signing for the grace period.")
-        static final class Rotate implements Callable<Integer> {
-            @Mixin
-            Cli.Settings settings;
-
-            @Spec
-            CommandSpec spec;
-
-            @Parameters(paramLabel = "ID")
-            UUID id;
-
+        static final class Rotate extends OneEndpoint {
             @Option(names = "--grace", defaultValue = "24h", description = "(default: ${DEFAULT-VALUE})")
             String grace;
 
             @Override
             public Integer call() throws Exception {
                 Duration g = duration(spec, "--grace", grace);
-                WebhookSecret secret = new WebhookEndpoints(Cli.dataSource(settings.load())).rotateSecret(id, g);
+                WebhookSecret secret = endpoints().rotateSecret(id, g);
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("new secret: %s%n", secret.reveal());
                 out.printf("Requests carry both signatures for %s; then only the new one.%n", Cli.human(g));
@@ -231,16 +220,7 @@ final class WebhookCommands {
                 name = "test",
                 mixinStandardHelpOptions = true,
                 description = "Sends a signed ledgerbox.test webhook now and prints the answer (stores nothing).")
-        static final class Test implements Callable<Integer> {
-            @Mixin
-            Cli.Settings settings;
-
-            @Spec
-            CommandSpec spec;
-
-            @Parameters(paramLabel = "ID")
-            UUID id;
-
+        static final class Test extends OneEndpoint {
             @Override
             public Integer call() throws Exception {
                 EndpointProbe.Result r = new EndpointProbe(Cli.dataSource(settings.load()), Clock.systemUTC()).send(id);
