@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * anything else; rows inserted by hand or by other programs may. A failing event is dead at once,
  * with the reason: retrying cannot mend it.
  */
-final class EventChecks {
+public final class EventChecks {
 
     private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
@@ -37,12 +37,12 @@ final class EventChecks {
     }
 
     /** The trace id of a well-formed traceparent, else null. */
-    static String traceId(String traceparent) {
+    public static String traceId(String traceparent) {
         return traceparent != null && TRACEPARENT.matcher(traceparent).matches() ? traceparent.substring(3, 35) : null;
     }
 
     /** The parent span id of a well-formed traceparent, else null. */
-    static String spanId(String traceparent) {
+    public static String spanId(String traceparent) {
         return traceparent != null && TRACEPARENT.matcher(traceparent).matches() ? traceparent.substring(36, 52) : null;
     }
 }

@@ -9,13 +9,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Writes one JSON line per event through logback (logger {@code ledgerbox.events}), with a
  * greppable message, the log format's version, the event's identity and context, and the SHA-256
- * of its canonical payload; the payload itself only when configured. The correlation, trace and
- * span ids come from the MDC that the publisher sets around each delivery.
+ * of its canonical payload; the payload itself only when configured. The event, correlation, trace
+ * and span ids come from the MDC that the publisher sets around each delivery.
  */
 public final class LogSink implements Sink {
 
@@ -38,12 +37,10 @@ public final class LogSink implements Sink {
     @Override
     public Outcome deliver(ClaimedEvent e) {
         Object payload = withPayload ? raw("payload", e.payloadJson()) : kv("payload_logged", false);
-        // inside the publisher the MDC already holds event_id: a second field would repeat the key
-        Object id = MDC.get("event_id") != null ? "event_id=" + e.id() : kv("event_id", e.id());
         EVENTS.info(
                 "outbox event published {} {} {}/{}",
                 kv("event_type", e.type()),
-                id,
+                "event_id=" + e.id(), // the field itself comes from the MDC, like the trace ids
                 kv("aggregate_type", e.aggregateType()),
                 kv("aggregate_id", e.aggregateId()),
                 kv("log_version", LOG_VERSION),

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -88,10 +87,6 @@ public final class Publisher implements AutoCloseable {
 
     private final DistributionSummary batchSizes;
     private final Timer latency;
-
-    public Publisher(PublisherSettings settings, OutboxStore store, Sink sink, MeterRegistry metrics) {
-        this(settings, store, sink, Handoff.NONE, metrics, GlobalOpenTelemetry.get());
-    }
 
     /** With the given OpenTelemetry (an SDK, or the no-op API when none is installed). */
     public Publisher(

@@ -72,6 +72,7 @@ class LogSinkTest {
         MDC.put("correlation_id", "req-7");
         MDC.put("trace_id", "0af7651916cd43dd8448eb211c80319c");
         MDC.put("span_id", "b7ad6b7169203331");
+        MDC.put("event_id", "6f1c1f5e-7b7c-4c41-9d7e-2a3b4c5d6e7f"); // as the publisher sets it
         try {
             assertThat(new LogSink(false).deliver(event("{\"total\": 1999}"))).isEqualTo(Outcome.DELIVERED);
         } finally {

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,14 +46,7 @@ class SampleEndToEndIT {
     @BeforeAll
     static void start() throws Exception {
         db = EmbeddedDatabase.shared(); // on the port the server's data source was given
-        Flyway.configure()
-                .dataSource(db.dataSource())
-                .locations("classpath:db/sample")
-                .table("sample_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        SampleLauncher.migrate(db.dataSource());
         sql = new SqlRows(db.dataSource());
         inbox = new WebhookInbox(0, null);
         var endpoint = new WebhookEndpoints(db.dataSource())

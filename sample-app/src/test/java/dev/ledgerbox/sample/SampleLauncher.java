@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -132,21 +131,9 @@ public final class SampleLauncher {
         System.exit(shop.waitFor() == 0 ? 0 : 1);
     }
 
+    /** Ledgerbox's schemas and the shop's own tables. */
     static void migrate(DataSource ds) {
-        for (String[] schema : new String[][] {
-            {"classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"},
-            {"classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"},
-            {"classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"},
-            {"classpath:db/sample", "sample_schema_history"}
-        }) {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations(schema[0])
-                    .table(schema[1])
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
-        }
+        EmbeddedDatabase.migrate(ds, EmbeddedDatabase.Schema.values());
+        EmbeddedDatabase.migrate(ds, "classpath:db/sample", "sample_schema_history");
     }
 }

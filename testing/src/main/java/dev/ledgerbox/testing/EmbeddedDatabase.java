@@ -91,17 +91,27 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** Applies the given schemas' migrations. */
     public EmbeddedDatabase migrate(Schema... schemas) {
-        for (Schema schema : schemas) {
-            Flyway.configure()
-                    .dataSource(dataSource())
-                    .locations(schema.location)
-                    .table(schema.historyTable)
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
-        }
+        migrate(dataSource(), schemas);
         return this;
+    }
+
+    /** Applies the given schemas' migrations to any database. */
+    public static void migrate(DataSource dataSource, Schema... schemas) {
+        for (Schema schema : schemas) {
+            migrate(dataSource, schema.location, schema.historyTable);
+        }
+    }
+
+    /** Applies the migrations at a Flyway location, with their own history table. */
+    public static void migrate(DataSource dataSource, String location, String historyTable) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations(location)
+                .table(historyTable)
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
     }
 
     public DataSource dataSource() {

@@ -10,9 +10,6 @@ import dev.ledgerbox.publisher.Daemon;
 import dev.ledgerbox.publisher.LogSink;
 import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.testing.EmbeddedDatabase;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,8 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
@@ -209,28 +204,10 @@ public final class DrainBenchmark {
         harness.execute("TRUNCATE outbox_event, outbox_aggregate, outbox_listener");
         FileAppender<ILoggingEvent> appender = logTo(file);
         appender.setImmediateFlush(true);
-        Map<UUID, Instant> committed = new HashMap<>();
+        Map<String, Instant> committed = new HashMap<>();
         try (Daemon daemon = new Daemon(settings(db), new LogSink(false)).start()) {
             Thread.sleep(1000); // asleep and listening
-            Process writer = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            LatencyWriter.class.getName(),
-                            db.jdbcUrl(),
-                            Integer.toString(seconds))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            try (BufferedReader lines =
-                    new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    String[] parts = line.split(" ");
-                    committed.put(UUID.fromString(parts[0]), Instant.parse(parts[1]));
-                }
-            }
-            writer.waitFor(60, TimeUnit.SECONDS);
+            committed.putAll(LatencyWriter.run(db.jdbcUrl(), seconds, 1000));
             while (waiting(harness)) {
                 Thread.sleep(50);
             }
@@ -240,7 +217,7 @@ public final class DrainBenchmark {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (String line : Files.readAllLines(file)) {
             var node = json.readTree(line);
-            Instant commit = committed.get(UUID.fromString(node.get("event_id").asText()));
+            Instant commit = committed.get(node.get("event_id").asText());
             if (commit != null) {
                 Instant logged = java.time.OffsetDateTime.parse(
                                 node.get("@timestamp").asText())

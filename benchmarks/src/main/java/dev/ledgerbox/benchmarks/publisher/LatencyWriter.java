@@ -26,6 +26,37 @@ public final class LatencyWriter {
 
     private LatencyWriter() {}
 
+    /**
+     * Runs the writer as its own JVM, with this JVM's class path, and returns each event's id
+     * and the instant its commit returned, once the writer is done.
+     */
+    static Map<String, Instant> run(String jdbcUrl, int seconds, int perSecond) throws Exception {
+        Process writer = new ProcessBuilder(
+                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LatencyWriter.class.getName(),
+                        jdbcUrl,
+                        Integer.toString(seconds),
+                        Integer.toString(perSecond))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        Map<String, Instant> committed = new java.util.HashMap<>();
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                String[] parts = line.split(" ");
+                committed.put(parts[0], Instant.parse(parts[1]));
+            }
+        }
+        if (!writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || writer.exitValue() != 0) {
+            throw new IllegalStateException("the latency writer failed");
+        }
+        return committed;
+    }
+
     public static void main(String[] args) throws Exception {
         String url = args[0];
         int seconds = Integer.parseInt(args[1]);

@@ -13,11 +13,7 @@ import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -254,26 +250,7 @@ public final class WebhookBenchmark {
         Map<String, Instant> committed = new HashMap<>();
         try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
             Thread.sleep(1000);
-            Process writer = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            LatencyWriter.class.getName(),
-                            db.jdbcUrl(),
-                            Integer.toString(seconds),
-                            Integer.toString(rate))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            try (BufferedReader lines =
-                    new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    String[] parts = line.split(" ");
-                    committed.put(parts[0], Instant.parse(parts[1]));
-                }
-            }
-            writer.waitFor(60, TimeUnit.SECONDS);
+            committed.putAll(LatencyWriter.run(db.jdbcUrl(), seconds, rate));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!arrivals.keySet().containsAll(committed.keySet()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);

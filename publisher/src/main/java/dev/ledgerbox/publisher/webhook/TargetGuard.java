@@ -61,6 +61,12 @@ public final class TargetGuard {
         }
     }
 
+    /** Whether the host is an IPv4 or IPv6 address rather than a name. */
+    static boolean literal(String host) {
+        String h = bare(host);
+        return org.apache.hc.core5.net.InetAddressUtils.isIPv4(h) || org.apache.hc.core5.net.InetAddressUtils.isIPv6(h);
+    }
+
     /** A DNS resolver for the HTTP client that only returns addresses that pass the check. */
     public static DnsResolver resolver() {
         return new DnsResolver() {

@@ -103,9 +103,9 @@ final class WebhookClient implements AutoCloseable {
                 .build());
         headers.forEach(post::setHeader);
         post.setEntity(new ByteArrayEntity(body, JSON));
-        if (!allowPrivate) {
+        if (!allowPrivate && TargetGuard.literal(url.getHost())) {
             try {
-                TargetGuard.check(url); // IP literals never reach the resolver below
+                TargetGuard.check(url); // an IP literal is connected to as it is, without the resolver
             } catch (WebhookException e) {
                 return new Response(
                         -1,

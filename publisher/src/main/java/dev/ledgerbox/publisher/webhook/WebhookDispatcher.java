@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher.webhook;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.ledgerbox.publisher.EventChecks;
 import dev.ledgerbox.publisher.WebhookSettings;
 import dev.ledgerbox.publisher.webhook.Deliveries.Claimed;
 import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
@@ -109,7 +110,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private volatile Instant endpointsReadAt = Instant.EPOCH;
     private volatile Instant heartbeat = Instant.now();
     private volatile boolean databaseReachable;
-    private boolean installed;
+    private volatile boolean installed;
     private int round;
     private Thread loop;
     private Thread recorder;
@@ -189,8 +190,14 @@ public final class WebhookDispatcher implements AutoCloseable {
      * webhook schema is installed.
      */
     public int purge(Duration olderThan, int batch) throws SQLException {
-        if (olderThan.isZero() || !store.installed()) {
+        if (olderThan.isZero()) {
             return 0;
+        }
+        if (!installed) { // once it is, neither this nor the claim loop asks again
+            installed = store.installed();
+            if (!installed) {
+                return 0;
+            }
         }
         int total = 0;
         for (int i = 0; i < 20; i++) {
@@ -369,26 +376,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (d.correlationId() != null) {
             headers.put("x-correlation-id", d.correlationId());
         }
-        String traceparent = traceparent(d);
-        if (traceparent != null) {
-            headers.put("traceparent", traceparent); // never baggage: it would leak internal data
+        if (d.traceparent() != null) { // checked when the outbox event was claimed
+            headers.put("traceparent", d.traceparent()); // never baggage: it would leak internal data
         }
         headers.putAll(endpoint.headers());
         return new Request(endpoint.url(), headers, Redaction.headers(headers), body, sha256(body), now);
-    }
-
-    private String traceparent(Claimed d) {
-        if (d.traceparent() == null) {
-            return null;
-        }
-        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), d.traceparent(), TRACEPARENT);
-        Span span = Span.fromContext(parent);
-        if (!span.getSpanContext().isValid()) {
-            return null;
-        }
-        Map<String, String> carrier = new HashMap<>();
-        W3CTraceContextPropagator.getInstance().inject(parent, carrier, Map::put);
-        return carrier.get("traceparent");
     }
 
     // ---- sending
@@ -655,10 +647,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private static void withContext(Claimed d, Runnable log) {
         put("correlation_id", d.correlationId());
         put("event_id", d.eventId().toString());
-        if (d.traceparent() != null && d.traceparent().length() == 55) {
-            put("trace_id", d.traceparent().substring(3, 35));
-            put("span_id", d.traceparent().substring(36, 52));
-        }
+        put("trace_id", EventChecks.traceId(d.traceparent()));
+        put("span_id", EventChecks.spanId(d.traceparent()));
         try {
             log.run();
         } finally {

@@ -26,7 +26,7 @@ import javax.sql.DataSource;
 public final class WebhookEndpoints {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final String COLUMNS = "id, url, description, event_types, enabled, disabled_reason, allow_private,"
+    static final String COLUMNS = "id, url, description, event_types, enabled, disabled_reason, allow_private,"
             + " timeout_ms, max_concurrency, rate_per_second, headers::text, created_at";
 
     private final DataSource dataSource;

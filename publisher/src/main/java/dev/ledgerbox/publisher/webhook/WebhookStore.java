@@ -396,9 +396,8 @@ final class WebhookStore {
         Map<UUID, List<WebhookSecret>> secrets = new HashMap<>();
         List<WebhookEndpoint> endpoints = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, url, description, event_types, enabled,"
-                            + " disabled_reason, allow_private, timeout_ms, max_concurrency, rate_per_second,"
-                            + " headers::text, created_at FROM webhook_endpoint WHERE enabled");
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT " + WebhookEndpoints.COLUMNS + " FROM webhook_endpoint WHERE enabled");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     endpoints.add(WebhookEndpoints.read(rs));

@@ -219,6 +219,23 @@ class WebhookSecurityTest extends ReceiverTest {
     }
 
     @Test
+    void aNameThatResolvesInsideIsRefusedByTheResolverAtConnectTime() throws Exception {
+        var created = Webhooks.endpoint(receiver.url("/hooks").replace("127.0.0.1", "localhost"), "*");
+        sql().execute("UPDATE webhook_endpoint SET allow_private = false");
+        Webhooks.publish("order", "order.created", "1");
+        try (WebhookDispatcher dispatcher = Webhooks.dispatcher(clock, Map.of())) {
+            dispatcher.start();
+            await(
+                    "the attempt is recorded",
+                    sql(() -> !Webhooks.attempts(created.endpoint().id()).isEmpty()
+                            && Webhooks.attempts(created.endpoint().id()).get(0).get("outcome") != null));
+        }
+        Map<String, Object> attempt = Webhooks.attempts(created.endpoint().id()).get(0);
+        assertThat((String) attempt.get("error_message")).contains("endpoint host 'localhost' resolves to");
+        assertThat(receiver.received()).isEmpty();
+    }
+
+    @Test
     void anInternalTargetIsRefusedAgainAtConnectTime() throws Exception {
         // as if the endpoint had been written to the table by hand, or its DNS name had changed
         var created = Webhooks.endpoint(receiver.url("/hooks"), "*");
