@@ -1,6 +1,5 @@
 package dev.ledgerbox.audit;
 
-import dev.ledgerbox.audit.internal.TrustedProxies;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;

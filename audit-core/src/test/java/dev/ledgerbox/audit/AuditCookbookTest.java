@@ -10,7 +10,7 @@ import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
 import dev.ledgerbox.outbox.internal.OutboxSettings;
 import dev.ledgerbox.outbox.internal.OutboxWriter;
-import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

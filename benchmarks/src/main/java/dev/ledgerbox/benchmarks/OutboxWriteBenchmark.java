@@ -12,7 +12,7 @@ import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
 import dev.ledgerbox.outbox.internal.OutboxSettings;
 import dev.ledgerbox.outbox.internal.OutboxWriter;
-import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;

@@ -2,6 +2,10 @@ package dev.ledgerbox.publisher;
 
 import dev.ledgerbox.audit.AuditVerification;
 import dev.ledgerbox.audit.AuditVerifier;
+import dev.ledgerbox.publisher.outbox.LogSink;
+import dev.ledgerbox.publisher.outbox.OutboxStore;
+import dev.ledgerbox.publisher.outbox.ReplayFilter;
+import dev.ledgerbox.publisher.outbox.Replayer;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;

@@ -1,9 +1,12 @@
 package dev.ledgerbox.publisher;
 
+import dev.ledgerbox.publisher.engine.RetryPolicy;
+import dev.ledgerbox.publisher.webhook.WebhookSettings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,7 +69,7 @@ public record PublisherSettings(
                 new WebhookSettings(
                         r.bool("webhook.enabled", true),
                         r.integer("webhook.concurrency", 32, 1, 1024),
-                        r.durations("webhook.retry-schedule", dev.ledgerbox.publisher.webhook.RetrySchedule.DEFAULT),
+                        r.durations("webhook.retry-schedule", RetryPolicy.STANDARD_WEBHOOKS),
                         r.duration("webhook.retry-after-max", "1h", Duration.ZERO),
                         r.integer("webhook.response-body-max", 4096, 0, 1 << 20),
                         r.duration("webhook.connect-timeout", "5s", Duration.ofMillis(10)),
@@ -81,11 +84,16 @@ public record PublisherSettings(
         return settings;
     }
 
-    /** The delay before attempt {@code attempts + 1}: doubling from the base, up to the maximum. */
+    /** The delay after attempt {@code attempts} failed, before jitter: doubling from the base, up to the maximum. */
     public Duration backoff(int attempts) {
-        long factor = 1L << Math.min(Math.max(attempts - 1, 0), 30);
-        Duration delay = retryBase.multipliedBy(factor);
-        return delay.compareTo(retryMax) > 0 || delay.isNegative() ? retryMax : delay;
+        int n = Math.max(attempts, 1);
+        return RetryPolicy.exponential(retryBase, retryMax, n + 1).get(n - 1);
+    }
+
+    /** The outbox's retry policy: {@link #backoff} with a jitter of ± 20 %, {@code max-attempts} in all. */
+    public RetryPolicy retryPolicy(DoubleSupplier random) {
+        return new RetryPolicy(
+                RetryPolicy.exponential(retryBase, retryMax, maxAttempts), 0.2, webhook.retryAfterMax(), random);
     }
 
     @Override
@@ -173,8 +181,19 @@ public record PublisherSettings(
 
         java.util.List<Duration> durations(String key, String fallback) {
             String value = text(key, fallback);
-            return dev.ledgerbox.publisher.webhook.RetrySchedule.parse(
-                    PREFIX + key, value, PublisherSettings::parseDuration);
+            java.util.List<Duration> delays = new java.util.ArrayList<>();
+            if (value.isBlank() || value.equals("none")) {
+                return delays;
+            }
+            for (String part : value.split(",")) {
+                Duration d = parseDuration(part.trim());
+                if (d == null || d.isNegative()) {
+                    throw new ConfigurationException(PREFIX + key + " is '" + value + "': '" + part.trim()
+                            + "' is not a duration; write the delays between attempts, e.g. 5s,5m,30m,2h");
+                }
+                delays.add(d);
+            }
+            return delays;
         }
 
         boolean bool(String key, boolean fallback) {

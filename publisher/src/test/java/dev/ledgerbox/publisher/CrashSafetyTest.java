@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledgerbox.outbox.OutboxEvent;
-import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.File;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.ledgerbox.publisher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.outbox.OutboxEvent;
-import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.File;
 import java.net.ServerSocket;

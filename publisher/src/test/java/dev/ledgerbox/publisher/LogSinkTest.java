@@ -7,6 +7,10 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.ContextInitializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledgerbox.publisher.internal.Text;
+import dev.ledgerbox.publisher.outbox.LogSink;
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.publisher.spi.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +96,7 @@ class LogSinkTest {
         assertThat(line.get("trace_id").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
         assertThat(line.get("span_id").asText()).isEqualTo("b7ad6b7169203331");
         assertThat(line.get("payload_sha256").asText())
-                .isEqualTo(LogSink.sha256("{\"total\": 1999}"))
+                .isEqualTo(Text.sha256("{\"total\": 1999}"))
                 .hasSize(64);
         assertThat(line.has("payload")).isFalse();
     }

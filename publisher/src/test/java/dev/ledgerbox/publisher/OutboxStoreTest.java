@@ -2,6 +2,9 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.publisher.internal.Text;
+import dev.ledgerbox.publisher.outbox.OutboxStore;
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +57,7 @@ class OutboxStoreTest {
                                         + " WHERE id = ?",
                                 written.get(0))
                         .get(0))
-                .containsEntry("h", LogSink.sha256(first.get(0).payloadJson()));
+                .containsEntry("h", Text.sha256(first.get(0).payloadJson()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.publisher.spi.Outcome;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -169,7 +170,7 @@ class PublisherTest {
                     c,
                     dev.ledgerbox.outbox.OutboxEvent.of("order", "rb", "order.created", Map.of()),
                     "corr",
-                    dev.ledgerbox.outbox.internal.TraceContext.NONE,
+                    dev.ledgerbox.outbox.spi.TraceContext.NONE,
                     () -> "test");
             Thread.sleep(500); // the publisher polls meanwhile
             c.rollback();

@@ -1,5 +1,8 @@
 package dev.ledgerbox.publisher;
 
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.publisher.spi.Outcome;
+import dev.ledgerbox.publisher.spi.Sink;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

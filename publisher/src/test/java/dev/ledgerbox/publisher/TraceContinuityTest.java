@@ -2,7 +2,6 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -10,7 +9,6 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,14 +32,17 @@ class TraceContinuityTest {
                 .build();
         RecordingSink sink = new RecordingSink();
         UUID id = Events.write("order", "order.created", "1").get(0); // traceparent 0af7...-b7ad...-01
-        Publisher publisher = new Publisher(
-                Events.settings(Map.of()), new OutboxStore(Events.db()), sink, new SimpleMeterRegistry(), sdk);
+        Publisher publisher = Publisher.builder(Events.db(), Events.settings(Map.of()))
+                .sink(sink)
+                .telemetry(sdk)
+                .listen(false)
+                .build();
 
         publisher.start();
         try {
             PublisherTest.await("the event is delivered", () -> !sink.deliveries.isEmpty());
         } finally {
-            publisher.stop(Duration.ofSeconds(10)); // the batch in hand finishes, its span ends
+            publisher.close(); // the batch in hand finishes, its span ends
         }
 
         SpanData span = spans.getFinishedSpanItems().get(0);

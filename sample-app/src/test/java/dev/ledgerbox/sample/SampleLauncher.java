@@ -1,8 +1,8 @@
 package dev.ledgerbox.sample;
 
 import dev.ledgerbox.publisher.Daemon;
-import dev.ledgerbox.publisher.LogSink;
 import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.EndpointSpec;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoint;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;

@@ -2,12 +2,13 @@ package dev.ledgerbox.audit.internal;
 
 import dev.ledgerbox.audit.AuditActor;
 import dev.ledgerbox.audit.AuditActorProvider;
-import dev.ledgerbox.outbox.internal.TransactionResources;
+import dev.ledgerbox.outbox.spi.TransactionContext;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.security.Principal;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import javax.naming.InitialContext;
@@ -21,9 +22,6 @@ import javax.naming.NamingException;
  */
 final class ContainerContextSource extends ContextSource {
 
-    /** The key under which {@code AuditActionInterceptor} keeps the transaction's action. */
-    static final String ACTION_KEY = "dev.ledgerbox.audit.action";
-
     private static final Set<String> ANONYMOUS = Set.of("UNAUTHENTICATED", "ANONYMOUS", "GUEST");
 
     private volatile TransactionSynchronizationRegistry transactions;
@@ -34,34 +32,40 @@ final class ContainerContextSource extends ContextSource {
 
     @Override
     UUID outboxEventId() {
-        TransactionSynchronizationRegistry tsr = transactions();
-        return tsr == null ? null : TransactionResources.firstEventId(tsr);
+        return transaction().flatMap(TransactionContext::firstEventId).orElse(null);
     }
 
     @Override
     String correlationId() {
-        TransactionSynchronizationRegistry tsr = transactions();
-        if (tsr == null || tsr.getTransactionKey() == null) {
-            return super.correlationId();
-        }
-        return TransactionResources.correlationId(tsr);
+        return transaction().map(TransactionContext::correlationId).orElseGet(super::correlationId);
+    }
+
+    @Override
+    String traceId() {
+        String current = super.traceId();
+        return current != null
+                ? current
+                : transaction().map(t -> t.trace().traceId()).orElse(null);
     }
 
     @Override
     String transactionAction(String threadAction) {
-        String[] action = transactionActionAndReason();
-        return action != null ? action[0] : threadAction;
+        return transaction()
+                .flatMap(TransactionContext::action)
+                .map(TransactionContext.Action::name)
+                .orElse(threadAction);
     }
 
     @Override
     String transactionReason(String threadAction, String threadReason) {
-        String[] action = transactionActionAndReason();
-        return action != null ? action[1] : threadReason;
+        return transaction()
+                .flatMap(TransactionContext::action)
+                .map(TransactionContext.Action::reason)
+                .orElse(threadReason);
     }
 
-    private String[] transactionActionAndReason() {
-        TransactionSynchronizationRegistry tsr = transactions();
-        return tsr == null || tsr.getTransactionKey() == null ? null : (String[]) tsr.getResource(ACTION_KEY);
+    private Optional<TransactionContext> transaction() {
+        return TransactionContext.of(transactions());
     }
 
     @Override

@@ -53,7 +53,7 @@ class ContextSource {
         return threadReason;
     }
 
-    static String traceId() {
+    String traceId() {
         SpanContext span = Span.current().getSpanContext();
         return span.isValid() ? span.getTraceId() : null;
     }

@@ -4,7 +4,7 @@ import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
 import dev.ledgerbox.outbox.internal.OutboxSettings;
 import dev.ledgerbox.outbox.internal.OutboxWriter;
-import dev.ledgerbox.outbox.internal.TraceContext;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

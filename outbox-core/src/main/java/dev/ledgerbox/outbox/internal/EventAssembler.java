@@ -2,6 +2,7 @@ package dev.ledgerbox.outbox.internal;
 
 import dev.ledgerbox.outbox.InvalidEventException;
 import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.ledgerbox.outbox.internal;
 
 import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.OutboxException;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

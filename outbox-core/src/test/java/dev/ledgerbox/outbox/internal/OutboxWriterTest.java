@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledgerbox.outbox.InvalidEventException;
 import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -35,6 +35,16 @@ final class Deliveries {
     /** A claimed delivery with its request, written to {@code webhook_attempt} as {@code attemptId}. */
     record Prepared(Claimed delivery, Request request, long attemptId) {}
 
+    /** One attempt as the engine's work: the prepared request, and what came back once sent. */
+    static final class Attempt {
+        final Prepared prepared;
+        volatile WebhookClient.Response response;
+
+        Attempt(Prepared prepared) {
+            this.prepared = prepared;
+        }
+    }
+
     enum Verdict {
         DELIVERED,
         RETRY,

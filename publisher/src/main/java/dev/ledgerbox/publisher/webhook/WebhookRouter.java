@@ -1,11 +1,10 @@
 package dev.ledgerbox.publisher.webhook;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.ledgerbox.publisher.ClaimedEvent;
-import dev.ledgerbox.publisher.Handoff;
+import dev.ledgerbox.publisher.internal.Schemas;
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.publisher.spi.Handoff;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -59,12 +58,8 @@ public final class WebhookRouter implements Handoff {
     private boolean installed(Connection c) throws SQLException {
         long now = System.currentTimeMillis();
         if (installed == null || (!installed && now - checkedAt > 60_000)) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('webhook_delivery') IS NOT NULL");
-                    ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                installed = rs.getBoolean(1);
-                checkedAt = now;
-            }
+            installed = Schemas.installed(c, "webhook_delivery");
+            checkedAt = now;
         }
         return installed;
     }

@@ -1,6 +1,8 @@
 package dev.ledgerbox.publisher.webhook;
 
-import dev.ledgerbox.publisher.ClaimedEvent;
+import dev.ledgerbox.publisher.internal.Schemas;
+import dev.ledgerbox.publisher.internal.Text;
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.webhook.Deliveries.Claimed;
 import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
 import dev.ledgerbox.publisher.webhook.Deliveries.Request;
@@ -311,7 +313,8 @@ final class WebhookStore {
                     }
                     Exception error = response.error();
                     attempt.setString(7, error == null ? null : error.getClass().getName());
-                    attempt.setString(8, error == null ? null : Redaction.text(truncate(error.getMessage(), 2000)));
+                    attempt.setString(
+                            8, error == null ? null : Redaction.text(Text.truncate(error.getMessage(), 2000)));
                     attempt.setString(9, r.verdict().name());
                     attempt.setLong(10, r.prepared().attemptId());
                     attempt.addBatch();
@@ -329,7 +332,7 @@ final class WebhookStore {
                     } else {
                         delivery.setNull(3, Types.INTEGER);
                     }
-                    delivery.setString(4, r.reason() == null ? null : truncate(r.reason(), 2000));
+                    delivery.setString(4, r.reason() == null ? null : Text.truncate(r.reason(), 2000));
                     delivery.setTimestamp(5, r.verdict() == Verdict.DELIVERED ? at : null);
                     delivery.setTimestamp(6, status.equals("DEAD") ? at : null);
                     delivery.setLong(7, r.prepared().delivery().id());
@@ -470,18 +473,8 @@ final class WebhookStore {
 
     /** Whether the webhook schema is installed in this database. */
     boolean installed() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT to_regclass('webhook_delivery') IS NOT NULL");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
+        try (Connection c = dataSource.getConnection()) {
+            return Schemas.installed(c, "webhook_delivery");
         }
-    }
-
-    static String truncate(String text, int max) {
-        if (text == null) {
-            return null;
-        }
-        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 }

@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.publisher.engine.RetryPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,10 +47,13 @@ class CircuitBreakerTest {
     @Test
     void theRetryScheduleSpreadsItsDelaysByTheJitterAndEnds() {
         List<Duration> delays = List.of(Duration.ofSeconds(5), Duration.ofMinutes(5));
-        assertThat(new RetrySchedule(delays, 0.2, () -> 0.0).delayAfter(1)).isEqualTo(Duration.ofSeconds(4));
-        assertThat(new RetrySchedule(delays, 0.2, () -> 0.5).delayAfter(2)).isEqualTo(Duration.ofMinutes(5));
-        assertThat(new RetrySchedule(delays, 0.2, () -> 0.999999).delayAfter(1)).isLessThan(Duration.ofSeconds(6));
-        RetrySchedule schedule = new RetrySchedule(delays, 0.2, () -> 0.5);
+        assertThat(new RetryPolicy(delays, 0.2, Duration.ofHours(1), () -> 0.0).delayAfter(1))
+                .isEqualTo(Duration.ofSeconds(4));
+        assertThat(new RetryPolicy(delays, 0.2, Duration.ofHours(1), () -> 0.5).delayAfter(2))
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(new RetryPolicy(delays, 0.2, Duration.ofHours(1), () -> 0.999999).delayAfter(1))
+                .isLessThan(Duration.ofSeconds(6));
+        RetryPolicy schedule = new RetryPolicy(delays, 0.2, Duration.ofHours(1), () -> 0.5);
         assertThat(schedule.maxAttempts()).isEqualTo(3);
         assertThat(schedule.delayAfter(3)).as("after the last attempt: none").isNull();
     }

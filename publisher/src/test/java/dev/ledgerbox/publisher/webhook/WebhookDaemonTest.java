@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.standardwebhooks.Webhook;
 import dev.ledgerbox.publisher.Daemon;
-import dev.ledgerbox.publisher.LogSink;
+import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.Receiver.Received;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -5,6 +5,7 @@ import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.standardwebhooks.Webhook;
+import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.webhook.Receiver.Received;
 import dev.ledgerbox.publisher.webhook.Receiver.Reply;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class WebhookDeliveryTest extends ReceiverTest {
                 .containsEntry("response_status", "200")
                 .containsEntry("outcome", "DELIVERED")
                 .containsEntry("request_url", receiver.url("/hooks"))
-                .containsEntry("request_body_sha256", WebhookDispatcher.sha256(r.body()))
+                .containsEntry("request_body_sha256", Text.sha256(r.body()))
                 .containsEntry("request_bytes", Integer.toString(r.body().length));
         assertThat((String) attempt.get("request_headers"))
                 .contains("\"webhook-id\": \"" + eventId + "\"")

@@ -2,6 +2,7 @@ package dev.ledgerbox.audit.internal.cdi;
 
 import dev.ledgerbox.audit.AuditAction;
 import dev.ledgerbox.audit.AuditContext;
+import dev.ledgerbox.outbox.spi.TransactionContext;
 import jakarta.annotation.Priority;
 import jakarta.annotation.Resource;
 import jakarta.interceptor.AroundInvoke;
@@ -21,9 +22,6 @@ import java.lang.reflect.Method;
 @Priority(Interceptor.Priority.LIBRARY_BEFORE + 20)
 public class AuditActionInterceptor {
 
-    /** Must match {@code ContainerContextSource.ACTION_KEY}. */
-    static final String ACTION_KEY = "dev.ledgerbox.audit.action";
-
     @Resource(lookup = "java:comp/TransactionSynchronizationRegistry")
     TransactionSynchronizationRegistry transactions;
 
@@ -34,9 +32,7 @@ public class AuditActionInterceptor {
             return invocation.proceed();
         }
         String reason = binding.reason().isEmpty() ? null : binding.reason();
-        if (transactions.getTransactionKey() != null && transactions.getResource(ACTION_KEY) == null) {
-            transactions.putResource(ACTION_KEY, new String[] {binding.value(), reason});
-        }
+        TransactionContext.of(transactions).ifPresent(t -> t.actionIfAbsent(binding.value(), reason));
         AuditContext context = AuditContext.current().withAction(binding.value());
         if (reason != null) {
             context = context.withReason(reason);

@@ -7,8 +7,8 @@ import dev.ledgerbox.outbox.OutboxException;
 import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
 import dev.ledgerbox.outbox.internal.OutboxSettings;
 import dev.ledgerbox.outbox.internal.OutboxWriter;
-import dev.ledgerbox.outbox.internal.TraceContext;
-import dev.ledgerbox.outbox.internal.TransactionResources;
+import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.outbox.spi.TransactionContext;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -81,14 +81,16 @@ public class TransactionalOutbox implements Outbox {
                     + "). Nothing was written. Call it from an EJB with a container-managed transaction or from a"
                     + " @Transactional method");
         }
+        TransactionContext context = TransactionContext.of(transactions).orElseThrow();
         try (Connection connection = dataSource.getConnection()) {
+            TraceContext trace = TraceContext.current();
             UUID id = writer.write(
                     connection,
                     event,
-                    TransactionResources.correlationId(transactions),
-                    TraceContext.current(),
+                    context.correlationId(),
+                    trace == TraceContext.NONE ? context.trace() : trace,
                     origin);
-            TransactionResources.eventWritten(transactions, id);
+            context.eventWritten(id);
             return id;
         } catch (SQLException e) {
             transactions.setRollbackOnly();

@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.spi;
 
 /**
  * Where events go. Called outside any database transaction, from several threads at once, at

@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.spi;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,15 +1,14 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.outbox;
 
-import java.util.regex.Pattern;
+import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
 
 /**
  * What every event must satisfy before any sink sees it. The framework's writer never produces
  * anything else; rows inserted by hand or by other programs may. A failing event is dead at once,
  * with the reason: retrying cannot mend it.
  */
-public final class EventChecks {
-
-    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+final class EventChecks {
 
     private EventChecks() {}
 
@@ -30,19 +29,9 @@ public final class EventChecks {
         if (e.headersJson() == null || !e.headersJson().startsWith("{")) {
             return "malformed event: its headers are not a JSON object";
         }
-        if (e.traceparent() != null && !TRACEPARENT.matcher(e.traceparent()).matches()) {
+        if (!TraceContext.wellFormed(e.traceparent())) {
             return "malformed event: its traceparent is not a W3C trace context";
         }
         return null;
-    }
-
-    /** The trace id of a well-formed traceparent, else null. */
-    public static String traceId(String traceparent) {
-        return traceparent != null && TRACEPARENT.matcher(traceparent).matches() ? traceparent.substring(3, 35) : null;
-    }
-
-    /** The parent span id of a well-formed traceparent, else null. */
-    public static String spanId(String traceparent) {
-        return traceparent != null && TRACEPARENT.matcher(traceparent).matches() ? traceparent.substring(36, 52) : null;
     }
 }

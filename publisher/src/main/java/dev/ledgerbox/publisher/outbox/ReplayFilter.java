@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.outbox;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.outbox;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,25 +15,34 @@ import org.slf4j.LoggerFactory;
  * Listens on {@code ledgerbox_outbox} over its own connection and wakes the publisher when a
  * transaction that inserted events commits. Reconnects by itself; polling covers the gaps.
  */
-final class CommitListener implements AutoCloseable {
+public final class CommitListener implements AutoCloseable {
 
     static final String CHANNEL = "ledgerbox_outbox";
     private static final Logger LOG = LoggerFactory.getLogger(CommitListener.class);
 
-    private final PublisherSettings settings;
+    private final String jdbcUrl;
+    private final Properties credentials;
     private final Runnable onCommit;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Connection connection;
 
-    CommitListener(PublisherSettings settings, Runnable onCommit) {
-        this.settings = settings;
+    /** Listens on a connection of its own to {@code jdbcUrl}; {@code user} and {@code password} may be null. */
+    public CommitListener(String jdbcUrl, String user, String password, Runnable onCommit) {
+        this.jdbcUrl = jdbcUrl;
+        this.credentials = new Properties();
+        if (user != null) {
+            credentials.setProperty("user", user);
+        }
+        if (password != null) {
+            credentials.setProperty("password", password);
+        }
         this.onCommit = onCommit;
         this.thread = new Thread(this::listen, "ledgerbox-listen");
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
@@ -68,15 +77,10 @@ final class CommitListener implements AutoCloseable {
 
     private Connection connect() throws SQLException {
         Properties props = new Properties();
-        if (settings.user() != null) {
-            props.setProperty("user", settings.user());
-        }
-        if (settings.password() != null) {
-            props.setProperty("password", settings.password());
-        }
+        props.putAll(credentials);
         props.setProperty("ApplicationName", "ledgerbox-publisher-listen");
         props.setProperty("tcpKeepAlive", "true");
-        return DriverManager.getConnection(settings.jdbcUrl(), props);
+        return DriverManager.getConnection(jdbcUrl, props);
     }
 
     private static void sleep(Duration d) {

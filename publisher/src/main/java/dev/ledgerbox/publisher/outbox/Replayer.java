@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.outbox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package dev.ledgerbox.outbox.internal;
+package dev.ledgerbox.outbox.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,11 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.webhook;
 
 import java.time.Duration;
 import java.util.List;
 
 /**
  * The webhook dispatcher's settings, keys under {@code publisher.webhook.}; read and checked with
- * the rest of {@link PublisherSettings}. Immutable.
+ * the rest of the publisher settings. Immutable.
  *
  * @param enabled whether this instance delivers webhooks (and routes events to endpoints)
  * @param concurrency attempts in flight at once, over all endpoints

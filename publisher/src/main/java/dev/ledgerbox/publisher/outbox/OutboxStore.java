@@ -1,5 +1,8 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.outbox;
 
+import dev.ledgerbox.publisher.internal.Text;
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.publisher.spi.Handoff;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -149,7 +152,7 @@ public final class OutboxStore {
                         + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
             ps.setString(1, retryAt == null ? "DEAD" : "FAILED");
             ps.setTimestamp(2, retryAt == null ? null : Timestamp.from(retryAt));
-            ps.setString(3, truncate(reason, 2000));
+            ps.setString(3, Text.truncate(reason, 2000));
             ps.setObject(4, id);
             ps.setString(5, owner);
             ps.executeUpdate();
@@ -256,11 +259,4 @@ public final class OutboxStore {
 
     /** What {@code status} reports. */
     public record Status(Map<String, Long> totals, Map<String, Map<String, Long>> byType, Duration oldestPending) {}
-
-    static String truncate(String text, int max) {
-        if (text == null) {
-            return null;
-        }
-        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
-    }
 }

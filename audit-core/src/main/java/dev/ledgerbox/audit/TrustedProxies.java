@@ -1,6 +1,5 @@
-package dev.ledgerbox.audit.internal;
+package dev.ledgerbox.audit;
 
-import dev.ledgerbox.audit.AuditException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -10,7 +9,7 @@ import java.util.List;
  * The proxies whose {@code X-Forwarded-For} the audit log believes, as addresses and CIDR blocks
  * ({@code 10.0.0.0/8, 192.168.1.7, fd00::/8}). Immutable.
  */
-public final class TrustedProxies {
+final class TrustedProxies {
 
     public static final TrustedProxies NONE = new TrustedProxies(List.of());
 

@@ -1,12 +1,12 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.outbox;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 import static net.logstash.logback.argument.StructuredArguments.raw;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.ledgerbox.publisher.internal.Text;
+import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.publisher.spi.Outcome;
+import dev.ledgerbox.publisher.spi.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,17 +49,8 @@ public final class LogSink implements Sink {
                 kv("tenant_id", e.tenantId()),
                 kv("occurred_at", e.occurredAt().toString()),
                 kv("attempt", e.attempt()),
-                kv("payload_sha256", sha256(e.payloadJson())),
+                kv("payload_sha256", Text.sha256(e.payloadJson())),
                 payload);
         return Outcome.DELIVERED;
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }

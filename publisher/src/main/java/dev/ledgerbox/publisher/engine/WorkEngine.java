@@ -1,0 +1,580 @@
+package dev.ledgerbox.publisher.engine;
+
+import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.publisher.spi.Outcome;
+import dev.ledgerbox.publisher.spi.WorkContext;
+import dev.ledgerbox.publisher.spi.WorkQueue;
+import dev.ledgerbox.publisher.spi.WorkResult;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The one work engine: claims due work of one {@link WorkQueue} in bounded batches with a lease
+ * (a short transaction), runs each piece on a worker outside any transaction, in the trace stored
+ * with it and with its ids in the MDC, applies the retry policy to its outcome, and records the
+ * outcomes in batches on a recorder thread while the next batch is claimed. At most two batches
+ * are in hand (claimed and not recorded). When nothing is due it sleeps until {@link #wake()} (a
+ * commit notification) or the poll interval; while the database is unreachable it backs off.
+ *
+ * <p>Plain Java: no CDI, no HTTP. Work runs on the executor handed in (say a Jakarta Concurrency
+ * {@code ManagedExecutorService} in an application server), else on a pool of its own. Time comes
+ * from the injected {@link Clock}. Thread-safe; {@link #start()} once, {@link #stop} once.
+ *
+ * @param <W> one claimed piece of work of the queue
+ */
+public final class WorkEngine<W> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkEngine.class);
+    private static final Duration MAX_DB_BACKOFF = Duration.ofSeconds(30);
+    /** Sleeps shorter than this just poll: telling the queue would cost more than it saves. */
+    private static final long TELL_SLEEP_AFTER_MILLIS = 250;
+
+    private static final int RECORD_BATCH = 500;
+    private static final int RECORD_TRIES = 5;
+
+    private static final TextMapGetter<TraceContext> TRACE_GETTER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(TraceContext carrier) {
+            return List.of("traceparent", "tracestate");
+        }
+
+        @Override
+        public String get(TraceContext carrier, String key) {
+            if (carrier == null) {
+                return null;
+            }
+            return switch (key) {
+                case "traceparent" -> carrier.traceparent();
+                case "tracestate" -> carrier.tracestate();
+                default -> null;
+            };
+        }
+    };
+
+    private final WorkQueue<W> queue;
+    private final String owner;
+    private final int batchSize;
+    private final Duration lease;
+    private final Duration pollInterval;
+    private final Clock clock;
+    private final RetryPolicy retry;
+    private final Tracer tracer;
+    private final Executor workers;
+    private final ExecutorService ownWorkers;
+    private final Lanes<W> lanes;
+    private final DistributionSummary batchSizes;
+
+    private final LinkedBlockingQueue<WorkResult<W>> finished = new LinkedBlockingQueue<>();
+    /** Claimed and not recorded yet. */
+    private final AtomicInteger inHand = new AtomicInteger();
+    /** Released when work is recorded or when woken: the claim loop may look again. */
+    private final Semaphore progress = new Semaphore(0);
+
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile long heartbeatNanos = System.nanoTime();
+    private volatile boolean databaseReachable;
+    private volatile Thread loop;
+    private volatile Thread recorder;
+
+    private WorkEngine(Builder<W> b) {
+        this.queue = b.queue;
+        this.owner = b.owner;
+        this.batchSize = b.batchSize;
+        this.lease = b.lease;
+        this.pollInterval = b.pollInterval;
+        this.clock = b.clock;
+        this.retry = b.retry;
+        this.tracer = b.telemetry.getTracer("ledgerbox-publisher");
+        if (b.executor != null) {
+            this.workers = b.executor;
+            this.ownWorkers = null;
+        } else {
+            String name = "ledgerbox-" + queue.name();
+            this.ownWorkers = Executors.newFixedThreadPool(b.concurrency, r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+            this.workers = ownWorkers;
+        }
+        this.lanes = new Lanes<>(this::startOnWorker);
+        this.batchSizes = DistributionSummary.builder("ledgerbox.claim.batch.size")
+                .description("pieces of work per claimed batch")
+                .tag("queue", queue.name())
+                .register(b.metrics);
+    }
+
+    /** A builder for an engine that drives {@code queue}. */
+    public static <W> Builder<W> builder(WorkQueue<W> queue) {
+        return new Builder<>(queue);
+    }
+
+    /** Starts the claim loop and the recorder on threads of their own. */
+    public void start() {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("the " + queue.name() + " engine is already running");
+        }
+        loop = new Thread(this::claimLoop, "ledgerbox-" + queue.name() + "-claims");
+        recorder = new Thread(this::recordLoop, "ledgerbox-" + queue.name() + "-recorder");
+        loop.start();
+        recorder.start();
+    }
+
+    /** Wakes the loop now: new work may be due (a commit, a routing, a replay). */
+    public void wake() {
+        wake.release();
+        progress.release();
+    }
+
+    /** Whether the loop runs and went round recently. */
+    public boolean alive() {
+        Thread t = loop;
+        Duration quiet = pollInterval.plus(lease).plus(Duration.ofSeconds(60));
+        return t != null && t.isAlive() && System.nanoTime() - heartbeatNanos < quiet.toNanos();
+    }
+
+    /** Whether the last statement reached the database. */
+    public boolean databaseReachable() {
+        return databaseReachable;
+    }
+
+    /** Pieces claimed and not recorded yet (waiting for a slot, running, or to be recorded). */
+    public int inHand() {
+        return inHand.get();
+    }
+
+    /**
+     * Stops claiming, lets the work in hand finish and records it, within {@code grace}; what is
+     * still unrecorded then comes back to any claimer when its lease ends.
+     */
+    public void stop(Duration grace) throws InterruptedException {
+        if (!running.getAndSet(false)) {
+            return;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        wake();
+        loop.join(Math.max(1, grace.toMillis()));
+        if (ownWorkers != null) {
+            ownWorkers.shutdown();
+            ownWorkers.awaitTermination(millisUntil(deadline), TimeUnit.MILLISECONDS);
+        }
+        while (inHand.get() > 0 && System.nanoTime() < deadline) {
+            progress.tryAcquire(Math.min(100, millisUntil(deadline)), TimeUnit.MILLISECONDS);
+        }
+        recorder.interrupt();
+        recorder.join(millisUntil(deadline));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop(Duration.ofSeconds(30));
+    }
+
+    private static long millisUntil(long deadline) {
+        return Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+    }
+
+    // ---- claiming
+
+    private void claimLoop() {
+        Duration backoff = Duration.ofSeconds(1);
+        int half = Math.max(1, batchSize / 2);
+        while (running.get()) {
+            heartbeatNanos = System.nanoTime();
+            int room = 2 * batchSize - inHand.get();
+            if (room < half) {
+                awaitProgress(pollInterval); // two batches in hand: wait until one is recorded
+                continue;
+            }
+            int asked = Math.min(batchSize, room);
+            List<W> batch;
+            try {
+                batch = queue.claim(new WorkQueue.Claim(owner, asked, lease, clock.instant()));
+                databaseReachable = true;
+                backoff = Duration.ofSeconds(1);
+            } catch (SQLException e) {
+                databaseReachable = false;
+                LOG.warn("{}: database unreachable, retrying in {}: {}", queue.name(), backoff, e.getMessage());
+                awaitProgress(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_DB_BACKOFF) > 0
+                        ? MAX_DB_BACKOFF
+                        : backoff.multipliedBy(2);
+                continue;
+            } catch (RuntimeException e) {
+                LOG.error("{}: the claim failed unexpectedly, going on", queue.name(), e);
+                awaitProgress(Duration.ofSeconds(1));
+                continue;
+            }
+            if (!batch.isEmpty()) {
+                batchSizes.record(batch.size());
+                inHand.addAndGet(batch.size());
+                for (W work : batch) {
+                    Object lane = queue.lane(work);
+                    if (lane == null) {
+                        startOnWorker(work);
+                    } else {
+                        lanes.add(lane, queue.laneLimit(work), work);
+                    }
+                }
+            }
+            if (batch.size() < asked) { // nothing more is due now
+                if (inHand.get() > 0) {
+                    // what is being recorded may make more due (the next event of an aggregate):
+                    // look again after it rather than sleep, which makes every writer notify
+                    awaitProgress(pollInterval);
+                } else {
+                    sleepUntilWoken();
+                }
+            }
+        }
+    }
+
+    private void awaitProgress(Duration atMost) {
+        try {
+            if (progress.tryAcquire(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                progress.drainPermits();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    /**
+     * Sleeps until woken or the poll interval. The queue is told first (the outbox then has its
+     * writers notify, and looks once more for what committed in between), and again every minute.
+     */
+    private void sleepUntilWoken() {
+        long remaining = pollInterval.toMillis();
+        boolean told = false;
+        try {
+            while (remaining > 0 && running.get()) {
+                if (remaining >= TELL_SLEEP_AFTER_MILLIS) {
+                    wake.drainPermits();
+                    told = true;
+                    if (queue.sleeping(owner)) {
+                        return;
+                    }
+                }
+                long chunk = Math.min(remaining, 60_000);
+                if (wake.tryAcquire(chunk, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                remaining -= chunk;
+            }
+        } catch (SQLException e) {
+            databaseReachable = false;
+            LOG.debug("{}: could not record the sleep: {}", queue.name(), e.getMessage());
+            try {
+                wake.tryAcquire(Math.max(remaining, 0), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                running.set(false);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        } finally {
+            wake.drainPermits();
+            progress.drainPermits();
+            if (told) {
+                try {
+                    queue.awake(owner);
+                } catch (SQLException e) {
+                    LOG.debug("{}: could not record the wake-up: {}", queue.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ---- working
+
+    private void startOnWorker(W work) {
+        try {
+            workers.execute(() -> run(work));
+        } catch (RejectedExecutionException e) { // stopping: give it back unattempted
+            done(work, new WorkResult<>(work, Outcome.giveBack("the engine is stopping"), null, clock.instant()));
+        }
+    }
+
+    private void run(W work) {
+        Outcome outcome;
+        WorkContext context = queue.context(work);
+        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), context.trace(), TRACE_GETTER);
+        Span span = tracer.spanBuilder(context.spanName())
+                .setParent(parent)
+                .setSpanKind(SpanKind.CONSUMER)
+                .setAttribute("messaging.system", "ledgerbox")
+                .setAttribute("messaging.operation.type", "process")
+                .setAttribute("messaging.message.id", context.eventId())
+                .startSpan();
+        try (Scope scope = span.makeCurrent();
+                Mdc mdc = Mdc.of(context, span.getSpanContext())) {
+            try {
+                outcome = queue.work(work);
+            } catch (Exception e) {
+                outcome = Outcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            outcome = Outcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            span.end();
+        }
+        done(work, resolve(work, Objects.requireNonNull(outcome, "work returned no outcome"), context));
+    }
+
+    private void done(W work, WorkResult<W> result) {
+        finished.add(result);
+        Object lane = queue.lane(work);
+        if (lane != null) {
+            lanes.finished(lane);
+        }
+    }
+
+    /** Applies the retry policy: a retry gets its time, or becomes dead after the last attempt. */
+    private WorkResult<W> resolve(W work, Outcome outcome, WorkContext context) {
+        Instant now = clock.instant();
+        if (!(outcome instanceof Outcome.Retry retry)) {
+            if (outcome instanceof Outcome.Dead dead) {
+                logFailure(context, queue.attempt(work), "dead", dead.reason());
+            }
+            return new WorkResult<>(work, outcome, null, now);
+        }
+        int attempt = queue.attempt(work);
+        Instant at = this.retry.retryAt(attempt, retry.after(), now);
+        if (at == null) {
+            String reason = "gave up after " + attempt + " attempts: " + retry.reason();
+            logFailure(context, attempt, "dead", reason);
+            return new WorkResult<>(work, Outcome.dead(reason), null, now);
+        }
+        logFailure(context, attempt, "retry at " + at, retry.reason());
+        return new WorkResult<>(work, outcome, at, now);
+    }
+
+    private void logFailure(WorkContext context, int attempt, String then, String reason) {
+        try (Mdc mdc = Mdc.of(context, null)) {
+            LOG.warn(
+                    "{} work {} failed on attempt {} ({}): {}", queue.name(), context.eventId(), attempt, then, reason);
+        }
+    }
+
+    // ---- recording
+
+    private void recordLoop() {
+        List<WorkResult<W>> batch = new ArrayList<>();
+        while (running.get() || inHand.get() > 0) {
+            try {
+                WorkResult<W> first = finished.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                finished.drainTo(batch, RECORD_BATCH - 1);
+                record(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                finished.drainTo(batch); // stopping: record what is finished, then end
+                record(batch);
+                return;
+            }
+        }
+    }
+
+    private void record(List<WorkResult<W>> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            for (int tries = 1; ; tries++) {
+                try {
+                    queue.record(owner, batch);
+                    databaseReachable = true;
+                    return;
+                } catch (SQLException e) {
+                    databaseReachable = false;
+                    if (tries >= RECORD_TRIES || !running.get()) {
+                        LOG.warn(
+                                "{}: could not record the outcome of {} piece(s) of work ({}); they will be done"
+                                        + " again when their leases end",
+                                queue.name(),
+                                batch.size(),
+                                e.getMessage());
+                        return;
+                    }
+                    Thread.sleep(200L * tries);
+                } catch (RuntimeException e) {
+                    LOG.error("{}: recording failed unexpectedly", queue.name(), e);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inHand.addAndGet(-batch.size());
+            progress.release();
+        }
+    }
+
+    /** The work's ids in the MDC, removed on close. */
+    private static final class Mdc implements AutoCloseable {
+        static Mdc of(WorkContext context, SpanContext span) {
+            boolean ownSpan = span != null && span.isValid();
+            put("correlation_id", context.correlationId());
+            put("trace_id", ownSpan ? span.getTraceId() : context.trace().traceId());
+            put("span_id", ownSpan ? span.getSpanId() : context.trace().spanId());
+            put("event_id", context.eventId());
+            return new Mdc();
+        }
+
+        private static void put(String key, String value) {
+            if (value != null) {
+                MDC.put(key, value);
+            }
+        }
+
+        @Override
+        public void close() {
+            MDC.remove("correlation_id");
+            MDC.remove("trace_id");
+            MDC.remove("span_id");
+            MDC.remove("event_id");
+        }
+    }
+
+    /**
+     * Builds an engine; {@link #build()} checks every value and names the bad one. Not
+     * thread-safe.
+     */
+    public static final class Builder<W> {
+        private final WorkQueue<W> queue;
+        private String owner;
+        private int batchSize = 100;
+        private int concurrency = 4;
+        private Duration lease = Duration.ofSeconds(30);
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Clock clock = Clock.systemUTC();
+        private RetryPolicy retry = new RetryPolicy(
+                RetryPolicy.exponential(Duration.ofSeconds(1), Duration.ofMinutes(10), 10),
+                0.2,
+                Duration.ofHours(1),
+                () -> ThreadLocalRandom.current().nextDouble());
+        private Executor executor;
+        private MeterRegistry metrics = new SimpleMeterRegistry();
+        private OpenTelemetry telemetry = OpenTelemetry.noop();
+
+        private Builder(WorkQueue<W> queue) {
+            this.queue = Objects.requireNonNull(queue, "queue");
+        }
+
+        /** Who holds the claims, unique per running engine (default: the queue's name and the pid). */
+        public Builder<W> owner(String owner) {
+            this.owner = owner;
+            return this;
+        }
+
+        /** At most this many pieces per claim; at most two claims are in hand. */
+        public Builder<W> batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Workers of the engine's own pool (ignored when an executor is handed in). */
+        public Builder<W> concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** How long a claim is held before another claimer may take the work. */
+        public Builder<W> lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        /** The longest sleep between claims when no notification comes. */
+        public Builder<W> pollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        public Builder<W> clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder<W> retryPolicy(RetryPolicy retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /** Where the work runs, e.g. a {@code ManagedExecutorService}; the engine does not shut it down. */
+        public Builder<W> executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        public Builder<W> metrics(MeterRegistry metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /** The OpenTelemetry whose tracer makes the work's spans (default: no-op). */
+        public Builder<W> telemetry(OpenTelemetry telemetry) {
+            this.telemetry = telemetry;
+            return this;
+        }
+
+        public WorkEngine<W> build() {
+            if (owner == null || owner.isBlank()) {
+                owner = queue.name() + "@" + ProcessHandle.current().pid();
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+            }
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+            }
+            if (lease == null || lease.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("lease must be at least 1 ms, was " + lease);
+            }
+            if (pollInterval == null || pollInterval.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("pollInterval must be at least 1 ms, was " + pollInterval);
+            }
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(retry, "retryPolicy");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(telemetry, "telemetry");
+            return new WorkEngine<>(this);
+        }
+    }
+}

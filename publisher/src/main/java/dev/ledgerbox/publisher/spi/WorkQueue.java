@@ -1,0 +1,67 @@
+package dev.ledgerbox.publisher.spi;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One kind of work that the engine drives: a table of leased rows. The engine claims, runs the
+ * work outside any transaction, and records the outcomes; the queue knows its SQL and what the
+ * work is. Implementations must be thread-safe: {@link #claim} runs on the engine's claim thread,
+ * {@link #work} on its workers, {@link #record} on its recorder, all at once.
+ *
+ * <p>Claims must be short transactions that mark the rows as held by {@code owner} until the
+ * lease ends (a claim whose holder dies comes back when its lease ends), and must skip rows other
+ * claimers hold ({@code FOR UPDATE SKIP LOCKED}). No transaction may be open during {@link #work}.
+ *
+ * @param <W> one claimed piece of work
+ */
+public interface WorkQueue<W> {
+
+    /** A short name for logs, metrics and threads, such as {@code outbox} or {@code webhook}. */
+    String name();
+
+    /** What one claim asks for: at most {@code max} pieces, held by {@code owner} until {@code now + lease}. */
+    record Claim(String owner, int max, Duration lease, Instant now) {}
+
+    /** Claims due work in one short transaction and commits; an empty list when none is due. */
+    List<W> claim(Claim claim) throws SQLException;
+
+    /** Does one piece of work, outside any transaction; an exception counts as a retry. */
+    Outcome work(W work) throws Exception;
+
+    /** Records finished work, in one transaction, for the pieces {@code owner} still holds. */
+    void record(String owner, List<WorkResult<W>> results) throws SQLException;
+
+    /** Which attempt this is (1 for the first), for the retry policy. */
+    int attempt(W work);
+
+    /** The ids and trace for the logs and span around {@link #work}. */
+    WorkContext context(W work);
+
+    /**
+     * Pieces of one lane run at most {@link #laneLimit} at a time, in claim order (one webhook
+     * endpoint's slots); null, the default, puts the work in no lane.
+     */
+    default Object lane(W work) {
+        return null;
+    }
+
+    /** How many pieces of {@code work}'s lane may run at once. */
+    default int laneLimit(W work) {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Called before the engine sleeps until woken or the poll interval; returns true when work came
+     * due meanwhile, and the engine then claims again instead. The outbox records here that its
+     * writers should notify.
+     */
+    default boolean sleeping(String owner) throws SQLException {
+        return false;
+    }
+
+    /** Called when the engine wakes from a sleep that {@link #sleeping} was told of. */
+    default void awake(String owner) throws SQLException {}
+}

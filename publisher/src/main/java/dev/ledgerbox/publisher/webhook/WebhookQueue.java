@@ -1,0 +1,500 @@
+package dev.ledgerbox.publisher.webhook;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.publisher.engine.RetryPolicy;
+import dev.ledgerbox.publisher.internal.Text;
+import dev.ledgerbox.publisher.spi.Outcome;
+import dev.ledgerbox.publisher.spi.WorkContext;
+import dev.ledgerbox.publisher.spi.WorkQueue;
+import dev.ledgerbox.publisher.spi.WorkResult;
+import dev.ledgerbox.publisher.webhook.Deliveries.Attempt;
+import dev.ledgerbox.publisher.webhook.Deliveries.Claimed;
+import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
+import dev.ledgerbox.publisher.webhook.Deliveries.Request;
+import dev.ledgerbox.publisher.webhook.Deliveries.Result;
+import dev.ledgerbox.publisher.webhook.Deliveries.Verdict;
+import dev.ledgerbox.publisher.webhook.WebhookStore.EndpointConfig;
+import dev.ledgerbox.publisher.webhook.WebhookStore.Room;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Webhook attempts as work. A claim takes due deliveries for the endpoints that have room and
+ * writes the request row of each attempt in the same short transaction (signed meanwhile); the
+ * work sends one request with no transaction open and judges the response; recording completes
+ * the attempt rows and moves the deliveries on, in batches.
+ *
+ * <p>Isolation: each endpoint is a lane of the engine with its {@code max_concurrency} slots; an
+ * endpoint gets at most two rounds of its slots claimed, its rate per second (per instance), and
+ * its circuit opens after repeated failures, after which its deliveries are not claimed, and those
+ * already claimed are given back unsent. Time comes from the injected {@link Clock}. Thread-safe.
+ */
+final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
+
+    /** The version of the {@code boundary_audit} log lines' fields. */
+    static final int LOG_VERSION = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookQueue.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger("ledgerbox.webhooks");
+
+    private final WebhookSettings settings;
+    private final WebhookStore store;
+    private final WebhookClient client;
+    private final Clock clock;
+    private final RetryPolicy retry;
+    private final Duration lease;
+    private final MeterRegistry metrics;
+    private final Tracer tracer;
+    private final String userAgent;
+    private final Timer latency;
+
+    private final Map<UUID, EndpointState> endpoints = new ConcurrentHashMap<>();
+    private volatile Instant endpointsReadAt = Instant.EPOCH;
+    private volatile boolean installed;
+    private volatile long installCheckedAt;
+    private int round;
+
+    WebhookQueue(
+            WebhookSettings settings,
+            DataSource dataSource,
+            Duration lease,
+            Clock clock,
+            RetryPolicy retry,
+            MeterRegistry metrics,
+            OpenTelemetry telemetry) {
+        this.settings = settings;
+        this.store = new WebhookStore(dataSource);
+        this.clock = clock;
+        this.retry = retry;
+        this.lease = lease;
+        this.metrics = metrics;
+        this.tracer = telemetry.getTracer("ledgerbox-publisher");
+        String version = WebhookQueue.class.getPackage().getImplementationVersion();
+        this.userAgent = "Ledgerbox-Webhooks/" + (version == null ? "dev" : version);
+        this.client = new WebhookClient(
+                settings.connectTimeout(), settings.concurrency() * 2, settings.responseBodyMax(), userAgent);
+        this.latency = Timer.builder("ledgerbox.webhook.delivery.latency")
+                .description("time from the event's commit to its webhook's delivery")
+                .publishPercentileHistogram()
+                .register(metrics);
+    }
+
+    @Override
+    public String name() {
+        return "webhook";
+    }
+
+    /** Re-reads endpoints and secrets at the next claim (after changes through the API). */
+    void refreshEndpoints() {
+        endpointsReadAt = Instant.EPOCH;
+    }
+
+    WebhookStore store() {
+        return store;
+    }
+
+    /** Whether the webhook schema is installed; asked again at most once a minute until it is. */
+    boolean installed() throws SQLException {
+        long now = System.nanoTime();
+        if (!installed && (installCheckedAt == 0 || now - installCheckedAt > 60_000_000_000L)) {
+            installCheckedAt = now;
+            installed = store.installed();
+            if (!installed) {
+                LOG.info("the webhook schema is not installed (run: migrate); no webhooks are sent");
+            }
+        }
+        return installed;
+    }
+
+    // ---- claiming
+
+    @Override
+    public List<Attempt> claim(Claim claim) throws SQLException {
+        if (!installed()) {
+            return List.of();
+        }
+        Instant now = claim.now();
+        refreshIfStale(now);
+        List<Room> rooms = rooms(now, claim.max());
+        List<Prepared> claimed = store.claim(claim.owner(), rooms, now, this::prepare);
+        List<Attempt> attempts = new ArrayList<>(claimed.size());
+        for (Prepared p : claimed) {
+            EndpointState state = endpoints.get(p.delivery().endpointId());
+            state.breaker.started(now);
+            if (state.limiter != null) {
+                state.limiter.take(1, now);
+            }
+            state.inHand.incrementAndGet();
+            attempts.add(new Attempt(p));
+        }
+        return attempts;
+    }
+
+    private void refreshIfStale(Instant now) throws SQLException {
+        Instant wallNow = Instant.now();
+        if (endpointsReadAt.plus(settings.endpointRefresh()).isAfter(wallNow)) {
+            return;
+        }
+        List<EndpointConfig> configs = store.endpoints(now);
+        Map<UUID, EndpointConfig> byId = new HashMap<>();
+        configs.forEach(c -> byId.put(c.endpoint().id(), c));
+        endpoints
+                .keySet()
+                .removeIf(
+                        id -> !byId.containsKey(id) && endpoints.get(id).inHand.get() == 0);
+        for (EndpointConfig config : configs) {
+            endpoints.compute(config.endpoint().id(), (id, state) -> {
+                if (state == null) {
+                    return new EndpointState(config, settings, now);
+                }
+                state.update(config, now);
+                return state;
+            });
+        }
+        endpointsReadAt = wallNow;
+    }
+
+    /** Each endpoint's room now: two rounds of its slots, its circuit's permits, its rate's tokens. */
+    private List<Room> rooms(Instant now, int budget) {
+        List<Room> rooms = new ArrayList<>();
+        List<EndpointState> states = new ArrayList<>(endpoints.values());
+        if (!states.isEmpty()) { // a different endpoint goes first each claim, so that none starves
+            Collections.rotate(states, round++ % states.size());
+        }
+        for (EndpointState state : states) {
+            EndpointConfig config = state.config;
+            if (config == null || config.secrets().isEmpty()) {
+                continue;
+            }
+            int waiting = state.inHand.get();
+            int room = 2 * config.endpoint().maxConcurrency() - waiting;
+            int permits = state.breaker.permits(now);
+            if (permits < Integer.MAX_VALUE) { // half-open: one probe, alone
+                room = waiting == 0 ? Math.min(room, permits) : 0;
+            }
+            if (state.limiter != null) {
+                room = Math.min(room, state.limiter.available(now));
+            }
+            room = Math.min(room, budget);
+            if (room > 0) {
+                long leaseMillis = config.endpoint().timeout().plus(lease).toMillis();
+                rooms.add(new Room(config.endpoint().id(), room, leaseMillis));
+                budget -= room;
+            }
+            if (budget <= 0) {
+                break;
+            }
+        }
+        return rooms;
+    }
+
+    /** Builds and signs one attempt's request; runs inside the claim's transaction, so no I/O. */
+    private Request prepare(Claimed d) {
+        EndpointConfig config = endpoints.get(d.endpointId()).config;
+        WebhookEndpoint endpoint = config.endpoint();
+        Instant now = clock.instant();
+        byte[] body = d.body().getBytes(StandardCharsets.UTF_8);
+        long timestamp = now.getEpochSecond();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("webhook-id", d.eventId().toString());
+        headers.put("webhook-timestamp", Long.toString(timestamp));
+        headers.put(
+                "webhook-signature",
+                WebhookSigner.signature(d.eventId().toString(), timestamp, body, config.secrets()));
+        headers.put("content-type", "application/json");
+        headers.put("user-agent", userAgent);
+        if (d.correlationId() != null) {
+            headers.put("x-correlation-id", d.correlationId());
+        }
+        if (d.traceparent() != null) { // checked when the outbox event was claimed
+            headers.put("traceparent", d.traceparent()); // never baggage: it would leak internal data
+        }
+        headers.putAll(endpoint.headers());
+        return new Request(endpoint.url(), headers, Redaction.headers(headers), body, Text.sha256(body), now);
+    }
+
+    // ---- sending
+
+    @Override
+    public Object lane(Attempt a) {
+        return a.prepared.delivery().endpointId();
+    }
+
+    @Override
+    public int laneLimit(Attempt a) {
+        EndpointState state = endpoints.get(a.prepared.delivery().endpointId());
+        return state == null ? 1 : state.config.endpoint().maxConcurrency();
+    }
+
+    @Override
+    public int attempt(Attempt a) {
+        return a.prepared.delivery().attempt();
+    }
+
+    @Override
+    public WorkContext context(Attempt a) {
+        Claimed d = a.prepared.delivery();
+        return new WorkContext(
+                d.eventId().toString(), d.correlationId(), new TraceContext(d.traceparent(), null), d.type() + " send");
+    }
+
+    @Override
+    public Outcome work(Attempt a) {
+        Prepared p = a.prepared;
+        Claimed d = p.delivery();
+        EndpointState state = endpoints.get(d.endpointId());
+        if (state.breaker.state(clock.instant()) == CircuitBreaker.State.OPEN) {
+            // the circuit opened while this one waited for a slot: give it back unsent
+            return Outcome.giveBack("circuit open");
+        }
+        logRequest(p);
+        WebhookEndpoint endpoint = state.config.endpoint();
+        Span span = tracer.spanBuilder("POST")
+                .setSpanKind(SpanKind.CLIENT)
+                .setAttribute("http.request.method", "POST")
+                .setAttribute("url.full", endpoint.url().toString())
+                .setAttribute("messaging.message.id", d.eventId().toString())
+                .startSpan();
+        WebhookClient.Response response;
+        try {
+            response = client.post(
+                    p.request().url(),
+                    p.request().headers(),
+                    p.request().body(),
+                    endpoint.timeout(),
+                    endpoint.allowPrivate());
+            if (response.status() > 0) {
+                span.setAttribute("http.response.status_code", response.status());
+            }
+            if (response.error() != null || response.status() < 200 || response.status() > 299) {
+                span.setStatus(StatusCode.ERROR);
+            }
+        } finally {
+            span.end();
+        }
+        a.response = response;
+        Instant now = clock.instant();
+        Outcome outcome = judge(response, now);
+        if (outcome instanceof Outcome.Delivered) {
+            state.breaker.succeeded();
+            latency.record(Duration.between(d.occurredAt(), Instant.now()));
+        } else if (state.breaker.failed(now)) {
+            LOG.warn(
+                    "webhook endpoint {} keeps failing ({}): circuit open for {}",
+                    endpoint.id(),
+                    reason(outcome),
+                    settings.circuitOpen());
+        }
+        Counter.builder("ledgerbox.webhook.attempts")
+                .tag("endpoint", endpoint.id().toString())
+                .tag("outcome", outcomeName(outcome, response))
+                .register(metrics)
+                .increment();
+        logResponse(p, response, outcome);
+        return outcome;
+    }
+
+    /** What an attempt's response means: delivered, gone (dead at once), or a retry. */
+    Outcome judge(WebhookClient.Response response, Instant now) {
+        int status = response.status();
+        if (response.error() == null && status >= 200 && status <= 299) {
+            return Outcome.DELIVERED;
+        }
+        if (status == 410) {
+            return Outcome.dead("410 Gone: the receiver asked for no more deliveries");
+        }
+        if (response.error() != null) {
+            Exception e = response.error();
+            return Outcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (status >= 300 && status <= 399) {
+            String location = response.headers().get("location");
+            return Outcome.retry("HTTP " + status + ": redirects are not followed"
+                    + (location == null ? "" : " (to " + location + ")"));
+        }
+        if (status == 429 || status == 503) {
+            Duration wait = retryAfter(response.headers().get("retry-after"), now);
+            if (wait != null) {
+                return Outcome.retryAfter("HTTP " + status + ", Retry-After " + wait.toSeconds() + " s", wait);
+            }
+        }
+        return Outcome.retry("HTTP " + status);
+    }
+
+    /** {@code Retry-After} in seconds or as an HTTP date, within the retry policy's bounds; null when absent or bad. */
+    Duration retryAfter(String value, Instant now) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Duration wait;
+        try {
+            wait = Duration.ofSeconds(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+        return retry.receiverWait(wait);
+    }
+
+    private static String reason(Outcome o) {
+        if (o instanceof Outcome.Retry r) {
+            return r.reason();
+        }
+        if (o instanceof Outcome.Dead d) {
+            return d.reason();
+        }
+        return o instanceof Outcome.GiveBack g ? g.reason() : null;
+    }
+
+    private static String outcomeName(Outcome o, WebhookClient.Response response) {
+        if (o instanceof Outcome.Delivered) {
+            return "delivered";
+        }
+        return response.status() == 410 ? "gone" : "failed";
+    }
+
+    // ---- recording
+
+    @Override
+    public void record(String owner, List<WorkResult<Attempt>> results) throws SQLException {
+        List<Result> rows = new ArrayList<>(results.size());
+        boolean gone = false;
+        for (WorkResult<Attempt> r : results) {
+            Attempt a = r.work();
+            WebhookClient.Response response = a.response;
+            Verdict verdict = verdict(r.outcome(), response);
+            if (response == null && verdict != Verdict.RELEASED) { // the work failed before an answer
+                response =
+                        new WebhookClient.Response(-1, Map.of(), null, false, 0, new IOException(reason(r.outcome())));
+            }
+            gone |= verdict == Verdict.GONE;
+            rows.add(new Result(a.prepared, response, verdict, r.retryAt(), reason(r.outcome()), r.finishedAt()));
+        }
+        try {
+            store.record(owner, rows);
+        } finally {
+            for (WorkResult<Attempt> r : results) {
+                EndpointState state = endpoints.get(r.work().prepared.delivery().endpointId());
+                if (state != null) {
+                    state.inHand.decrementAndGet();
+                }
+            }
+        }
+        if (gone) {
+            refreshEndpoints();
+        }
+    }
+
+    private static Verdict verdict(Outcome o, WebhookClient.Response response) {
+        if (o instanceof Outcome.Delivered) {
+            return Verdict.DELIVERED;
+        }
+        if (o instanceof Outcome.Retry) {
+            return Verdict.RETRY;
+        }
+        if (o instanceof Outcome.GiveBack) {
+            return Verdict.RELEASED;
+        }
+        return response != null && response.status() == 410 ? Verdict.GONE : Verdict.DEAD;
+    }
+
+    // ---- logging
+
+    private void logRequest(Prepared p) {
+        AUDIT.info(
+                "boundary_audit request {} {}",
+                kv("phase", "request"),
+                kv("url", p.request().url().toString()),
+                kv("log_version", LOG_VERSION),
+                kv("delivery_id", p.delivery().id()),
+                kv("attempt_id", p.attemptId()),
+                kv("endpoint_id", p.delivery().endpointId()),
+                kv("event_type", p.delivery().type()),
+                kv("attempt", p.delivery().attempt()),
+                kv("payload_sha256", p.request().bodySha256()));
+    }
+
+    private void logResponse(Prepared p, WebhookClient.Response response, Outcome outcome) {
+        AUDIT.info(
+                "boundary_audit response {} {} {}",
+                kv("phase", "response"),
+                kv("status", response.status() > 0 ? response.status() : null),
+                kv("outcome", outcomeName(outcome, response).toUpperCase(Locale.ROOT)),
+                kv("log_version", LOG_VERSION),
+                kv("url", p.request().url().toString()),
+                kv("delivery_id", p.delivery().id()),
+                kv("attempt_id", p.attemptId()),
+                kv("endpoint_id", p.delivery().endpointId()),
+                kv("event_type", p.delivery().type()),
+                kv("attempt", p.delivery().attempt()),
+                kv("duration_ms", response.durationMillis()),
+                kv("error", reason(outcome)),
+                kv("payload_sha256", p.request().bodySha256()));
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("closing the HTTP client: {}", e.getMessage());
+        }
+    }
+
+    /** One endpoint's live state in this instance: settings, work in hand, circuit, rate. */
+    private static final class EndpointState {
+        volatile EndpointConfig config;
+        final AtomicInteger inHand = new AtomicInteger();
+        final CircuitBreaker breaker;
+        volatile RateLimiter limiter;
+
+        EndpointState(EndpointConfig config, WebhookSettings settings, Instant now) {
+            this.breaker = new CircuitBreaker(settings.circuitFailures(), settings.circuitOpen());
+            update(config, now);
+        }
+
+        void update(EndpointConfig next, Instant now) {
+            Integer before = config == null ? null : config.endpoint().ratePerSecond();
+            Integer rate = next.endpoint().ratePerSecond();
+            if (rate == null) {
+                limiter = null;
+            } else if (!rate.equals(before) || limiter == null) {
+                limiter = new RateLimiter(rate, now);
+            }
+            config = next;
+        }
+    }
+}
