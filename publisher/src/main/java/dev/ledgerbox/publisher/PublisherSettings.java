@@ -111,7 +111,7 @@ public record PublisherSettings(
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     /** Parses {@code 30s}, {@code 5m}, ... or ISO-8601; null when it is neither. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = SHORT.matcher(t);
         if (m.matches()) {

@@ -80,4 +80,15 @@ final class Events {
         values.putAll(overrides);
         return PublisherSettings.from(values::get);
     }
+
+    /** Waits for a condition that the publisher brings about; fails after 30 s. */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
 }

@@ -40,7 +40,7 @@ class TraceContinuityTest {
 
         publisher.start();
         try {
-            PublisherTest.await("the event is delivered", () -> !sink.deliveries.isEmpty());
+            Events.await("the event is delivered", () -> !sink.deliveries.isEmpty());
         } finally {
             publisher.close(); // the batch in hand finishes, its span ends
         }

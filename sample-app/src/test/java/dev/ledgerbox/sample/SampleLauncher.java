@@ -1,7 +1,7 @@
 package dev.ledgerbox.sample;
 
-import dev.ledgerbox.publisher.Daemon;
 import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.EndpointSpec;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoint;

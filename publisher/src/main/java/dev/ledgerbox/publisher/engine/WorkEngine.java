@@ -341,12 +341,9 @@ public final class WorkEngine<W> implements AutoCloseable {
                 .startSpan();
         try (Scope scope = span.makeCurrent();
                 Mdc mdc = Mdc.of(context, span.getSpanContext())) {
-            try {
-                outcome = queue.work(work);
-            } catch (Exception e) {
-                outcome = Outcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-        } catch (RuntimeException e) {
+            outcome = queue.work(work);
+        } catch (Exception | LinkageError e) { // a piece that breaks is retried, never lost in hand
+            LOG.warn("{}: work {} failed unexpectedly", queue.name(), context.eventId(), e);
             outcome = Outcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             span.end();

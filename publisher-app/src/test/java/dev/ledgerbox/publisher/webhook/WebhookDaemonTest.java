@@ -5,7 +5,7 @@ import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.standardwebhooks.Webhook;
-import dev.ledgerbox.publisher.Daemon;
+import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.Receiver.Received;
 import java.net.URI;

@@ -1,7 +1,9 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.app;
 
 import dev.ledgerbox.audit.AuditVerification;
 import dev.ledgerbox.audit.AuditVerifier;
+import dev.ledgerbox.publisher.ConfigurationException;
+import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.outbox.OutboxStore;
 import dev.ledgerbox.publisher.outbox.ReplayFilter;

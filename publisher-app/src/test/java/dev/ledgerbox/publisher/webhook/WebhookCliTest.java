@@ -3,7 +3,7 @@ package dev.ledgerbox.publisher.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.standardwebhooks.Webhook;
-import dev.ledgerbox.publisher.Cli;
+import dev.ledgerbox.publisher.app.Cli;
 import dev.ledgerbox.publisher.webhook.Receiver.Received;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.PrintWriter;

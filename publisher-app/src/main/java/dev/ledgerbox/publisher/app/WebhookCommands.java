@@ -1,5 +1,6 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.app;
 
+import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.webhook.DeadLetters;
 import dev.ledgerbox.publisher.webhook.EndpointProbe;
 import dev.ledgerbox.publisher.webhook.EndpointSpec;

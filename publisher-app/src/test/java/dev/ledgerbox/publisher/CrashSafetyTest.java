@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.publisher.app.Cli;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.File;
 import java.io.IOException;

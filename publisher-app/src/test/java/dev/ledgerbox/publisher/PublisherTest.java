@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.spi.Outcome;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +47,7 @@ class PublisherTest {
 
     /** Waits for a condition that the daemon brings about; fails after 30 s. */
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
+        Events.await(what, condition);
     }
 
     private static boolean allDelivered() {

@@ -1,8 +1,10 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.app;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledgerbox.audit.AuditSealer;
+import dev.ledgerbox.publisher.Publisher;
+import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.internal.Schemas;
 import dev.ledgerbox.publisher.spi.Sink;
 import dev.ledgerbox.publisher.webhook.WebhookDispatcher;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.File;
 import java.net.ServerSocket;

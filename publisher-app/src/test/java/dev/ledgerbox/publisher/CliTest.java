@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.publisher.app.Cli;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;

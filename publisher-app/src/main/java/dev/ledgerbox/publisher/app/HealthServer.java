@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher;
+package dev.ledgerbox.publisher.app;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
