@@ -11,7 +11,7 @@ import java.util.function.Function;
  * @param hashKey the HMAC key for {@code @AuditHashed} attributes, or null
  * @param maxDiffBytes the largest diff one audit row may hold, in UTF-8 bytes
  */
-public record AuditSettings(byte[] hashKey, int maxDiffBytes) {
+record AuditSettings(byte[] hashKey, int maxDiffBytes) {
 
     public static final String HASH_KEY = "audit.hash-key";
     public static final String MAX_DIFF_BYTES = "audit.max-diff-bytes";

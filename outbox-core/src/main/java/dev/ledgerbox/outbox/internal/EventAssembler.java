@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * enforces the size limit, stamps id and time, attaches correlation and trace context.
  * Thread-safe.
  */
-public final class EventAssembler {
+final class EventAssembler {
 
     private static final String NO_HEADERS = "{}";
 

@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Event ids: UUID version 7 (RFC 9562), time-ordered so that new rows land at the right edge of
  * the primary-key index. Thread-safe.
  */
-public final class EventIds {
+final class EventIds {
 
     private EventIds() {}
 

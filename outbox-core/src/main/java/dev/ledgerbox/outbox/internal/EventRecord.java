@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** One outbox row, ready to insert: validated, serialised, with its context. */
-public record EventRecord(
+record EventRecord(
         UUID id,
         String aggregateType,
         String aggregateId,

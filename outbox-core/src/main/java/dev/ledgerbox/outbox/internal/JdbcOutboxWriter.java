@@ -14,7 +14,7 @@ import java.time.ZoneOffset;
  * and, only while a publisher sleeps ({@code outbox_listener}), notifies it on commit.
  * Thread-safe (stateless).
  */
-public final class JdbcOutboxWriter {
+final class JdbcOutboxWriter {
 
     static final String INSERT =
             """

@@ -1,7 +1,7 @@
 package dev.ledgerbox.publisher.webhook;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.ledgerbox.publisher.internal.Schemas;
+import dev.ledgerbox.outbox.spi.Schemas;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package dev.ledgerbox.publisher.webhook;
 
-import dev.ledgerbox.publisher.internal.Schemas;
+import dev.ledgerbox.outbox.spi.Schemas;
 import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.webhook.Deliveries.Claimed;

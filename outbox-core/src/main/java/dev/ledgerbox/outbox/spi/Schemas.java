@@ -1,11 +1,11 @@
-package dev.ledgerbox.publisher.internal;
+package dev.ledgerbox.outbox.spi;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
-/** Whether a Ledgerbox schema is installed in a database. Stateless. */
+/** Whether a Ledgerbox schema (outbox, audit, webhook) is installed in a database. Stateless. */
 public final class Schemas {
 
     private Schemas() {}
