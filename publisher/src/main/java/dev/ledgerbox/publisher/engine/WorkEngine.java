@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -97,6 +98,8 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final LinkedBlockingQueue<WorkResult<W>> finished = new LinkedBlockingQueue<>();
     /** Claimed and not recorded yet. */
     private final AtomicInteger inHand = new AtomicInteger();
+    /** Recordings so far: a claim that finds little looks again when one happened meanwhile. */
+    private final AtomicLong recorded = new AtomicLong();
     /** Released when work is recorded or when woken: the claim loop may look again. */
     private final Semaphore progress = new Semaphore(0);
 
@@ -218,6 +221,8 @@ public final class WorkEngine<W> implements AutoCloseable {
                 continue;
             }
             int asked = Math.min(batchSize, room);
+            wake.drainPermits(); // this claim sees what those wake-ups announced; later ones count
+            long recordedBefore = recorded.get();
             List<W> batch;
             try {
                 batch = queue.claim(new WorkQueue.Claim(owner, asked, lease, clock.instant()));
@@ -249,6 +254,9 @@ public final class WorkEngine<W> implements AutoCloseable {
                 }
             }
             if (batch.size() < asked) { // nothing more is due now
+                if (recorded.get() != recordedBefore) {
+                    continue; // but what was recorded meanwhile may have made more due
+                }
                 if (inHand.get() > 0) {
                     // what is being recorded may make more due (the next event of an aggregate):
                     // look again after it rather than sleep, which makes every writer notify
@@ -281,7 +289,6 @@ public final class WorkEngine<W> implements AutoCloseable {
         try {
             while (remaining > 0 && running.get()) {
                 if (remaining >= TELL_SLEEP_AFTER_MILLIS) {
-                    wake.drainPermits();
                     told = true;
                     if (queue.sleeping(owner)) {
                         return;
@@ -438,6 +445,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            recorded.incrementAndGet();
             inHand.addAndGet(-batch.size());
             progress.release();
         }

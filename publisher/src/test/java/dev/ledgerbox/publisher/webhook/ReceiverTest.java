@@ -1,5 +1,6 @@
 package dev.ledgerbox.publisher.webhook;
 
+import dev.ledgerbox.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 

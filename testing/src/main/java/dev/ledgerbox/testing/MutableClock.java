@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher.webhook;
+package dev.ledgerbox.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,11 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * The system clock plus an offset that tests move forward by hand, so retry schedules run
  * without sleeping.
  */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         offset.updateAndGet(o -> o.plus(d));
     }
 

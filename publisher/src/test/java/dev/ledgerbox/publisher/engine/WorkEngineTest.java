@@ -1,0 +1,338 @@
+package dev.ledgerbox.publisher.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.publisher.spi.Outcome;
+import dev.ledgerbox.publisher.spi.WorkContext;
+import dev.ledgerbox.publisher.spi.WorkQueue;
+import dev.ledgerbox.publisher.spi.WorkResult;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import dev.ledgerbox.testing.MutableClock;
+import dev.ledgerbox.testing.SqlRows;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A third kind of work, defined in this test only: rows of {@code test_job}, claimed, worked and
+ * recorded by the engine without a line of the engine changed. Time is the test's clock: retries
+ * come due when the test moves it, not when the test sleeps.
+ */
+class WorkEngineTest {
+
+    /** One claimed job. */
+    record Job(long id, String name, int attempt) {}
+
+    /** The test-only queue kind: a table with a status, a lease and a due time, as the SPI asks. */
+    static final class JobQueue implements WorkQueue<Job> {
+        final DataSource db;
+        volatile Function<Job, Outcome> work = j -> Outcome.DELIVERED;
+        final Map<Object, AtomicInteger> running = new ConcurrentHashMap<>();
+        final AtomicInteger mostAtOnce = new AtomicInteger();
+
+        JobQueue(DataSource db) {
+            this.db = db;
+        }
+
+        @Override
+        public String name() {
+            return "test-job";
+        }
+
+        @Override
+        public List<Job> claim(Claim claim) throws SQLException {
+            try (Connection c = db.getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            """
+                            UPDATE test_job SET status = 'CLAIMED', claimed_by = ?, attempts = attempts + 1,
+                                   next_attempt_at = ?::timestamptz + ? * interval '1 millisecond'
+                            WHERE id IN (SELECT id FROM test_job
+                                         WHERE status IN ('PENDING', 'FAILED', 'CLAIMED') AND next_attempt_at <= ?
+                                         ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                            RETURNING id, name, attempts
+                            """)) {
+                ps.setString(1, claim.owner());
+                ps.setTimestamp(2, Timestamp.from(claim.now()));
+                ps.setLong(3, claim.lease().toMillis());
+                ps.setTimestamp(4, Timestamp.from(claim.now()));
+                ps.setInt(5, claim.max());
+                List<Job> jobs = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(new Job(rs.getLong(1), rs.getString(2), rs.getInt(3)));
+                    }
+                }
+                return jobs;
+            }
+        }
+
+        @Override
+        public Outcome work(Job job) throws Exception {
+            if (lane(job) == null) {
+                return work.apply(job);
+            }
+            AtomicInteger lane = running.computeIfAbsent(lane(job), k -> new AtomicInteger());
+            mostAtOnce.accumulateAndGet(lane.incrementAndGet(), Math::max);
+            try {
+                return work.apply(job);
+            } finally {
+                lane.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void record(String owner, List<WorkResult<Job>> results) throws SQLException {
+            try (Connection c = db.getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            """
+                            UPDATE test_job SET status = ?, next_attempt_at = coalesce(?, next_attempt_at),
+                                   last_error = ?, claimed_by = NULL,
+                                   attempts = attempts - CASE WHEN ? THEN 1 ELSE 0 END
+                            WHERE id = ? AND claimed_by = ?
+                            """)) {
+                for (WorkResult<Job> r : results) {
+                    String status = "DONE";
+                    String error = null;
+                    boolean givenBack = false;
+                    if (r.outcome() instanceof Outcome.Retry retry) {
+                        status = "FAILED";
+                        error = retry.reason();
+                    } else if (r.outcome() instanceof Outcome.Dead dead) {
+                        status = "DEAD";
+                        error = dead.reason();
+                    } else if (r.outcome() instanceof Outcome.GiveBack back) {
+                        status = "PENDING";
+                        error = back.reason();
+                        givenBack = true;
+                    }
+                    ps.setString(1, status);
+                    Instant due = givenBack ? r.finishedAt() : r.retryAt(); // given back: due again at once
+                    ps.setTimestamp(2, due == null ? null : Timestamp.from(due));
+                    ps.setString(3, error);
+                    ps.setBoolean(4, givenBack);
+                    ps.setLong(5, r.work().id());
+                    ps.setString(6, owner);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+
+        @Override
+        public int attempt(Job job) {
+            return job.attempt();
+        }
+
+        @Override
+        public WorkContext context(Job job) {
+            return new WorkContext("job-" + job.id(), null, TraceContext.NONE, "job " + job.name());
+        }
+
+        @Override
+        public Object lane(Job job) {
+            return job.name().startsWith("lane:") ? job.name() : null;
+        }
+
+        @Override
+        public int laneLimit(Job job) {
+            return 2;
+        }
+    }
+
+    final DataSource db = EmbeddedDatabase.shared().dataSource();
+    final SqlRows sql = new SqlRows(db);
+    final MutableClock clock = new MutableClock();
+    final JobQueue queue = new JobQueue(db);
+    WorkEngine<Job> engine;
+
+    @BeforeEach
+    void aFreshJobTable() throws SQLException {
+        sql.execute("DROP TABLE IF EXISTS test_job");
+        sql.execute(
+                """
+                CREATE TABLE test_job (
+                    id bigserial PRIMARY KEY, name text NOT NULL, status text NOT NULL DEFAULT 'PENDING',
+                    attempts int NOT NULL DEFAULT 0, next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    claimed_by text, last_error text)
+                """);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (engine != null) {
+            engine.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    void start(WorkEngine.Builder<Job> builder) {
+        engine = builder.clock(clock)
+                .pollInterval(Duration.ofMinutes(10)) // only wake() or work in hand makes it look again
+                .retryPolicy(new RetryPolicy(
+                        List.of(Duration.ofSeconds(10), Duration.ofSeconds(20)), 0.2, Duration.ofHours(1), () -> 0.5))
+                .build();
+        engine.start();
+    }
+
+    void jobs(String... names) throws SQLException {
+        for (String name : names) {
+            sql.query(
+                    "INSERT INTO test_job (name, next_attempt_at) VALUES (?, ?) RETURNING id",
+                    name,
+                    Timestamp.from(clock.instant()));
+        }
+    }
+
+    String status(String name) {
+        try {
+            return (String) sql.query("SELECT status FROM test_job WHERE name = ?", name)
+                    .get(0)
+                    .get("status");
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aKindOfWorkTheEngineNeverHeardOfIsClaimedWorkedAndRecorded() throws Exception {
+        jobs("a", "b", "c");
+        start(WorkEngine.builder(queue).owner("test").batchSize(2));
+        engine.wake();
+        await("every job is done", () -> List.of("a", "b", "c").stream().allMatch(n -> "DONE".equals(status(n))));
+        assertThat(sql.query("SELECT count(*) AS n FROM test_job WHERE claimed_by IS NOT NULL")
+                        .get(0)
+                        .get("n"))
+                .isEqualTo("0");
+    }
+
+    @Test
+    void retriesComeDueOnTheEnginesClockAndTheLastAttemptDeadLetters() throws Exception {
+        queue.work = j -> Outcome.retry("not yet");
+        jobs("flaky");
+        Instant start = clock.instant();
+        start(WorkEngine.builder(queue).owner("test"));
+        engine.wake();
+        await("the first attempt failed", () -> "FAILED".equals(status("flaky")));
+        Instant due =
+                Instant.ofEpochMilli((long) Double.parseDouble(rows("extract(epoch FROM next_attempt_at) * 1000")));
+        assertThat(Duration.between(start, due)).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
+
+        clock.advance(Duration.ofSeconds(11));
+        engine.wake();
+        await("the second attempt failed", () -> rows("attempts").equals("2") && "FAILED".equals(status("flaky")));
+
+        clock.advance(Duration.ofSeconds(21));
+        engine.wake();
+        await("the job is dead", () -> "DEAD".equals(status("flaky")));
+        assertThat(rows("last_error")).isEqualTo("gave up after 3 attempts: not yet");
+    }
+
+    @Test
+    void workGivenBackIsNotCountedAsAnAttempt() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        queue.work = j -> calls.incrementAndGet() == 1 ? Outcome.giveBack("circuit open") : Outcome.DELIVERED;
+        jobs("later");
+        start(WorkEngine.builder(queue).owner("test"));
+        engine.wake();
+        await("the job is done", () -> "DONE".equals(status("later")));
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(rows("attempts")).isEqualTo("1");
+    }
+
+    @Test
+    void aLaneRunsAtMostItsLimitAtOnceWhileWorkOutsideItGoesOn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        queue.work = j -> {
+            if (j.name().startsWith("lane:")) {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Outcome.DELIVERED;
+        };
+        jobs("lane:x", "lane:x", "lane:x", "lane:x", "free-1", "free-2");
+        start(WorkEngine.builder(queue).owner("test").concurrency(4).batchSize(10));
+        engine.wake();
+        await(
+                "the work outside the lane is done",
+                () -> "DONE".equals(status("free-1")) && "DONE".equals(status("free-2")));
+        assertThat(queue.running.get("lane:x").get())
+                .as("the lane's slots in use")
+                .isEqualTo(2);
+        release.countDown();
+        await("the lane is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
+                .equals("6"));
+        assertThat(queue.mostAtOnce.get()).isEqualTo(2);
+    }
+
+    @Test
+    void runsOnAnExecutorHandedIn() throws Exception {
+        ExecutorService managed = Executors.newFixedThreadPool(2, r -> new Thread(r, "handed-in"));
+        try {
+            List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            queue.work = j -> {
+                threads.add(Thread.currentThread().getName());
+                return Outcome.DELIVERED;
+            };
+            jobs("x", "y");
+            start(WorkEngine.builder(queue).owner("test").executor(managed));
+            engine.wake();
+            await("both jobs are done", () -> "DONE".equals(status("x")) && "DONE".equals(status("y")));
+            assertThat(threads).containsOnly("handed-in");
+        } finally {
+            engine.stop(Duration.ofSeconds(10));
+            engine = null;
+            managed.shutdown();
+        }
+    }
+
+    @Test
+    void theBuilderNamesTheBadValue() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> WorkEngine.builder(queue).batchSize(0).build())
+                .hasMessage("batchSize must be >= 1, was 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> WorkEngine.builder(queue).lease(Duration.ZERO).build())
+                .hasMessage("lease must be at least 1 ms, was PT0S");
+    }
+
+    String rows(String column) {
+        try {
+            return String.valueOf(
+                    sql.query("SELECT " + column + " AS v FROM test_job").get(0).get("v"));
+        } catch (SQLException e) {
+            return "";
+        }
+    }
+}
