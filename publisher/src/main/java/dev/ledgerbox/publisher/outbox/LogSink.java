@@ -1,17 +1,17 @@
 package dev.ledgerbox.publisher.outbox;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-import static net.logstash.logback.argument.StructuredArguments.raw;
-
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Outcome;
 import dev.ledgerbox.publisher.spi.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Writes one JSON line per event through logback (logger {@code ledgerbox.events}), with a
+ * Writes one log line per event (logger {@code ledgerbox.events}; one JSON object per line with
+ * the application's {@code logback.xml}), its fields as SLF4J key-value pairs: a
  * greppable message, the log format's version, the event's identity and context, and the SHA-256
  * of its canonical payload; the payload itself only when configured. The event, correlation, trace
  * and span ids come from the MDC that the publisher sets around each delivery.
@@ -36,21 +36,28 @@ public final class LogSink implements Sink {
 
     @Override
     public Outcome deliver(ClaimedEvent e) {
-        Object payload = withPayload ? raw("payload", e.payloadJson()) : kv("payload_logged", false);
-        EVENTS.info(
-                "outbox event published {} {} {}/{}",
-                kv("event_type", e.type()),
-                "event_id=" + e.id(), // the field itself comes from the MDC, like the trace ids
-                kv("aggregate_type", e.aggregateType()),
-                kv("aggregate_id", e.aggregateId()),
-                kv("log_version", LOG_VERSION),
-                kv("schema_version", e.schemaVersion()),
-                kv("aggregate_seq", e.aggregateSeq()),
-                kv("tenant_id", e.tenantId()),
-                kv("occurred_at", e.occurredAt().toString()),
-                kv("attempt", e.attempt()),
-                kv("payload_sha256", Text.sha256(e.payloadJson())),
-                payload);
+        LoggingEventBuilder line = EVENTS.atInfo()
+                .setMessage("outbox event published event_type={} event_id={} aggregate_type={}/aggregate_id={}")
+                .addArgument(e.type())
+                .addArgument(e.id()) // the event_id field comes from the MDC, like the trace ids
+                .addArgument(e.aggregateType())
+                .addArgument(e.aggregateId())
+                .addKeyValue("event_type", e.type())
+                .addKeyValue("aggregate_type", e.aggregateType())
+                .addKeyValue("aggregate_id", e.aggregateId())
+                .addKeyValue("log_version", LOG_VERSION)
+                .addKeyValue("schema_version", e.schemaVersion())
+                .addKeyValue("aggregate_seq", e.aggregateSeq())
+                .addKeyValue("tenant_id", e.tenantId())
+                .addKeyValue("occurred_at", e.occurredAt().toString())
+                .addKeyValue("attempt", e.attempt())
+                .addKeyValue("payload_sha256", Text.sha256(e.payloadJson()));
+        if (withPayload) {
+            line.addKeyValue("payload", new RawValue(e.payloadJson())); // the JSON itself, not a string of it
+        } else {
+            line.addKeyValue("payload_logged", false);
+        }
+        line.log();
         return Outcome.DELIVERED;
     }
 }

@@ -1,7 +1,5 @@
 package dev.ledgerbox.publisher.webhook;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.publisher.engine.RetryPolicy;
 import dev.ledgerbox.publisher.internal.Text;
@@ -47,6 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Webhook attempts as work. A claim takes due deliveries for the endpoints that have room and
@@ -434,35 +433,38 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
     // ---- logging
 
     private void logRequest(Prepared p) {
-        AUDIT.info(
-                "boundary_audit request {} {}",
-                kv("phase", "request"),
-                kv("url", p.request().url().toString()),
-                kv("log_version", LOG_VERSION),
-                kv("delivery_id", p.delivery().id()),
-                kv("attempt_id", p.attemptId()),
-                kv("endpoint_id", p.delivery().endpointId()),
-                kv("event_type", p.delivery().type()),
-                kv("attempt", p.delivery().attempt()),
-                kv("payload_sha256", p.request().bodySha256()));
+        auditLine("request", p)
+                .setMessage("boundary_audit request phase=request url={}")
+                .addArgument(p.request().url())
+                .log();
     }
 
     private void logResponse(Prepared p, WebhookClient.Response response, Outcome outcome) {
-        AUDIT.info(
-                "boundary_audit response {} {} {}",
-                kv("phase", "response"),
-                kv("status", response.status() > 0 ? response.status() : null),
-                kv("outcome", outcomeName(outcome, response).toUpperCase(Locale.ROOT)),
-                kv("log_version", LOG_VERSION),
-                kv("url", p.request().url().toString()),
-                kv("delivery_id", p.delivery().id()),
-                kv("attempt_id", p.attemptId()),
-                kv("endpoint_id", p.delivery().endpointId()),
-                kv("event_type", p.delivery().type()),
-                kv("attempt", p.delivery().attempt()),
-                kv("duration_ms", response.durationMillis()),
-                kv("error", reason(outcome)),
-                kv("payload_sha256", p.request().bodySha256()));
+        Integer status = response.status() > 0 ? response.status() : null;
+        String name = outcomeName(outcome, response).toUpperCase(Locale.ROOT);
+        auditLine("response", p)
+                .setMessage("boundary_audit response phase=response status={} outcome={}")
+                .addArgument(status)
+                .addArgument(name)
+                .addKeyValue("status", status)
+                .addKeyValue("outcome", name)
+                .addKeyValue("duration_ms", response.durationMillis())
+                .addKeyValue("error", reason(outcome))
+                .log();
+    }
+
+    /** The fields every {@code boundary_audit} line has; the ids of the event come from the MDC. */
+    private static LoggingEventBuilder auditLine(String phase, Prepared p) {
+        return AUDIT.atInfo()
+                .addKeyValue("phase", phase)
+                .addKeyValue("log_version", LOG_VERSION)
+                .addKeyValue("url", p.request().url().toString())
+                .addKeyValue("delivery_id", p.delivery().id())
+                .addKeyValue("attempt_id", p.attemptId())
+                .addKeyValue("endpoint_id", p.delivery().endpointId())
+                .addKeyValue("event_type", p.delivery().type())
+                .addKeyValue("attempt", p.delivery().attempt())
+                .addKeyValue("payload_sha256", p.request().bodySha256());
     }
 
     @Override
