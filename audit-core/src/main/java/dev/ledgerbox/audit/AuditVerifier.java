@@ -1,10 +1,8 @@
 package dev.ledgerbox.audit;
 
 import dev.ledgerbox.audit.AuditVerification.Anchor;
-import java.io.PrintStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,8 +25,8 @@ import javax.sql.DataSource;
  * </ul>
  *
  * Reads in one REPEATABLE READ transaction, so it can run while the application writes and the
- * sealer seals. Also a command: {@code java dev.ledgerbox.audit.AuditVerifier <jdbc-url> <user>}
- * with the password in {@code LEDGERBOX_DB_PASSWORD}; exit code 0 intact, 1 broken, 2 error.
+ * sealer seals. From a shell: {@code ledgerbox-publisher verify} (exit code 0 intact, 1 broken,
+ * 3 database unreachable).
  */
 public final class AuditVerifier {
 
@@ -263,87 +261,5 @@ public final class AuditVerifier {
         }
         heads.put(seal.chain, new Anchor(seal.seq, seal.hash));
         return null;
-    }
-
-    /** Verifies the database named on the command line; see the class comment. */
-    public static void main(String[] args) {
-        System.exit(run(args, System.getenv("LEDGERBOX_DB_PASSWORD"), System.out, System.err));
-    }
-
-    /** The command: prints the outcome and the chain heads; returns the exit code. */
-    static int run(String[] args, String password, PrintStream out, PrintStream err) {
-        if (args.length == 1 && args[0].equals("--help")) {
-            out.println(USAGE);
-            return 0;
-        }
-        if (args.length != 2) {
-            err.println(USAGE);
-            return 2;
-        }
-        try {
-            AuditVerification result =
-                    new AuditVerifier(new DriverManagerDataSource(args[0], args[1], password)).verify();
-            out.println(result);
-            result.heads()
-                    .forEach((chain, head) ->
-                            out.println("  head of chain '" + chain + "': seal " + head.seq() + " " + head.hash()));
-            return result.intact() ? 0 : 1;
-        } catch (SQLException e) {
-            err.println("could not verify the audit log: " + e.getMessage());
-            return 2;
-        }
-    }
-
-    private static final String USAGE = "usage: AuditVerifier <jdbc-url> <user>\n"
-            + "  password from the environment variable LEDGERBOX_DB_PASSWORD\n"
-            + "  exit code 0: intact, 1: broken (the first broken link is printed), 2: could not verify";
-
-    /** Just enough of a DataSource for the command line. */
-    private record DriverManagerDataSource(String url, String user, String password) implements DataSource {
-        @Override
-        public String toString() {
-            return "DriverManagerDataSource[" + url + ", user " + user + "]"; // never the password
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(url, user, password);
-        }
-
-        @Override
-        public Connection getConnection(String u, String p) throws SQLException {
-            return DriverManager.getConnection(url, u, p);
-        }
-
-        @Override
-        public java.io.PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(java.io.PrintWriter out) {}
-
-        @Override
-        public void setLoginTimeout(int seconds) {}
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() {
-            return java.util.logging.Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) {
-            return false;
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.audit.AuditSealer;
 import dev.ledgerbox.publisher.app.Cli;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.PrintWriter;
@@ -106,9 +107,49 @@ class CliTest {
     }
 
     @Test
-    void verifyChecksTheAuditLog() {
+    void verifyExitsZeroOnAnIntactAuditLogAndPrintsTheHeads() throws Exception {
+        resetAuditLog();
+        Events.sql()
+                .execute("INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation, diff)"
+                        + " VALUES (now(), 'ShopOrder', '1', 'INSERT', '{\"status\": {\"new\": \"NEW\"}}')");
+        new AuditSealer(Events.db()).sealAll();
+
         assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres")).isZero();
-        assertThat(out.toString()).contains("audit log intact");
+        assertThat(out.toString())
+                .contains("audit log intact: 1 sealed rows verified")
+                .contains("head of chain '': seal 1 ");
+    }
+
+    @Test
+    void verifyExitsOneOnATamperedAuditLog() throws Exception {
+        resetAuditLog();
+        Events.sql()
+                .execute("INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation, diff)"
+                        + " VALUES (now(), 'ShopOrder', '1', 'INSERT', '{}')");
+        new AuditSealer(Events.db()).sealAll();
+        Events.sql()
+                .execute("ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET actor_id = 'x';"
+                        + " ALTER TABLE audit_log ENABLE TRIGGER USER");
+        try {
+            assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres")).isEqualTo(Cli.FAILED);
+            assertThat(out.toString()).contains("audit log BROKEN").contains("modified");
+        } finally {
+            resetAuditLog();
+        }
+    }
+
+    @Test
+    void verifyExitsThreeWhenTheDatabaseIsUnreachable() {
+        assertThat(run("verify", "--jdbc-url", "jdbc:postgresql://localhost:1/none"))
+                .isEqualTo(Cli.DATABASE_UNREACHABLE);
+    }
+
+    private static void resetAuditLog() throws SQLException {
+        Events.sql()
+                .execute("ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seal DISABLE TRIGGER USER;"
+                        + " TRUNCATE audit_log, audit_seal;"
+                        + " UPDATE audit_seal_state SET tx_id = 0, audit_id = 0, sealed_count = 0;"
+                        + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER;");
     }
 
     @Test
