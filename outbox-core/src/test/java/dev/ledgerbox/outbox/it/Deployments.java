@@ -1,9 +1,6 @@
 package dev.ledgerbox.outbox.it;
 
-import dev.ledgerbox.testing.Libraries;
-import java.io.File;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.EmptyAsset;
+import dev.ledgerbox.testing.TestApplications;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /** The test application: outbox-core as a library jar, as a user packages it, plus test beans. */
@@ -12,7 +9,7 @@ final class Deployments {
     private Deployments() {}
 
     static WebArchive outboxApp(String name, Class<?>... extraClasses) {
-        return ShrinkWrap.create(WebArchive.class, name + ".war")
+        return TestApplications.of(name, "ledgerbox-outbox-core.jar")
                 .addClasses(
                         Purchase.class,
                         PaymentDeclined.class,
@@ -23,17 +20,6 @@ final class Deployments {
                         PurchaseNotes.class,
                         CdiPurchases.class,
                         Rows.class)
-                .addClasses(extraClasses)
-                .addAsLibraries(Libraries.of("ledgerbox-outbox-core.jar", new File("target/classes")))
-                .addAsLibraries(Libraries.of(io.opentelemetry.api.trace.Span.class))
-                .addAsLibraries(Libraries.of(io.opentelemetry.context.Context.class))
-                .addAsLibraries(Libraries.of(io.opentelemetry.common.ComponentLoader.class))
-                .addAsLibraries(Libraries.of(org.assertj.core.api.Assertions.class))
-                .addAsLibraries(Libraries.of(dev.ledgerbox.testing.SqlRows.class))
-                .addAsResource(new File("src/test/resources-it/META-INF/persistence.xml"), "META-INF/persistence.xml")
-                .addAsResource(
-                        new File("src/test/resources-it/META-INF/microprofile-config.properties"),
-                        "META-INF/microprofile-config.properties")
-                .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
+                .addClasses(extraClasses);
     }
 }
