@@ -1,14 +1,18 @@
 package dev.ledgerbox.publisher.webhook;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One endpoint's circuit: closed while attempts succeed; open for {@code openFor} after
- * {@code threshold} failures in a row, when no attempt is started; then half-open, when one probe
+ * One endpoint's circuit, a Resilience4j circuit breaker on the dispatcher's clock: closed while
+ * attempts succeed; open for {@code openFor} after {@code threshold} failures in a row (the last
+ * {@code threshold} calls all failed), when no attempt is started; then half-open, when one probe
  * is let through: its success closes the circuit, its failure opens it again. While the circuit is
- * open, the endpoint's deliveries stay where they are and spend none of their attempts. Time comes
- * from the caller. Thread-safe.
+ * open, the endpoint's deliveries stay where they are and spend none of their attempts.
+ * Thread-safe.
  */
 final class CircuitBreaker {
 
@@ -18,55 +22,52 @@ final class CircuitBreaker {
         HALF_OPEN
     }
 
-    private final int threshold;
-    private final Duration openFor;
-    private int failures;
-    private Instant openUntil;
-    private boolean probing;
+    /** What a failed attempt reports to the breaker; the reason is in the attempt row. */
+    private static final Exception FAILED = new Exception("webhook attempt failed", null, false, false) {};
 
-    CircuitBreaker(int threshold, Duration openFor) {
-        this.threshold = threshold;
-        this.openFor = openFor;
+    private final io.github.resilience4j.circuitbreaker.CircuitBreaker breaker;
+
+    CircuitBreaker(int threshold, Duration openFor, Clock clock) {
+        this.breaker = io.github.resilience4j.circuitbreaker.CircuitBreaker.of(
+                "webhook-endpoint",
+                CircuitBreakerConfig.custom()
+                        .slidingWindow(threshold, threshold, SlidingWindowType.COUNT_BASED)
+                        .failureRateThreshold(100)
+                        .waitDurationInOpenState(openFor)
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .clock(clock)
+                        .build());
     }
 
-    synchronized State state(Instant now) {
-        if (openUntil == null) {
-            return State.CLOSED;
-        }
-        return now.isBefore(openUntil) ? State.OPEN : State.HALF_OPEN;
-    }
-
-    /** How many attempts may start now: unlimited when closed, none when open, one probe when half-open. */
-    synchronized int permits(Instant now) {
-        return switch (state(now)) {
-            case CLOSED -> Integer.MAX_VALUE;
-            case OPEN -> 0;
-            case HALF_OPEN -> probing ? 0 : 1;
+    State state() {
+        return switch (breaker.getState()) {
+            case CLOSED, DISABLED, METRICS_ONLY -> State.CLOSED;
+            case HALF_OPEN -> State.HALF_OPEN;
+            default -> State.OPEN;
         };
     }
 
-    /** Called when an attempt starts; a start while half-open is the probe. */
-    synchronized void started(Instant now) {
-        if (state(now) == State.HALF_OPEN) {
-            probing = true;
-        }
+    /**
+     * Takes the permit to start an attempt: always while closed; while open, none until the wait is
+     * over, then the one probe of the half-open circuit.
+     */
+    boolean tryStart() {
+        return breaker.tryAcquirePermission();
     }
 
-    synchronized void succeeded() {
-        failures = 0;
-        openUntil = null;
-        probing = false;
+    /** Gives back a permit taken by {@link #tryStart()} for an attempt that did not start. */
+    void notStarted() {
+        breaker.releasePermission();
+    }
+
+    void succeeded() {
+        breaker.onSuccess(0, TimeUnit.MILLISECONDS);
     }
 
     /** Returns true when this failure opened the circuit (failures of attempts begun before it opened do not). */
-    synchronized boolean failed(Instant now) {
-        failures++;
-        boolean open = openUntil != null && now.isBefore(openUntil);
-        if (probing || (!open && failures >= threshold)) {
-            openUntil = now.plus(openFor);
-            probing = false;
-            return true;
-        }
-        return false;
+    boolean failed() {
+        State before = state();
+        breaker.onError(0, TimeUnit.MILLISECONDS, FAILED);
+        return before != State.OPEN && state() == State.OPEN;
     }
 }

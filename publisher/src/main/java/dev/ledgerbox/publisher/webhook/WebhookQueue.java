@@ -35,10 +35,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,18 +146,26 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         }
         Instant now = claim.now();
         refreshIfStale(now);
-        List<Room> rooms = rooms(now, claim.max());
-        List<Prepared> claimed = store.claim(claim.owner(), rooms, now, this::prepare);
+        Set<UUID> probes = new HashSet<>();
+        List<Room> rooms = rooms(now, claim.max(), probes);
+        List<Prepared> claimed;
+        try {
+            claimed = store.claim(claim.owner(), rooms, now, this::prepare);
+        } catch (SQLException | RuntimeException e) {
+            probes.forEach(id -> endpoints.get(id).breaker.notStarted());
+            throw e;
+        }
         List<Attempt> attempts = new ArrayList<>(claimed.size());
         for (Prepared p : claimed) {
             EndpointState state = endpoints.get(p.delivery().endpointId());
-            state.breaker.started(now);
+            probes.remove(p.delivery().endpointId());
             if (state.limiter != null) {
                 state.limiter.take(1, now);
             }
             state.inHand.incrementAndGet();
             attempts.add(new Attempt(p));
         }
+        probes.forEach(id -> endpoints.get(id).breaker.notStarted()); // a probe that found nothing to send
         return attempts;
     }
 
@@ -174,7 +184,7 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         for (EndpointConfig config : configs) {
             endpoints.compute(config.endpoint().id(), (id, state) -> {
                 if (state == null) {
-                    return new EndpointState(config, settings, now);
+                    return new EndpointState(config, settings, clock, now);
                 }
                 state.update(config, now);
                 return state;
@@ -183,8 +193,11 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         endpointsReadAt = wallNow;
     }
 
-    /** Each endpoint's room now: two rounds of its slots, its circuit's permits, its rate's tokens. */
-    private List<Room> rooms(Instant now, int budget) {
+    /**
+     * Each endpoint's room now: two rounds of its slots, its circuit's permit, its rate's tokens.
+     * An endpoint whose circuit lets a probe through gets one, alone; it is added to {@code probes}.
+     */
+    private List<Room> rooms(Instant now, int budget, Set<UUID> probes) {
         List<Room> rooms = new ArrayList<>();
         List<EndpointState> states = new ArrayList<>(endpoints.values());
         if (!states.isEmpty()) { // a different endpoint goes first each claim, so that none starves
@@ -197,9 +210,12 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
             }
             int waiting = state.inHand.get();
             int room = 2 * config.endpoint().maxConcurrency() - waiting;
-            int permits = state.breaker.permits(now);
-            if (permits < Integer.MAX_VALUE) { // half-open: one probe, alone
-                room = waiting == 0 ? Math.min(room, permits) : 0;
+            boolean probe = state.breaker.state() != CircuitBreaker.State.CLOSED;
+            if (probe) { // open: nothing until its wait is over, then one probe, alone
+                if (waiting > 0 || !state.breaker.tryStart()) {
+                    continue;
+                }
+                room = Math.min(room, 1);
             }
             if (state.limiter != null) {
                 room = Math.min(room, state.limiter.available(now));
@@ -209,6 +225,11 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
                 long leaseMillis = config.endpoint().timeout().plus(lease).toMillis();
                 rooms.add(new Room(config.endpoint().id(), room, leaseMillis));
                 budget -= room;
+                if (probe) {
+                    probes.add(config.endpoint().id());
+                }
+            } else if (probe) {
+                state.breaker.notStarted();
             }
             if (budget <= 0) {
                 break;
@@ -272,7 +293,7 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         Prepared p = a.prepared;
         Claimed d = p.delivery();
         EndpointState state = endpoints.get(d.endpointId());
-        if (state.breaker.state(clock.instant()) == CircuitBreaker.State.OPEN) {
+        if (state.breaker.state() == CircuitBreaker.State.OPEN) {
             // the circuit opened while this one waited for a slot: give it back unsent
             return Outcome.giveBack("circuit open");
         }
@@ -307,7 +328,7 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         if (outcome instanceof Outcome.Delivered) {
             state.breaker.succeeded();
             latency.record(Duration.between(d.occurredAt(), Instant.now()));
-        } else if (state.breaker.failed(now)) {
+        } else if (state.breaker.failed()) {
             LOG.warn(
                     "webhook endpoint {} keeps failing ({}): circuit open for {}",
                     endpoint.id(),
@@ -483,8 +504,8 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         final CircuitBreaker breaker;
         volatile RateLimiter limiter;
 
-        EndpointState(EndpointConfig config, WebhookSettings settings, Instant now) {
-            this.breaker = new CircuitBreaker(settings.circuitFailures(), settings.circuitOpen());
+        EndpointState(EndpointConfig config, WebhookSettings settings, Clock clock, Instant now) {
+            this.breaker = new CircuitBreaker(settings.circuitFailures(), settings.circuitOpen(), clock);
             update(config, now);
         }
 

@@ -3,6 +3,7 @@ package dev.ledgerbox.publisher.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.publisher.engine.RetryPolicy;
+import dev.ledgerbox.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,38 +11,52 @@ import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
 
+    private final MutableClock clock = new MutableClock();
     private final Instant t0 = Instant.parse("2026-12-01T10:00:00Z");
 
     @Test
     void opensAfterTheThresholdThenLetsOneProbeThrough() {
-        CircuitBreaker breaker = new CircuitBreaker(3, Duration.ofSeconds(30));
-        assertThat(breaker.failed(t0)).isFalse();
-        assertThat(breaker.failed(t0)).isFalse();
-        assertThat(breaker.permits(t0)).isEqualTo(Integer.MAX_VALUE);
-        assertThat(breaker.failed(t0)).isTrue();
-        assertThat(breaker.state(t0.plusSeconds(29))).isEqualTo(CircuitBreaker.State.OPEN);
-        assertThat(breaker.permits(t0.plusSeconds(29))).isZero();
+        CircuitBreaker breaker = new CircuitBreaker(3, Duration.ofSeconds(30), clock);
+        assertThat(breaker.failed()).isFalse();
+        assertThat(breaker.failed()).isFalse();
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.tryStart()).as("closed: every attempt starts").isTrue();
+        assertThat(breaker.failed()).isTrue();
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker.tryStart()).isFalse();
 
-        Instant later = t0.plusSeconds(30);
-        assertThat(breaker.permits(later)).isEqualTo(1);
-        breaker.started(later);
-        assertThat(breaker.permits(later)).as("one probe at a time").isZero();
-        assertThat(breaker.failed(later)).as("a failed probe opens it again").isTrue();
-        assertThat(breaker.permits(later.plusSeconds(29))).isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(breaker.tryStart()).as("the probe").isTrue();
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(breaker.tryStart()).as("one probe at a time").isFalse();
+        assertThat(breaker.failed()).as("a failed probe opens it again").isTrue();
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(breaker.tryStart()).isFalse();
 
-        Instant again = later.plusSeconds(30);
-        breaker.started(again);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(breaker.tryStart()).isTrue();
         breaker.succeeded();
-        assertThat(breaker.state(again)).isEqualTo(CircuitBreaker.State.CLOSED);
-        assertThat(breaker.failed(again)).as("the count starts afresh").isFalse();
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.failed()).as("the count starts afresh").isFalse();
     }
 
     @Test
     void aSuccessResetsTheCount() {
-        CircuitBreaker breaker = new CircuitBreaker(2, Duration.ofSeconds(30));
-        breaker.failed(t0);
+        CircuitBreaker breaker = new CircuitBreaker(2, Duration.ofSeconds(30), clock);
+        breaker.failed();
         breaker.succeeded();
-        assertThat(breaker.failed(t0)).isFalse();
+        assertThat(breaker.failed()).isFalse();
+    }
+
+    @Test
+    void aProbeThatDoesNotStartIsGivenBack() {
+        CircuitBreaker breaker = new CircuitBreaker(1, Duration.ofSeconds(30), clock);
+        assertThat(breaker.failed()).isTrue();
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(breaker.tryStart()).isTrue();
+        breaker.notStarted();
+        assertThat(breaker.tryStart()).as("the probe is free again").isTrue();
     }
 
     @Test
