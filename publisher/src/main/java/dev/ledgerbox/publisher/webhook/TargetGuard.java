@@ -18,7 +18,7 @@ import org.apache.hc.client5.http.SystemDefaultDnsResolver;
  * resolves the host, checks every address and hands only checked addresses to the connection.
  * Thread-safe.
  */
-public final class TargetGuard {
+final class TargetGuard {
 
     private TargetGuard() {}
 

@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
  * "id.timestamp.body">}, one signature per secret, separated by spaces (several while a secret is
  * being rotated). Thread-safe.
  */
-public final class WebhookSigner {
+final class WebhookSigner {
 
     private WebhookSigner() {}
 
