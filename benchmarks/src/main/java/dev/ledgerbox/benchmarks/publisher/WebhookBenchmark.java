@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +80,8 @@ public final class WebhookBenchmark {
             }
             exchange.close();
         });
-        receiver.setExecutor(Executors.newFixedThreadPool(concurrency * 2));
+        ExecutorService receiving = Executors.newFixedThreadPool(concurrency * 2);
+        receiver.setExecutor(receiving);
         receiver.start();
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
 
@@ -139,6 +141,7 @@ public final class WebhookBenchmark {
             System.out.printf("(latency at %d events/s offered; aims: >= 5000 deliveries/s, ratio ~1)%n", rate);
         } finally {
             receiver.stop(0);
+            receiving.shutdownNow(); // its threads would keep the JVM from exiting
         }
     }
 
