@@ -62,6 +62,8 @@ public final class WorkEngine<W> implements AutoCloseable {
 
     private static final int RECORD_BATCH = 500;
     private static final int RECORD_TRIES = 5;
+    /** How long the recorder gathers outcomes of work still running before it records. */
+    private static final long GATHER_NANOS = 5_000_000;
 
     private static final TextMapGetter<TraceContext> TRACE_GETTER = new TextMapGetter<>() {
         @Override
@@ -98,6 +100,8 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final LinkedBlockingQueue<WorkResult<W>> finished = new LinkedBlockingQueue<>();
     /** Claimed and not recorded yet. */
     private final AtomicInteger inHand = new AtomicInteger();
+    /** Pieces on a worker now. */
+    private final AtomicInteger working = new AtomicInteger();
     /** Recordings so far: a claim that finds little looks again when one happened meanwhile. */
     private final AtomicLong recorded = new AtomicLong();
     /** Released when work is recorded or when woken: the claim loop may look again. */
@@ -336,6 +340,7 @@ public final class WorkEngine<W> implements AutoCloseable {
     }
 
     private void run(W work) {
+        working.incrementAndGet();
         Outcome outcome;
         WorkContext context = queue.context(work);
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), context.trace(), TRACE_GETTER);
@@ -355,7 +360,9 @@ public final class WorkEngine<W> implements AutoCloseable {
         } finally {
             span.end();
         }
-        done(work, resolve(work, Objects.requireNonNull(outcome, "work returned no outcome"), context));
+        WorkResult<W> result = resolve(work, Objects.requireNonNull(outcome, "work returned no outcome"), context);
+        working.decrementAndGet();
+        done(work, result);
     }
 
     private void done(W work, WorkResult<W> result) {
@@ -405,6 +412,18 @@ public final class WorkEngine<W> implements AutoCloseable {
                 }
                 batch.add(first);
                 finished.drainTo(batch, RECORD_BATCH - 1);
+                // while work of the same claims still runs, let it join this recording for a few
+                // milliseconds: one transaction for many outcomes rather than one for each few
+                long until = System.nanoTime() + GATHER_NANOS;
+                while (batch.size() < RECORD_BATCH && working.get() > 0) {
+                    long left = until - System.nanoTime();
+                    WorkResult<W> next = left > 0 ? finished.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                    finished.drainTo(batch, RECORD_BATCH - batch.size());
+                }
                 record(batch);
                 batch.clear();
             } catch (InterruptedException e) {
