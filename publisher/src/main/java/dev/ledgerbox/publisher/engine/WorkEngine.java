@@ -341,7 +341,6 @@ public final class WorkEngine<W> implements AutoCloseable {
 
     private void run(W work) {
         working.incrementAndGet();
-        Outcome outcome;
         WorkContext context = queue.context(work);
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), context.trace(), TRACE_GETTER);
         Span span = tracer.spanBuilder(context.spanName())
@@ -351,18 +350,53 @@ public final class WorkEngine<W> implements AutoCloseable {
                 .setAttribute("messaging.operation.type", "process")
                 .setAttribute("messaging.message.id", context.eventId())
                 .startSpan();
+        WorkResult<W> result;
         try (Scope scope = span.makeCurrent();
                 Mdc mdc = Mdc.of(context, span.getSpanContext())) {
-            outcome = queue.work(work);
-        } catch (Exception | LinkageError e) { // a piece that breaks is retried, never lost in hand
-            LOG.warn("{}: work {} failed unexpectedly", queue.name(), context.eventId(), e);
-            outcome = Outcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+            Outcome outcome;
+            try {
+                outcome = queue.work(work);
+            } catch (Exception | LinkageError e) { // a piece that breaks is retried, never lost in hand
+                LOG.warn("{}: work {} failed unexpectedly", queue.name(), context.eventId(), e);
+                outcome = Outcome.retry(e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            result = resolve(work, outcome == null ? Outcome.retry("the work returned no outcome") : outcome);
+            tell(result, context);
         } finally {
             span.end();
         }
-        WorkResult<W> result = resolve(work, Objects.requireNonNull(outcome, "work returned no outcome"), context);
         working.decrementAndGet();
         done(work, result);
+    }
+
+    /** The queue hears of the settled outcome; when it does not log it, a failure is logged here. */
+    private void tell(WorkResult<W> result, WorkContext context) {
+        boolean logged = false;
+        try {
+            logged = queue.finished(result);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: finishing work {} failed", queue.name(), context.eventId(), e);
+        }
+        if (logged) {
+            return;
+        }
+        int attempt = queue.attempt(result.work());
+        if (result.outcome() instanceof Outcome.Retry retry) {
+            LOG.warn(
+                    "{} work {} failed on attempt {} (retry at {}): {}",
+                    queue.name(),
+                    context.eventId(),
+                    attempt,
+                    result.retryAt(),
+                    retry.reason());
+        } else if (result.outcome() instanceof Outcome.Dead dead) {
+            LOG.warn(
+                    "{} work {} failed on attempt {} (dead): {}",
+                    queue.name(),
+                    context.eventId(),
+                    attempt,
+                    dead.reason());
+        }
     }
 
     private void done(W work, WorkResult<W> result) {
@@ -374,30 +408,18 @@ public final class WorkEngine<W> implements AutoCloseable {
     }
 
     /** Applies the retry policy: a retry gets its time, or becomes dead after the last attempt. */
-    private WorkResult<W> resolve(W work, Outcome outcome, WorkContext context) {
+    private WorkResult<W> resolve(W work, Outcome outcome) {
         Instant now = clock.instant();
         if (!(outcome instanceof Outcome.Retry retry)) {
-            if (outcome instanceof Outcome.Dead dead) {
-                logFailure(context, queue.attempt(work), "dead", dead.reason());
-            }
             return new WorkResult<>(work, outcome, null, now);
         }
         int attempt = queue.attempt(work);
         Instant at = this.retry.retryAt(attempt, retry.after(), now);
         if (at == null) {
-            String reason = "gave up after " + attempt + " attempts: " + retry.reason();
-            logFailure(context, attempt, "dead", reason);
-            return new WorkResult<>(work, Outcome.dead(reason), null, now);
+            return new WorkResult<>(
+                    work, Outcome.dead("gave up after " + attempt + " attempts: " + retry.reason()), null, now);
         }
-        logFailure(context, attempt, "retry at " + at, retry.reason());
         return new WorkResult<>(work, outcome, at, now);
-    }
-
-    private void logFailure(WorkContext context, int attempt, String then, String reason) {
-        try (Mdc mdc = Mdc.of(context, null)) {
-            LOG.warn(
-                    "{} work {} failed on attempt {} ({}): {}", queue.name(), context.eventId(), attempt, then, reason);
-        }
     }
 
     // ---- recording

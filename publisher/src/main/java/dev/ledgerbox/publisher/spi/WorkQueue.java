@@ -31,6 +31,15 @@ public interface WorkQueue<W> {
     /** Does one piece of work, outside any transaction; an exception counts as a retry. */
     Outcome work(W work) throws Exception;
 
+    /**
+     * Called on the worker when a piece's outcome is settled (the retry policy applied), with its
+     * ids in the MDC and its span current: the place for the queue's own log line and metrics of
+     * the outcome. Returns whether it logged the outcome; when not, the engine logs a failure.
+     */
+    default boolean finished(WorkResult<W> result) {
+        return false;
+    }
+
     /** Records finished work, in one transaction, for the pieces {@code owner} still holds. */
     void record(String owner, List<WorkResult<W>> results) throws SQLException;
 

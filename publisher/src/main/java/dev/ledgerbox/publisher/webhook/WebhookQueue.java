@@ -335,13 +335,37 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
                     reason(outcome),
                     settings.circuitOpen());
         }
+        return outcome;
+    }
+
+    /** The attempt's response line and count, with its verdict settled (retry time or dead). */
+    @Override
+    public boolean finished(WorkResult<Attempt> result) {
+        WebhookClient.Response response = result.work().response;
+        if (response == null) {
+            return false; // not sent: given back (nothing to log), or the work broke (the engine logs it)
+        }
+        Prepared p = result.work().prepared;
+        Verdict verdict = verdict(result.outcome(), response);
         Counter.builder("ledgerbox.webhook.attempts")
-                .tag("endpoint", endpoint.id().toString())
-                .tag("outcome", outcomeName(outcome, response))
+                .tag("endpoint", p.delivery().endpointId().toString())
+                .tag("outcome", verdict.name().toLowerCase(Locale.ROOT))
                 .register(metrics)
                 .increment();
-        logResponse(p, response, outcome);
-        return outcome;
+        Integer status = response.status() > 0 ? response.status() : null;
+        auditLine("response", p)
+                .setMessage("boundary_audit response phase=response status={} outcome={}")
+                .addArgument(status)
+                .addArgument(verdict)
+                .addKeyValue("status", status)
+                .addKeyValue("outcome", verdict.name())
+                .addKeyValue("duration_ms", response.durationMillis())
+                .addKeyValue("error", reason(result.outcome()))
+                .addKeyValue(
+                        "next_attempt_at",
+                        result.retryAt() == null ? null : result.retryAt().toString())
+                .log();
+        return true;
     }
 
     /** What an attempt's response means: delivered, gone (dead at once), or a retry. */
@@ -399,13 +423,6 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         return o instanceof Outcome.GiveBack g ? g.reason() : null;
     }
 
-    private static String outcomeName(Outcome o, WebhookClient.Response response) {
-        if (o instanceof Outcome.Delivered) {
-            return "delivered";
-        }
-        return response.status() == 410 ? "gone" : "failed";
-    }
-
     // ---- recording
 
     @Override
@@ -457,20 +474,6 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         auditLine("request", p)
                 .setMessage("boundary_audit request phase=request url={}")
                 .addArgument(p.request().url())
-                .log();
-    }
-
-    private void logResponse(Prepared p, WebhookClient.Response response, Outcome outcome) {
-        Integer status = response.status() > 0 ? response.status() : null;
-        String name = outcomeName(outcome, response).toUpperCase(Locale.ROOT);
-        auditLine("response", p)
-                .setMessage("boundary_audit response phase=response status={} outcome={}")
-                .addArgument(status)
-                .addArgument(name)
-                .addKeyValue("status", status)
-                .addKeyValue("outcome", name)
-                .addKeyValue("duration_ms", response.durationMillis())
-                .addKeyValue("error", reason(outcome))
                 .log();
     }
 
