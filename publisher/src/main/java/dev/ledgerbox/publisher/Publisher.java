@@ -1,6 +1,7 @@
 package dev.ledgerbox.publisher;
 
 import dev.ledgerbox.publisher.engine.WorkEngine;
+import dev.ledgerbox.publisher.internal.Batches;
 import dev.ledgerbox.publisher.outbox.CommitListener;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.outbox.OutboxQueue;
@@ -9,7 +10,6 @@ import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
 import dev.ledgerbox.publisher.spi.Sink;
 import dev.ledgerbox.publisher.webhook.WebhookDispatcher;
-import dev.ledgerbox.publisher.webhook.WebhookRouter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -75,7 +75,7 @@ public final class Publisher implements AutoCloseable {
                         b.metrics,
                         b.telemetry)
                 : null;
-        Handoff handoff = webhooks == null ? Handoff.NONE : new WebhookRouter(webhooks::wake);
+        Handoff handoff = webhooks == null ? Handoff.NONE : webhooks.router();
         WorkEngine.Builder<ClaimedEvent> engine = WorkEngine.builder(new OutboxQueue(store, b.sink, handoff, b.metrics))
                 .owner(settings.instanceId())
                 .batchSize(settings.batchSize())
@@ -189,14 +189,10 @@ public final class Publisher implements AutoCloseable {
         if (settings.retention().isZero()) {
             return;
         }
-        int total = 0;
-        for (int i = 0; i < 20; i++) {
-            int n = store.purgeDelivered(settings.retention(), settings.retentionBatch());
-            total += n;
-            if (n < settings.retentionBatch()) {
-                break;
-            }
-        }
+        int total = Batches.repeat(
+                settings.retentionBatch(),
+                20,
+                () -> store.purgeDelivered(settings.retention(), settings.retentionBatch()));
         if (total > 0) {
             LOG.info("retention: deleted {} events delivered more than {} ago", total, settings.retention());
         }

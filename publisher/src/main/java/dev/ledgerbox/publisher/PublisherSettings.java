@@ -84,13 +84,10 @@ public record PublisherSettings(
         return settings;
     }
 
-    /** The delay after attempt {@code attempts} failed, before jitter: doubling from the base, up to the maximum. */
-    public Duration backoff(int attempts) {
-        int n = Math.max(attempts, 1);
-        return RetryPolicy.exponential(retryBase, retryMax, n + 1).get(n - 1);
-    }
-
-    /** The outbox's retry policy: {@link #backoff} with a jitter of ± 20 %, {@code max-attempts} in all. */
+    /**
+     * The outbox's retry policy: doubling from {@code retry.base} up to {@code retry.max}, with a
+     * jitter of ± 20 %, {@code max-attempts} in all.
+     */
     public RetryPolicy retryPolicy(DoubleSupplier random) {
         return new RetryPolicy(
                 RetryPolicy.exponential(retryBase, retryMax, maxAttempts), 0.2, webhook.retryAfterMax(), random);

@@ -5,6 +5,7 @@ import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
 import dev.ledgerbox.outbox.internal.OutboxSettings;
 import dev.ledgerbox.outbox.internal.OutboxWriter;
 import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.testing.Await;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import dev.ledgerbox.testing.SqlRows;
 import java.sql.Connection;
@@ -83,12 +84,6 @@ final class Events {
 
     /** Waits for a condition that the publisher brings about; fails after 30 s. */
     static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, condition);
     }
 }

@@ -3,6 +3,7 @@ package dev.ledgerbox.publisher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledgerbox.publisher.engine.RetryPolicy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,13 +54,16 @@ class PublisherSettingsTest {
 
     @Test
     void backsOffExponentiallyUpToTheMaximum() {
-        PublisherSettings s = read("publisher.retry.base", "1s", "publisher.retry.max", "10s");
+        PublisherSettings settings =
+                read("publisher.retry.base", "1s", "publisher.retry.max", "10s", "publisher.max-attempts", "61");
+        RetryPolicy s = settings.retryPolicy(() -> 0.5); // the middle of the jitter: the schedule itself
 
-        assertThat(s.backoff(1)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(s.backoff(2)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(s.backoff(4)).isEqualTo(Duration.ofSeconds(8));
-        assertThat(s.backoff(5)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(s.backoff(60)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.delayAfter(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.delayAfter(2)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(s.delayAfter(4)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(s.delayAfter(5)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.delayAfter(60)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.delayAfter(61)).as("after the last attempt: none").isNull();
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.ledgerbox.publisher.webhook;
 
 import dev.ledgerbox.publisher.engine.RetryPolicy;
 import dev.ledgerbox.publisher.engine.WorkEngine;
+import dev.ledgerbox.publisher.internal.Batches;
+import dev.ledgerbox.publisher.spi.Handoff;
 import dev.ledgerbox.publisher.webhook.Deliveries.Attempt;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -61,6 +63,14 @@ public final class WebhookDispatcher implements AutoCloseable {
         engine.wake();
     }
 
+    /**
+     * The handoff that routes delivered outbox events to the enabled endpoints, in the transaction
+     * that marks them delivered, and wakes this dispatcher after it committed.
+     */
+    public Handoff router() {
+        return new WebhookRouter(queue::installed, engine::wake);
+    }
+
     /** Re-reads endpoints and secrets at the next claim (after changes through the API). */
     public void refreshEndpoints() {
         queue.refreshEndpoints();
@@ -89,15 +99,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (olderThan.isZero() || !queue.installed()) {
             return 0;
         }
-        int total = 0;
-        for (int i = 0; i < 20; i++) {
-            int n = queue.store().purge(olderThan, batch);
-            total += n;
-            if (n < batch) {
-                break;
-            }
-        }
-        return total;
+        return Batches.repeat(batch, 20, () -> queue.store().purge(olderThan, batch));
     }
 
     /** {@code Retry-After} as honoured: seconds or an HTTP date, within bounds; null when absent or bad. */

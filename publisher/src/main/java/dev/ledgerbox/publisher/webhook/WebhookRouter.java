@@ -1,7 +1,6 @@
 package dev.ledgerbox.publisher.webhook;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.ledgerbox.outbox.spi.Schemas;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
 import java.sql.Connection;
@@ -17,22 +16,27 @@ import java.util.List;
  * <p>The body follows the Standard Webhooks payload shape: {@code {"type": ..., "timestamp":
  * <when the event occurred>, "data": <the payload>}}.
  */
-public final class WebhookRouter implements Handoff {
+final class WebhookRouter implements Handoff {
 
+    /** Whether the webhook schema is installed (the dispatcher's answer, asked at most once a minute). */
+    interface Installed {
+        boolean installed() throws SQLException;
+    }
+
+    private final Installed installed;
     private final Runnable routed;
-    private Boolean installed;
-    private long checkedAt;
     private int lastRouted;
 
     /** {@code routed} runs after a commit that stored deliveries (the dispatcher's wake-up). */
-    public WebhookRouter(Runnable routed) {
+    WebhookRouter(Installed installed, Runnable routed) {
+        this.installed = installed;
         this.routed = routed;
     }
 
     @Override
     public void handOff(Connection transaction, List<ClaimedEvent> events) throws SQLException {
         lastRouted = 0;
-        if (events.isEmpty() || !installed(transaction)) {
+        if (events.isEmpty() || !installed.installed()) {
             return;
         }
         lastRouted = WebhookStore.route(transaction, events, WebhookRouter::body);
@@ -46,21 +50,12 @@ public final class WebhookRouter implements Handoff {
     }
 
     /** The message body of an event: its exact text is what is signed and sent. */
-    public static String body(ClaimedEvent e) {
+    static String body(ClaimedEvent e) {
         return "{\"type\":\"" + quote(e.type()) + "\",\"timestamp\":\"" + e.occurredAt() + "\",\"data\":"
                 + e.payloadJson() + "}";
     }
 
     private static String quote(String text) {
         return new String(JsonStringEncoder.getInstance().quoteAsString(text));
-    }
-
-    private boolean installed(Connection c) throws SQLException {
-        long now = System.currentTimeMillis();
-        if (installed == null || (!installed && now - checkedAt > 60_000)) {
-            installed = Schemas.installed(c, "webhook_delivery");
-            checkedAt = now;
-        }
-        return installed;
     }
 }

@@ -7,6 +7,7 @@ import dev.ledgerbox.publisher.spi.Outcome;
 import dev.ledgerbox.publisher.spi.WorkContext;
 import dev.ledgerbox.publisher.spi.WorkQueue;
 import dev.ledgerbox.publisher.spi.WorkResult;
+import dev.ledgerbox.testing.Await;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import dev.ledgerbox.testing.MutableClock;
 import dev.ledgerbox.testing.SqlRows;
@@ -213,13 +214,7 @@ class WorkEngineTest {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, condition);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.outbox.OutboxStore;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.testing.Await;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import dev.ledgerbox.testing.SqlRows;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -90,7 +91,7 @@ final class Webhooks {
         int routed = 0;
         List<ClaimedEvent> batch;
         while (!(batch = store.claim("router", 1000, Duration.ofMinutes(1))).isEmpty()) {
-            routed += store.delivered("router", batch, new WebhookRouter(() -> {}));
+            routed += store.delivered("router", batch, new WebhookRouter(() -> true, () -> {}));
         }
         return routed;
     }
@@ -146,13 +147,7 @@ final class Webhooks {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, condition);
     }
 
     /** A condition that may read the database. */
