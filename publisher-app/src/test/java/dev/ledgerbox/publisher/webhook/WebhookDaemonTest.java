@@ -56,6 +56,58 @@ class WebhookDaemonTest extends ReceiverTest {
         }
     }
 
+    /**
+     * Deliveries after the work tables were emptied, their statistics saying every row is finished:
+     * a burst is claimed, sent and recorded at the usual pace (see PublisherTest for the outbox).
+     */
+    @Test
+    void aBurstIntoFreshlyEmptiedTablesIsDeliveredWithoutWaitingForStatistics() throws Exception {
+        UUID endpointId = Webhooks.endpoints()
+                .add(EndpointSpec.builder(receiver.url("/orders"))
+                        .allowPrivate(true)
+                        .maxConcurrency(64)
+                        .build())
+                .endpoint()
+                .id();
+        sql().execute("INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid, aggregate_seq, body,"
+                + " occurred_at) SELECT gen_random_uuid(), 'order.created', 'order', 'old-' || i, 1, '{}', now()"
+                + " FROM generate_series(1, 20000) AS i");
+        sql().execute("INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
+                + " status) SELECT event_id, '" + endpointId + "', aggregatetype, aggregateid, 1, 'DELIVERED'"
+                + " FROM webhook_message");
+        sql().execute("ANALYZE webhook_delivery, webhook_message");
+        sql().execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message");
+        try (Daemon daemon = new Daemon(
+                        Webhooks.settings(Map.of("publisher.http.port", "-1", "publisher.poll-interval", "20ms")),
+                        new LogSink(false))
+                .start()) {
+            for (int i = 0; i < 20; i++) {
+                Webhooks.publishWithoutRouting("order", "order.created", "warm-" + i);
+                int expected = i + 1;
+                await(
+                        "warm-up delivery " + i + " arrives",
+                        () -> receiver.received().size() == expected);
+            }
+            Thread.sleep(500); // many more claims, all planned against tables of a few rows
+
+            sql().execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                    + " occurred_at) SELECT gen_random_uuid(), 'order', 'burst-' || i, 'order.changed',"
+                    + " '{}'::jsonb, 1, now() FROM generate_series(0, 4999) AS i");
+            long started = System.nanoTime();
+            await("the burst of 5,000 deliveries is recorded", sql(() -> sql().query(
+                            "SELECT count(*) AS n FROM webhook_delivery WHERE status = 'DELIVERED'")
+                    .get(0)
+                    .get("n")
+                    .equals("5020")));
+            long millis = (System.nanoTime() - started) / 1_000_000L;
+
+            assertThat(receiver.received()).hasSize(5020);
+            assertThat(millis)
+                    .as("milliseconds to deliver 5,000 webhooks (about three at the usual pace)")
+                    .isLessThan(15_000);
+        }
+    }
+
     @Test
     void finishedDeliveriesPastTheirRetentionAreDeletedWithTheirAttempts() throws Exception {
         var created = Webhooks.endpoint(receiver.url("/orders"), "*");

@@ -1,5 +1,6 @@
 package dev.ledgerbox.publisher.outbox;
 
+import dev.ledgerbox.publisher.internal.Statements;
 import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
@@ -38,7 +39,8 @@ public final class OutboxStore {
                       SELECT 1 FROM outbox_event p
                       WHERE p.aggregatetype = e.aggregatetype AND p.aggregateid = e.aggregateid
                         AND p.aggregate_seq = e.aggregate_seq - 1
-                        AND p.status NOT IN ('DELIVERED', 'DEAD'))
+                        AND p.status NOT IN ('DELIVERED', 'DEAD')
+                      OFFSET 0) -- a lookup per candidate by the unique key, never a join
                 ORDER BY e.next_attempt_at, e.position
                 LIMIT ?
                 FOR UPDATE SKIP LOCKED)
@@ -61,7 +63,7 @@ public final class OutboxStore {
 
     public List<ClaimedEvent> claim(String owner, int max, Duration lease) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(CLAIM)) {
+                PreparedStatement ps = Statements.plannedEachTime(c, CLAIM)) {
             ps.setInt(1, max);
             ps.setString(2, owner);
             ps.setLong(3, lease.toMillis());
@@ -128,9 +130,11 @@ public final class OutboxStore {
     }
 
     private static List<UUID> markDelivered(Connection c, String owner, List<UUID> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
-                + " SET status = 'DELIVERED', delivered_at = now(), claimed_by = NULL, lease_until = NULL,"
-                + " last_error = NULL WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED' RETURNING id")) {
+        try (PreparedStatement ps = Statements.plannedEachTime(
+                c,
+                "UPDATE outbox_event"
+                        + " SET status = 'DELIVERED', delivered_at = now(), claimed_by = NULL, lease_until = NULL,"
+                        + " last_error = NULL WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED' RETURNING id")) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             ps.setString(2, owner);
             List<UUID> marked = new ArrayList<>();
@@ -146,10 +150,12 @@ public final class OutboxStore {
     /** Records a failed delivery: retried at {@code retryAt}, or dead when {@code retryAt} is null. */
     public void failed(String owner, UUID id, String reason, Instant retryAt) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
-                        + " SET status = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = ?,"
-                        + " claimed_by = NULL, lease_until = NULL"
-                        + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
+                PreparedStatement ps = Statements.plannedEachTime(
+                        c,
+                        "UPDATE outbox_event"
+                                + " SET status = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = ?,"
+                                + " claimed_by = NULL, lease_until = NULL"
+                                + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
             ps.setString(1, retryAt == null ? "DEAD" : "FAILED");
             ps.setTimestamp(2, retryAt == null ? null : Timestamp.from(retryAt));
             ps.setString(3, Text.truncate(reason, 2000));
@@ -165,10 +171,12 @@ public final class OutboxStore {
             return 0;
         }
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE outbox_event"
-                        + " SET status = CASE WHEN attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,"
-                        + " attempts = attempts - 1, next_attempt_at = now(), claimed_by = NULL, lease_until = NULL"
-                        + " WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED'")) {
+                PreparedStatement ps = Statements.plannedEachTime(
+                        c,
+                        "UPDATE outbox_event"
+                                + " SET status = CASE WHEN attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,"
+                                + " attempts = attempts - 1, next_attempt_at = now(), claimed_by = NULL, lease_until = NULL"
+                                + " WHERE id = ANY (?) AND claimed_by = ? AND status = 'CLAIMED'")) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             ps.setString(2, owner);
             return ps.executeUpdate();
@@ -178,9 +186,11 @@ public final class OutboxStore {
     /** Deletes up to {@code batch} events delivered before {@code olderThan}; returns how many. */
     public int purgeDelivered(Duration olderThan, int batch) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("DELETE FROM outbox_event WHERE id IN ("
-                        + " SELECT id FROM outbox_event WHERE status = 'DELIVERED'"
-                        + " AND delivered_at < now() - ? * interval '1 millisecond' LIMIT ?)")) {
+                PreparedStatement ps = Statements.plannedEachTime(
+                        c,
+                        "DELETE FROM outbox_event WHERE id IN ("
+                                + " SELECT id FROM outbox_event WHERE status = 'DELIVERED'"
+                                + " AND delivered_at < now() - ? * interval '1 millisecond' LIMIT ?)")) {
             ps.setLong(1, olderThan.toMillis());
             ps.setInt(2, batch);
             return ps.executeUpdate();
@@ -190,8 +200,10 @@ public final class OutboxStore {
     /** Whether some event is due now (pending or failed and its time has come, or a lease ran out). */
     public boolean hasDue() throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM outbox_event"
-                        + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now())");
+                PreparedStatement ps = Statements.plannedEachTime(
+                        c,
+                        "SELECT EXISTS (SELECT 1 FROM outbox_event"
+                                + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now())");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
@@ -201,8 +213,10 @@ public final class OutboxStore {
     /** Records that this publisher goes to sleep: from now on, commits of new events notify. */
     public void sleeping(String owner) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_listener (instance_id, sleeping_since)"
-                        + " VALUES (?, now()) ON CONFLICT (instance_id) DO UPDATE SET sleeping_since = now()")) {
+                PreparedStatement ps = Statements.plannedEachTime(
+                        c,
+                        "INSERT INTO outbox_listener (instance_id, sleeping_since)"
+                                + " VALUES (?, now()) ON CONFLICT (instance_id) DO UPDATE SET sleeping_since = now()")) {
             ps.setString(1, owner);
             ps.executeUpdate();
         }
@@ -211,7 +225,8 @@ public final class OutboxStore {
     /** Records that this publisher works (again) or has stopped: commits need not notify for it. */
     public void awake(String owner) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("DELETE FROM outbox_listener WHERE instance_id = ?")) {
+                PreparedStatement ps =
+                        Statements.plannedEachTime(c, "DELETE FROM outbox_listener WHERE instance_id = ?")) {
             ps.setString(1, owner);
             ps.executeUpdate();
         }
@@ -226,7 +241,8 @@ public final class OutboxStore {
         }
         Duration oldest = Duration.ZERO;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = Statements.plannedEachTime(
+                            c,
                             "SELECT type, status, count(*) FROM outbox_event GROUP BY type, status ORDER BY type, status");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -248,8 +264,10 @@ public final class OutboxStore {
     }
 
     private static Duration oldestPendingAge(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT extract(epoch FROM now() - min(occurred_at)) * 1000"
-                        + " FROM outbox_event WHERE status IN ('PENDING', 'CLAIMED', 'FAILED')");
+        try (PreparedStatement ps = Statements.plannedEachTime(
+                        c,
+                        "SELECT extract(epoch FROM now() - min(occurred_at)) * 1000"
+                                + " FROM outbox_event WHERE status IN ('PENDING', 'CLAIMED', 'FAILED')");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             double millis = rs.getDouble(1);

@@ -1,6 +1,7 @@
 package dev.ledgerbox.publisher.webhook;
 
 import dev.ledgerbox.outbox.spi.Schemas;
+import dev.ledgerbox.publisher.internal.Statements;
 import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.webhook.Deliveries.Claimed;
@@ -13,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,19 +71,18 @@ final class WebhookStore {
                           SELECT 1 FROM webhook_delivery p
                           WHERE p.endpoint_id = d.endpoint_id AND p.aggregatetype = d.aggregatetype
                             AND p.aggregateid = d.aggregateid AND p.aggregate_seq < d.aggregate_seq
-                            AND p.status IN ('PENDING', 'CLAIMED', 'FAILED'))
+                            AND p.status IN ('PENDING', 'CLAIMED', 'FAILED')
+                          OFFSET 0) -- a lookup per candidate in webhook_delivery_open, never a join
                     ORDER BY d.next_attempt_at, d.id
                     LIMIT cap.n
                     FOR UPDATE OF d SKIP LOCKED) d),
             claimed AS (
-                -- by primary key: the planner cannot know how few rows 'picked' holds, and would
-                -- otherwise scan both tables to join them
                 UPDATE webhook_delivery d
                    SET status = 'CLAIMED', claimed_by = ?, attempts = d.attempts + 1,
                        lease_until = ?::timestamptz + picked.lease_ms * interval '1 millisecond',
                        next_attempt_at = ?::timestamptz + picked.lease_ms * interval '1 millisecond'
                   FROM picked
-                 WHERE d.id = ANY (ARRAY(SELECT id FROM picked)) AND d.id = picked.id
+                 WHERE d.id = picked.id
                 RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.replay_id)
             SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.replay_id, m.type, m.body, m.correlation_id,
                    m.traceparent, m.occurred_at
@@ -134,7 +133,7 @@ final class WebhookStore {
             tenants[i] = e.tenantId();
             occurred[i] = e.occurredAt().toString();
         }
-        try (PreparedStatement ps = c.prepareStatement(ROUTE)) {
+        try (PreparedStatement ps = Statements.plannedEachTime(c, ROUTE)) {
             ps.setArray(1, c.createArrayOf("uuid", ids));
             ps.setArray(2, c.createArrayOf("text", types));
             ps.setArray(3, c.createArrayOf("text", aggregateTypes));
@@ -178,7 +177,7 @@ final class WebhookStore {
     private static List<Claimed> claimRows(Connection c, String owner, List<Room> rooms, Instant now)
             throws SQLException {
         Timestamp at = Timestamp.from(now);
-        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+        try (PreparedStatement ps = Statements.plannedEachTime(c, CLAIM)) {
             ps.setArray(
                     1,
                     c.createArrayOf("uuid", rooms.stream().map(Room::endpointId).toArray()));
@@ -246,7 +245,7 @@ final class WebhookStore {
             times[i] = r.requestedAt().toString();
         }
         Map<Long, Long> attemptIds = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(INSERT_ATTEMPTS)) {
+        try (PreparedStatement ps = Statements.plannedEachTime(c, INSERT_ATTEMPTS)) {
             ps.setArray(1, c.createArrayOf("int8", deliveryIds));
             ps.setArray(2, c.createArrayOf("uuid", eventIds));
             ps.setArray(3, c.createArrayOf("uuid", endpointIds));
@@ -280,73 +279,21 @@ final class WebhookStore {
         if (results.isEmpty()) {
             return;
         }
+        List<Result> answered = new ArrayList<>();
+        List<Result> released = new ArrayList<>();
+        for (Result r : results) {
+            (r.verdict() == Verdict.RELEASED ? released : answered).add(r);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement attempt = c.prepareStatement("UPDATE webhook_attempt SET responded_at = ?,"
-                            + " duration_ms = ?, response_status = ?, response_headers = ?::jsonb, response_body = ?,"
-                            + " response_truncated = ?, error_class = ?, error_message = ?, outcome = ? WHERE id = ?");
-                    PreparedStatement delivery = c.prepareStatement("UPDATE webhook_delivery SET status = ?,"
-                            + " next_attempt_at = coalesce(?, next_attempt_at), last_status = ?, last_error = ?,"
-                            + " claimed_by = NULL, lease_until = NULL, delivered_at = ?, dead_at = ?"
-                            + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
-                List<Result> gone = new ArrayList<>();
-                List<Result> released = new ArrayList<>();
-                for (Result r : results) {
-                    if (r.verdict() == Verdict.RELEASED) {
-                        released.add(r);
-                        continue;
-                    }
-                    WebhookClient.Response response = r.response();
-                    Timestamp at = Timestamp.from(r.respondedAt());
-                    attempt.setTimestamp(1, at);
-                    attempt.setInt(2, (int) Math.min(Integer.MAX_VALUE, response.durationMillis()));
-                    if (response.status() > 0) {
-                        attempt.setInt(3, response.status());
-                        attempt.setString(4, WebhookEndpoints.json(Redaction.headers(response.headers())));
-                        attempt.setString(5, Redaction.text(response.body()));
-                        attempt.setBoolean(6, response.truncated());
-                    } else {
-                        attempt.setNull(3, Types.INTEGER);
-                        attempt.setNull(4, Types.VARCHAR);
-                        attempt.setNull(5, Types.VARCHAR);
-                        attempt.setNull(6, Types.BOOLEAN);
-                    }
-                    Exception error = response.error();
-                    attempt.setString(7, error == null ? null : error.getClass().getName());
-                    attempt.setString(
-                            8, error == null ? null : Redaction.text(Text.truncate(error.getMessage(), 2000)));
-                    attempt.setString(9, r.verdict().name());
-                    attempt.setLong(10, r.prepared().attemptId());
-                    attempt.addBatch();
-
-                    String status =
-                            switch (r.verdict()) {
-                                case DELIVERED -> "DELIVERED";
-                                case RETRY, RELEASED -> "FAILED";
-                                case DEAD, GONE -> "DEAD";
-                            };
-                    delivery.setString(1, status);
-                    delivery.setTimestamp(2, r.nextAttemptAt() == null ? null : Timestamp.from(r.nextAttemptAt()));
-                    if (response.status() > 0) {
-                        delivery.setInt(3, response.status());
-                    } else {
-                        delivery.setNull(3, Types.INTEGER);
-                    }
-                    delivery.setString(4, r.reason() == null ? null : Text.truncate(r.reason(), 2000));
-                    delivery.setTimestamp(5, r.verdict() == Verdict.DELIVERED ? at : null);
-                    delivery.setTimestamp(6, status.equals("DEAD") ? at : null);
-                    delivery.setLong(7, r.prepared().delivery().id());
-                    delivery.setString(8, owner);
-                    delivery.addBatch();
-                    if (r.verdict() == Verdict.GONE) {
-                        gone.add(r);
-                    }
-                }
-                attempt.executeBatch();
-                delivery.executeBatch();
+            try {
+                recordAttempts(c, answered);
+                recordDeliveries(c, owner, answered);
                 release(c, owner, released);
-                for (Result r : gone) {
-                    disableGone(c, r.prepared().delivery().endpointId(), r.reason(), r.respondedAt());
+                for (Result r : answered) {
+                    if (r.verdict() == Verdict.GONE) {
+                        disableGone(c, r.prepared().delivery().endpointId(), r.reason(), r.respondedAt());
+                    }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -356,34 +303,169 @@ final class WebhookStore {
         }
     }
 
-    /** Gives unsent deliveries back: their attempt row goes, their attempt is not counted. */
+    /** The attempts' responses, one statement for the batch. */
+    private static void recordAttempts(Connection c, List<Result> answered) throws SQLException {
+        if (answered.isEmpty()) {
+            return;
+        }
+        int n = answered.size();
+        Object[] ids = new Object[n];
+        Object[] respondedAt = new Object[n];
+        Object[] durations = new Object[n];
+        Object[] statuses = new Object[n];
+        Object[] headers = new Object[n];
+        Object[] bodies = new Object[n];
+        Object[] truncated = new Object[n];
+        Object[] errorClasses = new Object[n];
+        Object[] errorMessages = new Object[n];
+        Object[] outcomes = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Result r = answered.get(i);
+            WebhookClient.Response response = r.response();
+            ids[i] = r.prepared().attemptId();
+            respondedAt[i] = r.respondedAt().toString();
+            durations[i] = (int) Math.min(Integer.MAX_VALUE, response.durationMillis());
+            if (response.status() > 0) {
+                statuses[i] = response.status();
+                headers[i] = WebhookEndpoints.json(Redaction.headers(response.headers()));
+                bodies[i] = Redaction.text(response.body());
+                truncated[i] = response.truncated();
+            }
+            Exception error = response.error();
+            errorClasses[i] = error == null ? null : error.getClass().getName();
+            errorMessages[i] = error == null ? null : Redaction.text(Text.truncate(error.getMessage(), 2000));
+            outcomes[i] = r.verdict().name();
+        }
+        try (PreparedStatement ps = Statements.plannedEachTime(
+                c,
+                """
+                UPDATE webhook_attempt a
+                   SET responded_at = r.responded_at, duration_ms = r.duration_ms, response_status = r.status,
+                       response_headers = r.headers, response_body = r.body, response_truncated = r.truncated,
+                       error_class = r.error_class, error_message = r.error_message, outcome = r.outcome
+                  FROM unnest(?::bigint[], ?::timestamptz[], ?::int[], ?::int[], ?::jsonb[], ?::text[], ?::boolean[],
+                              ?::text[], ?::text[], ?::text[])
+                       AS r (id, responded_at, duration_ms, status, headers, body, truncated, error_class,
+                             error_message, outcome)
+                 WHERE a.id = r.id
+                """)) {
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            ps.setArray(2, c.createArrayOf("text", respondedAt));
+            ps.setArray(3, c.createArrayOf("integer", durations));
+            ps.setArray(4, c.createArrayOf("integer", statuses));
+            ps.setArray(5, c.createArrayOf("text", headers));
+            ps.setArray(6, c.createArrayOf("text", bodies));
+            ps.setArray(7, c.createArrayOf("boolean", truncated));
+            ps.setArray(8, c.createArrayOf("text", errorClasses));
+            ps.setArray(9, c.createArrayOf("text", errorMessages));
+            ps.setArray(10, c.createArrayOf("text", outcomes));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The deliveries' new state, one statement for the batch; a delivery whose lease this owner
+     * lost is left to its new holder.
+     */
+    private static void recordDeliveries(Connection c, String owner, List<Result> answered) throws SQLException {
+        if (answered.isEmpty()) {
+            return;
+        }
+        int n = answered.size();
+        Object[] ids = new Object[n];
+        Object[] statuses = new Object[n];
+        Object[] nextAttempts = new Object[n];
+        Object[] lastStatuses = new Object[n];
+        Object[] errors = new Object[n];
+        Object[] delivered = new Object[n];
+        Object[] dead = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Result r = answered.get(i);
+            String status =
+                    switch (r.verdict()) {
+                        case DELIVERED -> "DELIVERED";
+                        case RETRY, RELEASED -> "FAILED";
+                        case DEAD, GONE -> "DEAD";
+                    };
+            String at = r.respondedAt().toString();
+            ids[i] = r.prepared().delivery().id();
+            statuses[i] = status;
+            nextAttempts[i] =
+                    r.nextAttemptAt() == null ? null : r.nextAttemptAt().toString();
+            lastStatuses[i] = r.response().status() > 0 ? r.response().status() : null;
+            errors[i] = r.reason() == null ? null : Text.truncate(r.reason(), 2000);
+            delivered[i] = r.verdict() == Verdict.DELIVERED ? at : null;
+            dead[i] = status.equals("DEAD") ? at : null;
+        }
+        try (PreparedStatement ps = Statements.plannedEachTime(
+                c,
+                """
+                UPDATE webhook_delivery d
+                   SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
+                       last_status = r.last_status, last_error = r.last_error, claimed_by = NULL, lease_until = NULL,
+                       delivered_at = r.delivered_at, dead_at = r.dead_at
+                  FROM unnest(?::bigint[], ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::timestamptz[],
+                              ?::timestamptz[])
+                       AS r (id, status, next_attempt_at, last_status, last_error, delivered_at, dead_at)
+                 WHERE d.id = r.id AND d.claimed_by = ? AND d.status = 'CLAIMED'
+                """)) {
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            ps.setArray(2, c.createArrayOf("text", statuses));
+            ps.setArray(3, c.createArrayOf("text", nextAttempts));
+            ps.setArray(4, c.createArrayOf("integer", lastStatuses));
+            ps.setArray(5, c.createArrayOf("text", errors));
+            ps.setArray(6, c.createArrayOf("text", delivered));
+            ps.setArray(7, c.createArrayOf("text", dead));
+            ps.setString(8, owner);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Gives unsent deliveries back: their attempt rows go, their attempt is not counted. */
     private static void release(Connection c, String owner, List<Result> released) throws SQLException {
         if (released.isEmpty()) {
             return;
         }
-        try (PreparedStatement attempt = c.prepareStatement("DELETE FROM webhook_attempt WHERE id = ?");
-                PreparedStatement delivery = c.prepareStatement("UPDATE webhook_delivery"
-                        + " SET status = CASE WHEN attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,"
-                        + " attempts = attempts - 1, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL"
-                        + " WHERE id = ? AND claimed_by = ? AND status = 'CLAIMED'")) {
-            for (Result r : released) {
-                attempt.setLong(1, r.prepared().attemptId());
-                attempt.addBatch();
-                delivery.setTimestamp(1, Timestamp.from(r.respondedAt()));
-                delivery.setLong(2, r.prepared().delivery().id());
-                delivery.setString(3, owner);
-                delivery.addBatch();
-            }
-            attempt.executeBatch();
-            delivery.executeBatch();
+        int n = released.size();
+        Object[] attemptIds = new Object[n];
+        Object[] deliveryIds = new Object[n];
+        Object[] dueAt = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Result r = released.get(i);
+            attemptIds[i] = r.prepared().attemptId();
+            deliveryIds[i] = r.prepared().delivery().id();
+            dueAt[i] = r.respondedAt().toString();
+        }
+        try (PreparedStatement attempts =
+                        Statements.plannedEachTime(c, "DELETE FROM webhook_attempt WHERE id = ANY (?::bigint[])");
+                PreparedStatement deliveries = Statements.plannedEachTime(
+                        c,
+                        """
+                        UPDATE webhook_delivery d
+                           SET status = CASE WHEN d.attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,
+                               attempts = d.attempts - 1, next_attempt_at = r.due_at, claimed_by = NULL,
+                               lease_until = NULL
+                          FROM unnest(?::bigint[], ?::timestamptz[]) AS r (id, due_at)
+                         WHERE d.id = r.id AND d.claimed_by = ? AND d.status = 'CLAIMED'
+                        """)) {
+            attempts.setArray(1, c.createArrayOf("bigint", attemptIds));
+            attempts.executeUpdate();
+            deliveries.setArray(1, c.createArrayOf("bigint", deliveryIds));
+            deliveries.setArray(2, c.createArrayOf("text", dueAt));
+            deliveries.setString(3, owner);
+            deliveries.executeUpdate();
         }
     }
 
     private static void disableGone(Connection c, UUID endpointId, String reason, Instant at) throws SQLException {
-        try (PreparedStatement endpoint = c.prepareStatement("UPDATE webhook_endpoint SET enabled = false,"
-                        + " disabled_reason = ?, updated_at = now() WHERE id = ? AND enabled");
-                PreparedStatement waiting = c.prepareStatement("UPDATE webhook_delivery SET status = 'DEAD',"
-                        + " dead_at = ?, last_error = ? WHERE endpoint_id = ? AND status IN ('PENDING', 'FAILED')")) {
+        try (PreparedStatement endpoint = Statements.plannedEachTime(
+                        c,
+                        "UPDATE webhook_endpoint SET enabled = false,"
+                                + " disabled_reason = ?, updated_at = now() WHERE id = ? AND enabled");
+                PreparedStatement waiting = Statements.plannedEachTime(
+                        c,
+                        "UPDATE webhook_delivery SET status = 'DEAD',"
+                                + " dead_at = ?, last_error = ? WHERE endpoint_id = ? AND status IN ('PENDING', 'FAILED')")) {
             endpoint.setString(1, reason);
             endpoint.setObject(2, endpointId);
             endpoint.executeUpdate();
@@ -399,16 +481,18 @@ final class WebhookStore {
         Map<UUID, List<WebhookSecret>> secrets = new HashMap<>();
         List<WebhookEndpoint> endpoints = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT " + WebhookEndpoints.COLUMNS + " FROM webhook_endpoint WHERE enabled");
+            try (PreparedStatement ps = Statements.plannedEachTime(
+                            c, "SELECT " + WebhookEndpoints.COLUMNS + " FROM webhook_endpoint WHERE enabled");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     endpoints.add(WebhookEndpoints.read(rs));
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT s.endpoint_id, s.secret FROM webhook_secret s"
-                    + " JOIN webhook_endpoint e ON e.id = s.endpoint_id AND e.enabled"
-                    + " WHERE s.expires_at IS NULL OR s.expires_at > ? ORDER BY s.created_at DESC, s.id DESC")) {
+            try (PreparedStatement ps = Statements.plannedEachTime(
+                    c,
+                    "SELECT s.endpoint_id, s.secret FROM webhook_secret s"
+                            + " JOIN webhook_endpoint e ON e.id = s.endpoint_id AND e.enabled"
+                            + " WHERE s.expires_at IS NULL OR s.expires_at > ? ORDER BY s.created_at DESC, s.id DESC")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -430,8 +514,10 @@ final class WebhookStore {
     /** Whether any delivery is due at {@code now}. */
     boolean hasDue(Instant now) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM webhook_delivery"
-                        + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= ?)")) {
+                PreparedStatement ps = Statements.plannedEachTime(
+                        c,
+                        "SELECT EXISTS (SELECT 1 FROM webhook_delivery"
+                                + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= ?)")) {
             ps.setTimestamp(1, Timestamp.from(now));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -447,7 +533,8 @@ final class WebhookStore {
      */
     int purge(java.time.Duration olderThan, int batch) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
+                PreparedStatement ps = Statements.plannedEachTime(
+                        c,
                         """
                         WITH old AS (
                             SELECT id, event_id FROM webhook_delivery
