@@ -1,5 +1,6 @@
 package dev.ledgerbox.audit;
 
+import dev.ledgerbox.outbox.spi.TrustedProxies;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;

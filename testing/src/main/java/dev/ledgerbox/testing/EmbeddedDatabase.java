@@ -25,7 +25,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
         /** Needs ledgerbox-audit-core on the class path; applies nothing without it. */
         AUDIT("classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"),
         /** Needs ledgerbox-publisher on the class path; applies nothing without it. */
-        WEBHOOK("classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history");
+        WEBHOOK("classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"),
+        /** Needs ledgerbox-inbox-core on the class path; applies nothing without it. */
+        INBOX("classpath:db/ledgerbox/inbox", "ledgerbox_inbox_schema_history");
 
         final String location;
         final String historyTable;

@@ -231,7 +231,8 @@ public final class Cli implements Runnable {
             for (String[] schema : new String[][] {
                 {"outbox", "classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"},
                 {"audit", "classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"},
-                {"webhook", "classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"}
+                {"webhook", "classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"},
+                {"inbox", "classpath:db/ledgerbox/inbox", "ledgerbox_inbox_schema_history"}
             }) {
                 out.printf("migrating %s schema ...%n", schema[0]);
                 out.flush();

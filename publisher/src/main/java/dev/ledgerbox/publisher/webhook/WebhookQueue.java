@@ -1,5 +1,6 @@
 package dev.ledgerbox.publisher.webhook;
 
+import dev.ledgerbox.outbox.spi.Redaction;
 import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.publisher.engine.RetryPolicy;
 import dev.ledgerbox.publisher.internal.Text;

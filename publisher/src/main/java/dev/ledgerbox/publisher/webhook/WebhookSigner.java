@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.StringJoiner;
@@ -9,11 +10,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs webhook bodies as the Standard Webhooks spec says: {@code v1,<base64 of HMAC-SHA256 of
- * "id.timestamp.body">}, one signature per secret, separated by spaces (several while a secret is
- * being rotated). Thread-safe.
+ * Signs and verifies webhook bodies as the Standard Webhooks spec says: {@code v1,<base64 of
+ * HMAC-SHA256 of "id.timestamp.body">}, one signature per secret, separated by spaces (several
+ * while a secret is being rotated). The publisher signs what it sends; the inbox verifies what it
+ * receives. Thread-safe.
  */
-final class WebhookSigner {
+public final class WebhookSigner {
 
     private WebhookSigner() {}
 
@@ -35,5 +37,24 @@ final class WebhookSigner {
             }
         }
         return header.toString();
+    }
+
+    /**
+     * Whether the {@code webhook-signature} header value holds a {@code v1} signature of this
+     * message made with one of the secrets (compared in constant time).
+     */
+    public static boolean verifies(String id, long timestamp, byte[] body, String header, List<WebhookSecret> secrets) {
+        if (header == null || header.isBlank()) {
+            return false;
+        }
+        for (WebhookSecret secret : secrets) {
+            byte[] expected = signature(id, timestamp, body, List.of(secret)).getBytes(StandardCharsets.US_ASCII);
+            for (String given : header.trim().split("\\s+")) {
+                if (MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.US_ASCII))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher.webhook;
+package dev.ledgerbox.outbox.spi;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -6,19 +6,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What is never stored or logged: credentials in headers (by name), and NUL characters, which
- * PostgreSQL text cannot hold. Thread-safe.
+ * What is never stored or logged of what crosses the boundary (webhooks sent, payloads received):
+ * credentials in headers (by name), and NUL characters, which PostgreSQL text cannot hold.
+ * Thread-safe.
  */
-final class Redaction {
+public final class Redaction {
 
-    static final String REDACTED = "[redacted]";
+    public static final String REDACTED = "[redacted]";
     private static final Set<String> SECRET_HEADERS =
             Set.of("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key");
     private static final String[] SECRET_WORDS = {"token", "secret", "password", "apikey", "api-key", "auth"};
 
     private Redaction() {}
 
-    static boolean secretHeader(String name) {
+    /** Whether a header of this name carries a credential (Authorization, Cookie, API keys, tokens). */
+    public static boolean secretHeader(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         if (SECRET_HEADERS.contains(n)) {
             return true;
@@ -31,13 +33,15 @@ final class Redaction {
         return false;
     }
 
-    static Map<String, String> headers(Map<String, String> headers) {
+    /** The headers with every credential replaced by {@link #REDACTED}. */
+    public static Map<String, String> headers(Map<String, String> headers) {
         Map<String, String> out = new LinkedHashMap<>();
         headers.forEach((name, value) -> out.put(name, secretHeader(name) ? REDACTED : value));
         return out;
     }
 
-    static String text(String text) {
+    /** The text with NUL characters replaced, so that PostgreSQL can store it. */
+    public static String text(String text) {
         return text == null ? null : text.replace('\u0000', '\uFFFD');
     }
 }

@@ -1,15 +1,17 @@
-package dev.ledgerbox.audit;
+package dev.ledgerbox.outbox.spi;
 
+import dev.ledgerbox.outbox.ConfigurationException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The proxies whose {@code X-Forwarded-For} the audit log believes, as addresses and CIDR blocks
+ * The proxies whose {@code X-Forwarded-For} Ledgerbox believes (for the audit log's and the inbox's client
+ * address), as addresses and CIDR blocks
  * ({@code 10.0.0.0/8, 192.168.1.7, fd00::/8}). Immutable.
  */
-final class TrustedProxies {
+public final class TrustedProxies {
 
     public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
@@ -53,7 +55,8 @@ final class TrustedProxies {
             String[] parts = item.split("/", 2);
             byte[] address = literal(parts[0]);
             if (address == null) {
-                throw new AuditException(setting + " has '" + item + "', which is not an IP address or CIDR block");
+                throw new ConfigurationException(
+                        setting + " has '" + item + "', which is not an IP address or CIDR block");
             }
             int prefix = address.length * 8;
             if (parts.length == 2) {
@@ -63,7 +66,7 @@ final class TrustedProxies {
                     prefix = -1;
                 }
                 if (prefix < 0 || prefix > address.length * 8) {
-                    throw new AuditException(
+                    throw new ConfigurationException(
                             setting + " has '" + item + "': the prefix length must be 0 to " + address.length * 8);
                 }
             }

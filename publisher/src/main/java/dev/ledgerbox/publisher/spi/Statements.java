@@ -1,4 +1,4 @@
-package dev.ledgerbox.publisher.internal;
+package dev.ledgerbox.publisher.spi;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -6,7 +6,8 @@ import java.sql.SQLException;
 import org.postgresql.PGStatement;
 
 /**
- * Statements on the work tables, planned at every execution against the table as it is now.
+ * Statements on work tables, planned at every execution against the table as it is now: for
+ * {@link WorkQueue} implementations, whose tables all change size this way.
  *
  * <p>A work table changes size by orders of magnitude: empty after migration, a truncation or a
  * retention purge, a million rows after a burst. PostgreSQL switches a server-prepared statement to

@@ -1,0 +1,385 @@
+package dev.ledgerbox.inbox;
+
+import static dev.ledgerbox.inbox.Inboxes.row;
+import static dev.ledgerbox.inbox.Inboxes.rows;
+import static dev.ledgerbox.inbox.Inboxes.signed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ledgerbox.inbox.Reception.Disposition;
+import dev.ledgerbox.outbox.Correlation;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.LoggerFactory;
+
+/** Capture before the write, keys, duplicates, signatures, bad input, processing in the request. */
+class InboxTest {
+
+    static final String PAID = "{\"type\":\"payment.succeeded\",\"data\":{\"order\":\"42\",\"amount\":1999}}";
+
+    final AtomicInteger runs = new AtomicInteger();
+    final AtomicReference<String> correlationSeen = new AtomicReference<>();
+    final InboxHandler paid = m -> {
+        runs.incrementAndGet();
+        correlationSeen.set(Correlation.current().orElse(null));
+        return HandlerResult.ok("{\"order\":\"42\",\"status\":\"PAID\"}").withOutcome("order 42 paid");
+    };
+    Inbox inbox;
+    final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Inboxes.clear();
+        inbox = payments(InboxSource.Mode.SYNC, paid);
+        audit.start();
+        ((Logger) LoggerFactory.getLogger("ledgerbox.inbox")).addAppender(audit);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        ((Logger) LoggerFactory.getLogger("ledgerbox.inbox")).detachAppender(audit);
+        inbox.close();
+    }
+
+    static Inbox payments(InboxSource.Mode mode, InboxHandler handler) {
+        return Inbox.builder(Inboxes.db())
+                .source(
+                        InboxSource.builder("payments")
+                                .key(IdempotencyKey.header("webhook-id"))
+                                .signature(SignatureScheme.standardWebhooks(
+                                        List.of(Inboxes.SECRET), Duration.ofMinutes(5)))
+                                .maxBodyBytes(4096)
+                                .mode(mode)
+                                .redactHeaders("x-provider-account")
+                                .build(),
+                        handler)
+                .build();
+    }
+
+    @Test
+    void aSignedDeliveryIsCapturedAsReceivedThenProcessedOnceWithItsCorrelation() throws Exception {
+        Reception r = inbox.receive(signed("payments", "msg_1", PAID, Instant.now())
+                .header("x-provider-account", "acct_secretish")
+                .header("x-correlation-id", "provider-run-7")
+                .build());
+
+        assertThat(r.disposition()).isEqualTo(Disposition.PROCESSED);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("PAID");
+        assertThat(runs).hasValue(1);
+        assertThat(correlationSeen).hasValue("provider-run-7");
+        Map<String, Object> row = row(r.messageId());
+        assertThat(row)
+                .containsEntry("source", "payments")
+                .containsEntry("idempotency_key", "msg_1")
+                .containsEntry("key_origin", "header:webhook-id")
+                .containsEntry("status", "PROCESSED")
+                .containsEntry("body_sha256", sha256(PAID))
+                .containsEntry("body_bytes", Integer.toString(PAID.length()))
+                .containsEntry("client_ip", "203.0.113.9")
+                .containsEntry("user_agent", "Provider/1.0")
+                .containsEntry("correlation_id", "provider-run-7")
+                .containsEntry("origin", "PaymentsResource.paymentSucceeded")
+                .containsEntry("response_status", "200")
+                .containsEntry("outcome", "order 42 paid")
+                .containsEntry("attempts", "1");
+        assertThat(Inboxes.sql()
+                        .query("SELECT convert_from(body, 'UTF8') AS b FROM inbox_message WHERE id = ?", r.messageId()))
+                .containsExactly(Map.of("b", PAID));
+        assertThat((String) row.get("headers"))
+                .contains("\"authorization\": \"[redacted]\"")
+                .contains("\"x-provider-account\": \"[redacted]\"")
+                .doesNotContain("provider-token-123")
+                .doesNotContain("acct_secretish");
+        assertThat(row.get("processing_ms")).isNotNull();
+    }
+
+    @Test
+    void theBoundaryAuditLineIsWrittenBeforeTheCaptureWithThePayloadAndNoSecret() throws Exception {
+        inbox.receive(signed("payments", "msg_log", PAID, Instant.now()).build());
+
+        ILoggingEvent line = audit.list.get(0);
+        assertThat(line.getFormattedMessage())
+                .isEqualTo("boundary_audit inbound_write_attempt source=payments key=msg_log");
+        Map<String, Object> fields = new java.util.HashMap<>();
+        line.getKeyValuePairs().forEach(kv -> fields.put(kv.key, kv.value));
+        assertThat(fields)
+                .containsEntry("audit", "inbound_write_attempt")
+                .containsEntry("audit_version", 1)
+                .containsEntry("idempotency_key", "msg_log")
+                .containsEntry("payload_sha256", sha256(PAID))
+                .containsEntry("payload", PAID)
+                .containsEntry("origin", "PaymentsResource.paymentSucceeded");
+        assertThat(fields.toString()).doesNotContain("provider-token-123").doesNotContain(Inboxes.SECRET);
+    }
+
+    @Test
+    void aDuplicateIsAnsweredWithTheFirstResponseAndRecordedAsDuplicate() throws Exception {
+        Reception first =
+                inbox.receive(signed("payments", "msg_2", PAID, Instant.now()).build());
+        Reception again =
+                inbox.receive(signed("payments", "msg_2", PAID, Instant.now()).build());
+
+        assertThat(runs).hasValue(1);
+        assertThat(again.disposition()).isEqualTo(Disposition.DUPLICATE);
+        assertThat(again.status()).isEqualTo(first.status());
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(rows("payments"))
+                .extracting(m -> m.get("status"), m -> m.get("duplicate_of"))
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("PROCESSED", null),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "DUPLICATE", first.messageId().toString()));
+    }
+
+    @Test
+    void twoRequestsWithOneKeyAtOnceRunTheHandlerOnceAndTheOtherIsToldToRetry() throws Exception {
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        inbox.close();
+        inbox = payments(InboxSource.Mode.SYNC, m -> {
+            runs.incrementAndGet();
+            inHandler.countDown();
+            release.await();
+            return HandlerResult.ok("done");
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Reception> first = pool.submit(() -> inbox.receive(
+                    signed("payments", "msg_c", PAID, Instant.now()).build()));
+            inHandler.await();
+            Reception second = pool.submit(() -> inbox.receive(
+                            signed("payments", "msg_c", PAID, Instant.now()).build()))
+                    .get();
+            release.countDown();
+
+            assertThat(second.disposition()).isEqualTo(Disposition.IN_PROGRESS);
+            assertThat(second.status()).isEqualTo(409);
+            assertThat(second.headers()).containsEntry("Retry-After", "1");
+            assertThat(first.get().status()).isEqualTo(200);
+            assertThat(runs).hasValue(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBadSignatureIsRefusedWith401CapturedWithItsReasonAndNotHandled() throws Exception {
+        Reception r = inbox.receive(signed("payments", "msg_3", PAID, Instant.now())
+                .header("webhook-signature", "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+                .build());
+        Reception late =
+                inbox.receive(signed("payments", "msg_4", PAID, Instant.now().minus(Duration.ofMinutes(10)))
+                        .build());
+        Reception tampered = inbox.receive(InboundRequest.builder("payments")
+                .headers(Map.of(
+                        "webhook-id",
+                        List.of("msg_5"),
+                        "webhook-timestamp",
+                        List.of(Long.toString(Instant.now().getEpochSecond())),
+                        "webhook-signature",
+                        List.of(new com.standardwebhooks.Webhook(Inboxes.SECRET)
+                                .sign("msg_5", Instant.now().getEpochSecond(), PAID))))
+                .body(PAID.replace("1999", "1").getBytes(StandardCharsets.UTF_8))
+                .build());
+
+        assertThat(runs).hasValue(0);
+        assertThat(List.of(r, late, tampered)).allSatisfy(x -> {
+            assertThat(x.status()).isEqualTo(401);
+            assertThat(x.disposition()).isEqualTo(Disposition.REJECTED);
+        });
+        assertThat(row(r.messageId()))
+                .containsEntry("status", "INVALID_SIGNATURE")
+                .containsEntry("response_status", "401");
+        assertThat((String) row(r.messageId()).get("reject_reason")).contains("no webhook-signature matches");
+        assertThat((String) row(late.messageId()).get("reject_reason")).contains("more than the 300 s allowed");
+        assertThat(Inboxes.sql().query("SELECT * FROM inbox_message").toString())
+                .doesNotContain(Inboxes.SECRET);
+    }
+
+    @Test
+    void aSecondSecretIsAcceptedDuringRotation() throws Exception {
+        String next = dev.ledgerbox.publisher.webhook.WebhookSecret.generate().reveal();
+        inbox.close();
+        inbox = Inbox.builder(Inboxes.db())
+                .source(
+                        InboxSource.builder("payments")
+                                .key(IdempotencyKey.header("webhook-id"))
+                                .signature(SignatureScheme.standardWebhooks(
+                                        List.of(next, Inboxes.SECRET), Duration.ofMinutes(5)))
+                                .build(),
+                        paid)
+                .build();
+
+        assertThat(inbox.receive(
+                                signed("payments", "msg_r", PAID, Instant.now()).build())
+                        .status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void malformedJsonIsRefusedWith400AndCapturedWithTheParseError() throws Exception {
+        String broken = "{\"type\":\"payment.succeeded\",";
+        Reception r =
+                inbox.receive(signed("payments", "msg_6", broken, Instant.now()).build());
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(runs).hasValue(0);
+        assertThat(row(r.messageId())).containsEntry("status", "INVALID");
+        assertThat((String) row(r.messageId()).get("reject_reason")).startsWith("malformed JSON: ");
+        assertThat(Inboxes.sql()
+                        .query("SELECT convert_from(body, 'UTF8') AS b FROM inbox_message WHERE id = ?", r.messageId()))
+                .containsExactly(Map.of("b", broken));
+    }
+
+    @Test
+    void anOversizedBodyIsRefusedWith413AndCapturedTruncatedWithItsFullSizeAndHash() throws Exception {
+        String big = "{\"pad\":\"" + "x".repeat(10_000) + "\"}";
+        Reception r =
+                inbox.receive(signed("payments", "msg_7", big, Instant.now()).build());
+
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(row(r.messageId()))
+                .containsEntry("status", "TOO_LARGE")
+                .containsEntry("body_truncated", "true")
+                .containsEntry("body_bytes", Integer.toString(big.length()))
+                .containsEntry("body_sha256", sha256(big));
+        assertThat(Inboxes.sql().query("SELECT length(body) AS n FROM inbox_message WHERE id = ?", r.messageId()))
+                .containsExactly(Map.of("n", "4096"));
+    }
+
+    @Test
+    void keysComeFromTheBodyOrSeveralPartsAndAMissingKeyIsRefused() throws Exception {
+        inbox.close();
+        inbox = Inbox.builder(Inboxes.db())
+                .source(
+                        InboxSource.builder("partner")
+                                .key(IdempotencyKey.combined(
+                                        IdempotencyKey.header("x-account"), IdempotencyKey.jsonPointer("/data/order")))
+                                .build(),
+                        paid)
+                .build();
+
+        Reception ok = inbox.receive(InboundRequest.builder("partner")
+                .header("X-Account", "acct_9")
+                .body(PAID.getBytes(StandardCharsets.UTF_8))
+                .build());
+        Reception missing = inbox.receive(InboundRequest.builder("partner")
+                .body(PAID.getBytes(StandardCharsets.UTF_8))
+                .build());
+
+        assertThat(row(ok.messageId()))
+                .containsEntry("idempotency_key", "acct_9:42")
+                .containsEntry("key_origin", "header:x-account+body:/data/order");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body()).isEqualTo("no idempotency key: header x-account is missing");
+        assertThatThrownBy(() -> IdempotencyKey.jsonPointer("data/order"))
+                .isInstanceOf(InboxException.class)
+                .hasMessageContaining("'data/order' is not a JSON pointer");
+    }
+
+    @Test
+    void aFailingHandlerIsAnswered500AndKeptFailedAndTheSendersRetryProcessesItOnceFixed() throws Exception {
+        AtomicReference<Boolean> broken = new AtomicReference<>(true);
+        inbox.close();
+        inbox = payments(InboxSource.Mode.SYNC, m -> {
+            if (broken.get()) {
+                throw new IllegalStateException("column \"paid_at\" does not exist");
+            }
+            return paid.handle(m);
+        });
+
+        Reception failed =
+                inbox.receive(signed("payments", "msg_8", PAID, Instant.now()).build());
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(row(failed.messageId()))
+                .containsEntry("status", "FAILED")
+                .containsEntry("error_class", "java.lang.IllegalStateException")
+                .containsEntry("error_message", "column \"paid_at\" does not exist");
+
+        broken.set(false);
+        Reception retried =
+                inbox.receive(signed("payments", "msg_8", PAID, Instant.now()).build());
+
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(runs).hasValue(1);
+        assertThat(row(failed.messageId()))
+                .containsEntry("status", "PROCESSED")
+                .containsEntry("attempts", "2")
+                .containsEntry("error_class", null);
+    }
+
+    @Test
+    void aPayloadTheHandlerFindsInvalidIsAnswered400AndFreesTheKey() throws Exception {
+        inbox.close();
+        inbox = payments(InboxSource.Mode.SYNC, m -> {
+            throw new InvalidPayloadException("amount must be positive");
+        });
+
+        Reception r =
+                inbox.receive(signed("payments", "msg_9", PAID, Instant.now()).build());
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).isEqualTo("amount must be positive");
+        assertThat(row(r.messageId())).containsEntry("status", "INVALID");
+    }
+
+    @Test
+    void withTheDatabaseUnreachableTheSenderIsAskedToRetryAndTheLogLineHoldsThePayload() throws Exception {
+        PGSimpleDataSource down = new PGSimpleDataSource();
+        down.setUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
+        inbox.close();
+        inbox = Inbox.builder(down)
+                .source(
+                        InboxSource.builder("payments")
+                                .key(IdempotencyKey.header("webhook-id"))
+                                .build(),
+                        paid)
+                .build();
+
+        Reception r = inbox.receive(
+                signed("payments", "msg_down", PAID, Instant.now()).build());
+
+        assertThat(r.disposition()).isEqualTo(Disposition.UNAVAILABLE);
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers()).containsKey("Retry-After");
+        assertThat(runs).hasValue(0);
+        assertThat(audit.list).hasSize(1);
+        List<Object> values = new java.util.ArrayList<>();
+        audit.list.get(0).getKeyValuePairs().forEach(kv -> values.add(kv.value));
+        assertThat(values).contains(PAID, "msg_down");
+    }
+
+    @Test
+    void anUnknownSourceIsAProgrammingErrorThatNamesTheConfiguredOnes() {
+        assertThatThrownBy(() -> inbox.receive(InboundRequest.builder("nope").build()))
+                .isInstanceOf(InboxException.class)
+                .hasMessage("no inbox source 'nope' is configured; configured: [payments]");
+        assertThatThrownBy(() -> InboxSource.builder("payments").build())
+                .isInstanceOf(InboxException.class)
+                .hasMessageContaining("source payments has no idempotency key");
+    }
+
+    static String sha256(String text) throws Exception {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}
