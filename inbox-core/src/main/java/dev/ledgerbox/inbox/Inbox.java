@@ -77,7 +77,7 @@ public final class Inbox implements AutoCloseable {
         this.owner = b.owner;
         this.lease = b.lease;
         this.proxies = b.proxies;
-        this.engine = WorkEngine.builder(new InboxQueue(store, this::handlerFor, lease))
+        this.engine = WorkEngine.builder(new InboxQueue(store, this::handlerFor, clock))
                 .owner(owner)
                 .batchSize(b.batchSize)
                 .concurrency(b.concurrency)

@@ -7,7 +7,6 @@ import dev.ledgerbox.publisher.spi.WorkQueue;
 import dev.ledgerbox.publisher.spi.WorkResult;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -31,11 +30,12 @@ final class InboxQueue implements WorkQueue<InboxQueue.Work> {
 
     private final InboxStore store;
     private final Function<String, InboxHandler> handlers;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    InboxQueue(InboxStore store, Function<String, InboxHandler> handlers, Duration lease) {
+    InboxQueue(InboxStore store, Function<String, InboxHandler> handlers, Clock clock) {
         this.store = store;
         this.handlers = handlers;
+        this.clock = clock;
     }
 
     @Override
