@@ -55,6 +55,7 @@ import sun.misc.Signal;
             Cli.Verify.class,
             WebhookCommands.Endpoints.class,
             WebhookCommands.DeadLetterCommands.class,
+            InboxCommands.class,
             CommandLine.HelpCommand.class
         },
         footer = {
@@ -94,6 +95,14 @@ public final class Cli implements Runnable {
                 return USAGE;
             }
             if (e instanceof dev.ledgerbox.publisher.webhook.WebhookException) {
+                err.println("refused: " + e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof dev.ledgerbox.inbox.InboxException && e.getCause() instanceof SQLException cause) {
+                err.println("database unreachable or refused the request: " + cause.getMessage());
+                return DATABASE_UNREACHABLE;
+            }
+            if (e instanceof dev.ledgerbox.inbox.InboxException) {
                 err.println("refused: " + e.getMessage());
                 return USAGE;
             }
