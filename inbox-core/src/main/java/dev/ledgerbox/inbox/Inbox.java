@@ -142,14 +142,27 @@ public final class Inbox implements AutoCloseable {
      * handler's answer. Never throws for what the sender sent; 503 when nothing could be captured.
      */
     public Reception receive(InboundRequest request, InboxHandler handler) {
+        Admission admission = admit(request);
+        if (admission.answer() != null) {
+            return admission.answer();
+        }
+        return complete(admission, Processing.run(admission.message(), handler, clock));
+    }
+
+    /**
+     * The first half of {@link #receive(InboundRequest, InboxHandler)}, for a chokepoint that runs
+     * the handler itself (a JAX-RS resource method): captures the request, and either answers it
+     * now or hands back the message, claimed for processing, to be {@link #complete completed}.
+     */
+    public Admission admit(InboundRequest request) {
         InboxSource source = source(request.source);
         Instant now = clock.instant();
         Body body;
         try {
             body = Body.read(request.body, source.maxBodyBytes());
         } catch (IOException e) {
-            return new Reception(
-                    Disposition.REJECTED, 400, "could not read the request body: " + e.getMessage(), Map.of(), null);
+            return Admission.answered(new Reception(
+                    Disposition.REJECTED, 400, "could not read the request body: " + e.getMessage(), Map.of(), null));
         }
         Map<String, String> headers = request.headers;
         String correlationId = correlationId(headers);
@@ -230,17 +243,17 @@ public final class Inbox implements AutoCloseable {
         try {
             if (answer != 0) {
                 long id = store.insert(capture, null);
-                return new Reception(Disposition.REJECTED, answer, reason, Map.of(), id);
+                return Admission.answered(new Reception(Disposition.REJECTED, answer, reason, Map.of(), id));
             }
             Long id = store.insertHolding(capture);
             if (id == null) {
-                return duplicate(source, capture, handler);
+                return duplicate(capture);
             }
             if (source.mode() == Mode.ASYNC) {
                 engine.wake();
-                return new Reception(Disposition.ACCEPTED, 202, "accepted", Map.of(), id);
+                return Admission.answered(new Reception(Disposition.ACCEPTED, 202, "accepted", Map.of(), id));
             }
-            return process(id, handler);
+            return claim(id);
         } catch (SQLException e) {
             LOG.atError()
                     .setMessage("inbox: could not capture a message of source {} (key {}); answered 503 so that the"
@@ -249,22 +262,21 @@ public final class Inbox implements AutoCloseable {
                     .addArgument(capture.key())
                     .addArgument(e.getMessage())
                     .log();
-            return new Reception(
+            return Admission.answered(new Reception(
                     Disposition.UNAVAILABLE,
                     503,
                     "the message could not be stored; retry later",
                     Map.of("Retry-After", "5"),
-                    null);
+                    null));
         }
     }
 
     /** A key already held: the stored answer, 409 while in progress, or a new run of a failed one. */
-    private Reception duplicate(InboxSource source, InboxStore.Capture capture, InboxHandler handler)
-            throws SQLException {
+    private Admission duplicate(InboxStore.Capture capture) throws SQLException {
         InboxStore.Holder first = store.holder(capture.source(), capture.key());
         if (first == null) { // the first was purged meanwhile: this one takes the key
             Long id = store.insertHolding(capture);
-            return id == null ? inProgress(null) : process(id, handler);
+            return id == null ? Admission.answered(inProgress(null)) : claim(id);
         }
         String answered;
         Reception reception;
@@ -319,7 +331,7 @@ public final class Inbox implements AutoCloseable {
                         null,
                         null),
                 first.id());
-        return reception != null ? reception : process(first.id(), handler);
+        return reception != null ? Admission.answered(reception) : claim(first.id());
     }
 
     private static Reception inProgress(Long id) {
@@ -331,14 +343,34 @@ public final class Inbox implements AutoCloseable {
                 id);
     }
 
-    /** Processes a captured message in the request: claim, run the handler, record. */
-    private Reception process(long id, InboxHandler handler) throws SQLException {
+    /** Claims a captured message for processing in the request, or answers 409 when another holds it. */
+    private Admission claim(long id) throws SQLException {
         InboxMessage message = store.claimOne(id, owner, lease, clock.instant());
-        if (message == null) {
-            return inProgress(id);
+        return message == null ? Admission.answered(inProgress(id)) : Admission.toProcess(message);
+    }
+
+    /**
+     * Records how the processing of an admitted message ended, from the HTTP answer the chokepoint
+     * gave: 2xx processed, 4xx refused as invalid, anything else (or {@code error}) failed and kept
+     * for the sender's retry or a replay. Returns the answer as recorded.
+     */
+    public Reception complete(Admission admission, int status, String body, Throwable error, Duration took) {
+        return complete(admission, Processing.Result.ofResponse(status, body, error, clock.instant(), took.toMillis()));
+    }
+
+    private Reception complete(Admission admission, Processing.Result result) {
+        long id = admission.message().id();
+        try {
+            store.finish(owner, List.of(result.finished(id, null)));
+        } catch (SQLException e) {
+            LOG.atError()
+                    .setMessage("inbox: message {} was processed ({}) but its outcome could not be recorded: {}; it"
+                            + " stays PROCESSING until its lease runs out, then the background runs it again")
+                    .addArgument(id)
+                    .addArgument(result.status())
+                    .addArgument(e.getMessage())
+                    .log();
         }
-        Processing.Result result = Processing.run(message, handler, clock);
-        store.finish(owner, List.of(result.finished(id, null)));
         return result.reception(id);
     }
 

@@ -61,7 +61,7 @@ final class InboxQueue implements WorkQueue<InboxQueue.Work> {
         }
         Processing.Result result = Processing.run(work.message, handler, clock);
         work.result = result;
-        if (result.handled() != null) {
+        if (result.handled()) {
             return Outcome.DELIVERED;
         }
         String reason = result.error().getClass().getSimpleName() + ": "

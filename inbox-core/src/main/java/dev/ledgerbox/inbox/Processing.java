@@ -17,47 +17,60 @@ final class Processing {
 
     private Processing() {}
 
-    /** How a run ended: the handler's result, or what it threw. */
-    record Result(HandlerResult handled, Exception error, Instant finishedAt, long millis) {
+    /**
+     * How a run ended: the row's new status, the answer (status and body), the outcome kept, and
+     * what was thrown, if anything.
+     */
+    record Result(
+            String status, int answer, String body, String outcome, Throwable error, Instant finishedAt, long millis) {
+
+        /** From a handler's result or what it threw. */
+        static Result of(HandlerResult handled, Exception error, Instant finishedAt, long millis) {
+            if (handled != null) {
+                return new Result(
+                        "PROCESSED", handled.status(), handled.body(), handled.outcome(), null, finishedAt, millis);
+            }
+            if (error instanceof InvalidPayloadException) {
+                return new Result("INVALID", 400, error.getMessage(), null, error, finishedAt, millis);
+            }
+            return new Result(
+                    "FAILED", 500, "the message was stored but its processing failed", null, error, finishedAt, millis);
+        }
+
+        /** From an HTTP answer: 2xx processed, 4xx the payload refused (invalid), anything else failed. */
+        static Result ofResponse(int status, String body, Throwable error, Instant finishedAt, long millis) {
+            String state = status >= 200 && status <= 299
+                    ? "PROCESSED"
+                    : status >= 400 && status <= 499 ? "INVALID" : "FAILED";
+            return new Result(state, status, body, null, error, finishedAt, millis);
+        }
+
+        boolean handled() {
+            return status.equals("PROCESSED");
+        }
 
         boolean invalid() {
-            return error instanceof InvalidPayloadException;
-        }
-
-        String status() {
-            return handled != null ? "PROCESSED" : invalid() ? "INVALID" : "FAILED";
-        }
-
-        int answer() {
-            return handled != null ? handled.status() : invalid() ? 400 : 500;
-        }
-
-        String body() {
-            if (handled != null) {
-                return handled.body();
-            }
-            return invalid() ? error.getMessage() : "the message was stored but its processing failed";
+            return status.equals("INVALID");
         }
 
         /** The row's new state; {@code retryAt} for a failure the background retries (null: not retried). */
         InboxStore.Finished finished(long id, Instant retryAt) {
             return new InboxStore.Finished(
                     id,
-                    status(),
+                    status,
                     finishedAt,
                     millis,
-                    answer(),
-                    body(),
-                    handled == null ? null : handled.outcome(),
+                    answer,
+                    body,
+                    outcome,
                     error == null ? null : error.getClass().getName(),
-                    error == null ? null : String.valueOf(error.getMessage()),
+                    error == null ? (handled() ? null : "HTTP " + answer) : String.valueOf(error.getMessage()),
                     retryAt);
         }
 
         Reception reception(long id) {
-            Disposition d =
-                    handled != null ? Disposition.PROCESSED : invalid() ? Disposition.REJECTED : Disposition.FAILED;
-            return new Reception(d, answer(), body(), Map.of(), id);
+            Disposition d = handled() ? Disposition.PROCESSED : invalid() ? Disposition.REJECTED : Disposition.FAILED;
+            return new Reception(d, answer, body, Map.of(), id);
         }
     }
 
@@ -83,6 +96,6 @@ final class Processing {
             MDC.remove("correlation_id");
         }
         long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
-        return new Result(handled, error, clock.instant(), millis);
+        return Result.of(handled, error, clock.instant(), millis);
     }
 }
