@@ -101,9 +101,10 @@ class ArchitectureTest {
                 c -> moduleOf(c.getPackageName()) != null && !module.equals(moduleOf(c.getPackageName())));
     }
 
-    /** Interceptors, beans and extensions that CDI, Hibernate or the ServiceLoader create must be public. */
+    /** Interceptors, beans, JAX-RS providers and extensions that the container or the ServiceLoader create must be public. */
     static boolean madeByTheContainer(JavaClass c) {
         return c.isAnnotatedWith("jakarta.interceptor.Interceptor")
+                || c.isAnnotatedWith("jakarta.ws.rs.ext.Provider")
                 || c.isAnnotatedWith("jakarta.enterprise.context.ApplicationScoped")
                 || c.isAssignableTo("jakarta.enterprise.inject.spi.Extension")
                 || c.isAssignableTo("org.hibernate.integrator.spi.Integrator");

@@ -8,7 +8,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 /**
  * The in-container test application of a module: the module as a library jar, as a user packages
  * it, what every in-container test needs (OpenTelemetry API, AssertJ, {@link SqlRows}), the
- * module's {@code src/test/resources-it} persistence unit and configuration, and CDI on. The
+ * module's {@code src/test/resources-it} persistence unit and configuration (where it has them), and CDI on. The
  * caller adds its test beans.
  */
 public final class TestApplications {
@@ -27,11 +27,13 @@ public final class TestApplications {
         WebArchive war = ShrinkWrap.create(WebArchive.class, name + ".war")
                 .addAsLibraries(Libraries.of(moduleJar, new File("target/classes")))
                 .addAsLibraries(Libraries.of(SqlRows.class))
-                .addAsResource(new File("src/test/resources-it/META-INF/persistence.xml"), "META-INF/persistence.xml")
-                .addAsResource(
-                        new File("src/test/resources-it/META-INF/microprofile-config.properties"),
-                        "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
+        for (String resource : new String[] {"META-INF/persistence.xml", "META-INF/microprofile-config.properties"}) {
+            File file = new File("src/test/resources-it/" + resource);
+            if (file.exists()) {
+                war.addAsResource(file, resource);
+            }
+        }
         for (String type : SHARED_LIBRARIES) {
             try {
                 war.addAsLibraries(Libraries.of(Class.forName(type)));
