@@ -47,6 +47,28 @@ public class Orders {
         return order;
     }
 
+    /**
+     * The payment provider reports a payment (its webhook, through the inbox): recorded once per
+     * provider delivery id, and a NEW order becomes PAID. A second report of the same delivery
+     * changes nothing.
+     */
+    @AuditAction("order.paid-by-provider")
+    public ShopOrder paidByProvider(String webhookId, long orderId, BigDecimal amount) {
+        ShopOrder order = find(orderId);
+        int recorded = em.createNativeQuery(
+                        "INSERT INTO shop_payment (webhook_id, order_id, amount) VALUES (?1, ?2, ?3)"
+                                + " ON CONFLICT (webhook_id) DO NOTHING")
+                .setParameter(1, webhookId)
+                .setParameter(2, orderId)
+                .setParameter(3, amount)
+                .executeUpdate();
+        if (recorded == 1 && order.getStatus() == OrderStatus.NEW) {
+            order.pay();
+            outbox.emit(OutboxEvent.of("order", orderId, "order.paid", Map.of("id", orderId, "total", amount)));
+        }
+        return order;
+    }
+
     @AuditAction("order.cancelled")
     public ShopOrder cancel(long id) {
         ShopOrder order = find(id);

@@ -145,6 +145,122 @@ class SampleEndToEndIT {
                         == 1);
     }
 
+    /**
+     * The payment provider's webhooks through the shop's inbox: a signed delivery processed once and
+     * its duplicate answered from the stored response; a forged signature and malformed JSON refused
+     * and captured; a broken write (its table moved away by a bad migration) answered 500 and kept,
+     * found by the runbook's query, replayed through the same handler once fixed; and the provider's
+     * own retried delivery.
+     */
+    @Test
+    void thePaymentProvidersWebhooksAreCapturedOnceRefusedWhenBadAndReplayedAfterABrokenWrite() throws Exception {
+        String first = field(
+                send("POST", "orders", "{\"customer\":\"bob\",\"total\":19.99}", "e2e-in-1")
+                        .body(),
+                "id");
+        String second = field(
+                send("POST", "orders", "{\"customer\":\"cy\",\"total\":5.00}", "e2e-in-2")
+                        .body(),
+                "id");
+        try (FakePaymentProvider provider =
+                new FakePaymentProvider(0, URI.create(api + "webhooks/payments"), System.out)) {
+            String body = FakePaymentProvider.paymentSucceeded(Long.parseLong(first), "19.99");
+            HttpResponse<String> paid = provider.deliver("msg_e2e_1", body);
+            HttpResponse<String> again = provider.deliver("msg_e2e_1", body);
+
+            assertThat(paid.statusCode()).as(paid.body()).isEqualTo(200);
+            assertThat(paid.body()).contains("\"status\":\"PAID\"");
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(again.body()).isEqualTo(paid.body());
+            assertThat(sql.query("SELECT status FROM shop_order WHERE id = ?", Long.parseLong(first)))
+                    .containsExactly(Map.of("status", "PAID"));
+            assertThat(sql.query("SELECT status FROM inbox_message WHERE idempotency_key = 'msg_e2e_1' ORDER BY id"))
+                    .extracting(r -> r.get("status"))
+                    .containsExactly("PROCESSED", "DUPLICATE");
+            // one join from the provider's delivery to the change it made
+            assertThat(sql.query("SELECT a.action, a.diff -> 'status' ->> 'new' AS new_status FROM inbox_message m"
+                            + " JOIN audit_log a ON a.correlation_id = m.correlation_id"
+                            + " WHERE m.idempotency_key = 'msg_e2e_1' AND m.status = 'PROCESSED'"
+                            + " AND a.entity_type = 'ShopOrder'"))
+                    .containsExactly(Map.of("action", "order.paid-by-provider", "new_status", "PAID"));
+
+            HttpResponse<String> forged = send(provider.signed("msg_e2e_forged", body)
+                    .setHeader("webhook-signature", "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+            HttpResponse<String> malformed = provider.deliver("msg_e2e_bad", "{\"type\": \"payment.succ");
+            assertThat(forged.statusCode()).isEqualTo(401);
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(sql.query("SELECT idempotency_key, status FROM inbox_message"
+                            + " WHERE status IN ('INVALID_SIGNATURE', 'INVALID') ORDER BY id"))
+                    .extracting(r -> r.get("status"))
+                    .containsExactly("INVALID_SIGNATURE", "INVALID");
+
+            sql.execute("ALTER TABLE shop_payment RENAME TO shop_payment_moved"); // a bad migration
+            HttpResponse<String> broken =
+                    provider.deliver("msg_e2e_2", FakePaymentProvider.paymentSucceeded(Long.parseLong(second), "5.00"));
+            sql.execute("ALTER TABLE shop_payment_moved RENAME TO shop_payment"); // its fix
+            assertThat(broken.statusCode()).isEqualTo(500);
+            assertThat(sql.query("SELECT status FROM shop_order WHERE id = ?", Long.parseLong(second)))
+                    .containsExactly(Map.of("status", "NEW"));
+            List<String> runbook = runbookQueries("<!-- inbound-recovery:start -->", "<!-- inbound-recovery:end -->");
+            assertThat(sql.query(runbook.get(0))).singleElement().satisfies(r -> assertThat(r)
+                    .containsEntry("source", "payments")
+                    .containsEntry("messages", "1"));
+            assertThat(sql.query(runbook.get(1))).singleElement().satisfies(r -> assertThat(r)
+                    .containsEntry("idempotency_key", "msg_e2e_2")
+                    .containsEntry("status", "FAILED"));
+
+            int replay = dev.ledgerbox.publisher.app.Cli.commandLine()
+                    .execute(
+                            "inbox",
+                            "replay",
+                            "--jdbc-url",
+                            db.jdbcUrl(),
+                            "--user",
+                            db.user(),
+                            "--source",
+                            "payments",
+                            "--reason",
+                            "shop_payment is back",
+                            "--by",
+                            "e2e");
+            assertThat(replay).isZero();
+            await(
+                    "the shop's background processing replays it",
+                    () -> rows("SELECT 1 FROM shop_order WHERE id = " + second + " AND status = 'PAID'") == 1);
+            assertThat(sql.query(runbook.get(1))).isEmpty();
+
+            HttpResponse<String> asked = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + provider.port() + "/pay"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"order\": " + second + ", \"amount\": 5.00}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(asked.statusCode()).isEqualTo(202);
+            String webhookId = field(asked.body(), "webhook_id");
+            await(
+                    "the provider's own delivery is processed",
+                    () -> rows("SELECT 1 FROM inbox_message WHERE" + " idempotency_key = '" + webhookId
+                                    + "' AND status = 'PROCESSED'")
+                            == 1);
+        }
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<String> runbookQueries(String from, String to) throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/runbooks.md"));
+        String section = doc.substring(doc.indexOf(from), doc.indexOf(to));
+        Matcher blocks = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL).matcher(section);
+        List<String> queries = new java.util.ArrayList<>();
+        while (blocks.find()) {
+            queries.add(blocks.group(1).strip());
+        }
+        return queries;
+    }
+
     @Test
     void aRefusedRequestLeavesNoTraceInAnyTable() throws Exception {
         String id = field(

@@ -28,6 +28,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>a demo webhook receiver on port 8089 that verifies signatures and prints each webhook,
  *       registered as an endpoint for {@code order.*} and {@code member.*};
  *   <li>the publisher (health and metrics on port 9090), its JSON log lines on this console;
+ *   <li>a payment provider on port 8090 that sends the shop signed {@code payment.succeeded}
+ *       webhooks, retried as providers do;
  *   <li>Open Liberty with the shop on port 9080, configured by the repository's server.xml.
  * </ol>
  */
@@ -94,6 +96,12 @@ public final class SampleLauncher {
                 "publisher.poll-interval", "1s"));
         Daemon publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(true)).start();
 
+        FakePaymentProvider provider = new FakePaymentProvider(
+                Integer.parseInt(env.getOrDefault("SAMPLE_PROVIDER_PORT", "8090")),
+                java.net.URI.create("http://localhost:" + env.getOrDefault("LEDGERBOX_HTTP_PORT", "9080")
+                        + "/api/webhooks/payments"),
+                System.out);
+
         Path server = base.resolve(Path.of("target", "liberty", "wlp", "bin", "server"));
         ProcessBuilder liberty = new ProcessBuilder(server.toString(), "run", "sample").inheritIO();
         liberty.environment().put("LEDGERBOX_DB_HOST", host);
@@ -112,6 +120,7 @@ public final class SampleLauncher {
                 Thread.currentThread().interrupt();
             }
             publisher.close();
+            provider.close();
             inbox.close();
             if (db != null) {
                 db.close();
@@ -125,9 +134,11 @@ public final class SampleLauncher {
                   curl -si -X POST localhost:9080/api/orders -H 'Content-Type: application/json' \\
                        -H 'X-Request-Id: demo-1' -H 'X-Actor: alice' -d '{"customer":"ada","total":42.50}'
                   curl -si -X POST localhost:9080/api/orders/1/pay -H 'X-Request-Id: demo-2' -H 'X-Actor: alice'
+                [sample] or let the payment provider pay it (a signed webhook the shop's inbox captures):
+                  curl -si -X POST localhost:%d/pay -d '{"order":1,"amount":42.50}'
                 [sample] Ctrl-C stops everything.
                 """,
-                inbox.url(), settings.get("publisher.http.port"));
+                inbox.url(), settings.get("publisher.http.port"), provider.port());
         System.exit(shop.waitFor() == 0 ? 0 : 1);
     }
 
