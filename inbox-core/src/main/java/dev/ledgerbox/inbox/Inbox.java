@@ -238,7 +238,11 @@ public final class Inbox implements AutoCloseable {
                 reason,
                 answer == 0 ? null : answer,
                 answer == 0 ? null : reason,
-                status.equals("RECEIVED") ? (source.mode() == Mode.ASYNC ? now : now.plus(lease)) : null);
+                status.equals("RECEIVED") ? (source.mode() == Mode.ASYNC ? now : now.plus(lease)) : null,
+                null);
+        if (status.equals("RECEIVED") && source.mode() == Mode.SYNC) {
+            capture = held(capture); // captured as held by this request: processing starts in the same commit
+        }
         auditLine(source, capture, stored);
         try {
             if (answer != 0) {
@@ -253,7 +257,7 @@ public final class Inbox implements AutoCloseable {
                 engine.wake();
                 return Admission.answered(new Reception(Disposition.ACCEPTED, 202, "accepted", Map.of(), id));
             }
-            return claim(id);
+            return Admission.toProcess(held(id, capture));
         } catch (SQLException e) {
             LOG.atError()
                     .setMessage("inbox: could not capture a message of source {} (key {}); answered 503 so that the"
@@ -276,7 +280,7 @@ public final class Inbox implements AutoCloseable {
         InboxStore.Holder first = store.holder(capture.source(), capture.key());
         if (first == null) { // the first was purged meanwhile: this one takes the key
             Long id = store.insertHolding(capture);
-            return id == null ? Admission.answered(inProgress(null)) : claim(id);
+            return id == null ? Admission.answered(inProgress(null)) : Admission.toProcess(held(id, capture));
         }
         String answered;
         Reception reception;
@@ -308,28 +312,9 @@ public final class Inbox implements AutoCloseable {
             }
         }
         store.insert(
-                new InboxStore.Capture(
-                        capture.source(),
-                        capture.key(),
-                        capture.keyOrigin(),
-                        "DUPLICATE",
-                        capture.mode(),
-                        capture.receivedAt(),
-                        capture.contentType(),
-                        capture.headersJson(),
-                        capture.body(),
-                        capture.sha256(),
-                        capture.bodyBytes(),
-                        capture.truncated(),
-                        capture.clientIp(),
-                        capture.userAgent(),
-                        capture.origin(),
-                        capture.correlationId(),
-                        capture.traceparent(),
+                capture.asDuplicate(
                         "duplicate of message " + first.id() + " (" + first.status() + "): " + answered,
-                        reception == null ? null : reception.status(),
-                        null,
-                        null),
+                        reception == null ? null : reception.status()),
                 first.id());
         return reception != null ? Admission.answered(reception) : claim(first.id());
     }
@@ -341,6 +326,48 @@ public final class Inbox implements AutoCloseable {
                 "a message with this key is being processed; retry later",
                 Map.of("Retry-After", "1"),
                 id);
+    }
+
+    /** The capture of a synchronous source: inserted as held by this instance, for the lease. */
+    private InboxStore.Capture held(InboxStore.Capture c) {
+        return new InboxStore.Capture(
+                c.source(),
+                c.key(),
+                c.keyOrigin(),
+                "PROCESSING",
+                c.mode(),
+                c.receivedAt(),
+                c.contentType(),
+                c.headersJson(),
+                c.body(),
+                c.sha256(),
+                c.bodyBytes(),
+                c.truncated(),
+                c.clientIp(),
+                c.userAgent(),
+                c.origin(),
+                c.correlationId(),
+                c.traceparent(),
+                null,
+                null,
+                null,
+                c.receivedAt().plus(lease),
+                owner);
+    }
+
+    /** The message of a capture held by this request since its insert. */
+    private static InboxMessage held(long id, InboxStore.Capture c) {
+        return new InboxMessage(
+                id,
+                c.source(),
+                c.key(),
+                c.body(),
+                c.contentType(),
+                Json.stringMap(c.headersJson()),
+                c.correlationId(),
+                c.receivedAt(),
+                1,
+                null);
     }
 
     /** Claims a captured message for processing in the request, or answers 409 when another holds it. */

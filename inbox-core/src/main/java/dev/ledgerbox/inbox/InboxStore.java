@@ -28,11 +28,12 @@ final class InboxStore {
     private static final String COLUMNS =
             "source, idempotency_key, key_origin, status, mode, duplicate_of, received_at,"
                     + " content_type, headers, body, body_sha256, body_bytes, body_truncated, client_ip, user_agent, origin,"
-                    + " correlation_id, traceparent, reject_reason, response_status, response_body, next_attempt_at";
+                    + " correlation_id, traceparent, reject_reason, response_status, response_body, next_attempt_at,"
+                    + " claimed_by, lease_until, attempts, processing_started_at";
 
     private static final String INSERT = "INSERT INTO inbox_message (" + COLUMNS + ")"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            + " coalesce(?, 'infinity'::timestamptz))";
+            + " coalesce(?, 'infinity'::timestamptz), ?, ?, ?, ?)";
 
     private final DataSource dataSource;
 
@@ -62,7 +63,36 @@ final class InboxStore {
             String rejectReason,
             Integer responseStatus,
             String responseBody,
-            Instant nextAttemptAt) {}
+            Instant nextAttemptAt,
+            String claimedBy) {
+
+        /** This capture as a duplicate of another message: it holds no key and is not processed. */
+        Capture asDuplicate(String reason, Integer answer) {
+            return new Capture(
+                    source,
+                    key,
+                    keyOrigin,
+                    "DUPLICATE",
+                    mode,
+                    receivedAt,
+                    contentType,
+                    headersJson,
+                    body,
+                    sha256,
+                    bodyBytes,
+                    truncated,
+                    clientIp,
+                    userAgent,
+                    origin,
+                    correlationId,
+                    traceparent,
+                    reason,
+                    answer,
+                    null,
+                    null,
+                    null);
+        }
+    }
 
     /** The message that holds a key, as a duplicate finds it. */
     record Holder(long id, String status, Integer responseStatus, String responseBody, InboxSource.Mode mode) {}
@@ -119,6 +149,11 @@ final class InboxStore {
         ps.setObject(20, m.responseStatus(), Types.INTEGER);
         ps.setString(21, Redaction.text(m.responseBody()));
         ps.setTimestamp(22, m.nextAttemptAt() == null ? null : Timestamp.from(m.nextAttemptAt()));
+        boolean claimed = m.claimedBy() != null; // held by the request from the start: no claim of its own
+        ps.setString(23, m.claimedBy());
+        ps.setTimestamp(24, claimed ? Timestamp.from(m.nextAttemptAt()) : null);
+        ps.setInt(25, claimed ? 1 : 0);
+        ps.setTimestamp(26, claimed ? Timestamp.from(m.receivedAt()) : null);
     }
 
     /** The message holding {@code (source, key)}, or null when none does (any more). */
