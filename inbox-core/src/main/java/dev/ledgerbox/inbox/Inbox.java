@@ -68,9 +68,11 @@ public final class Inbox implements AutoCloseable {
     private final Duration lease;
     private final TrustedProxies proxies;
     private final WorkEngine<InboxQueue.Work> engine;
+    private final OutcomeRecorder outcomes;
 
     private Inbox(Builder b) {
         this.store = new InboxStore(b.dataSource);
+        this.outcomes = new OutcomeRecorder(store, b.owner);
         this.sources = Map.copyOf(b.sources);
         this.handlers = new ConcurrentHashMap<>(b.handlers);
         this.clock = b.clock;
@@ -103,6 +105,7 @@ public final class Inbox implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         engine.close();
+        outcomes.close();
     }
 
     /** The configured source of this name. */
@@ -257,7 +260,7 @@ public final class Inbox implements AutoCloseable {
                 engine.wake();
                 return Admission.answered(new Reception(Disposition.ACCEPTED, 202, "accepted", Map.of(), id));
             }
-            return Admission.toProcess(held(id, capture));
+            return Admission.toProcess(held(id, capture, stored));
         } catch (SQLException e) {
             LOG.atError()
                     .setMessage("inbox: could not capture a message of source {} (key {}); answered 503 so that the"
@@ -280,7 +283,9 @@ public final class Inbox implements AutoCloseable {
         InboxStore.Holder first = store.holder(capture.source(), capture.key());
         if (first == null) { // the first was purged meanwhile: this one takes the key
             Long id = store.insertHolding(capture);
-            return id == null ? Admission.answered(inProgress(null)) : Admission.toProcess(held(id, capture));
+            return id == null
+                    ? Admission.answered(inProgress(null))
+                    : Admission.toProcess(held(id, capture, Json.stringMap(capture.headersJson())));
         }
         String answered;
         Reception reception;
@@ -356,14 +361,14 @@ public final class Inbox implements AutoCloseable {
     }
 
     /** The message of a capture held by this request since its insert. */
-    private static InboxMessage held(long id, InboxStore.Capture c) {
+    private static InboxMessage held(long id, InboxStore.Capture c, Map<String, String> headers) {
         return new InboxMessage(
                 id,
                 c.source(),
                 c.key(),
                 c.body(),
                 c.contentType(),
-                Json.stringMap(c.headersJson()),
+                headers,
                 c.correlationId(),
                 c.receivedAt(),
                 1,
@@ -388,7 +393,7 @@ public final class Inbox implements AutoCloseable {
     private Reception complete(Admission admission, Processing.Result result) {
         long id = admission.message().id();
         try {
-            store.finish(owner, List.of(result.finished(id, null)));
+            outcomes.record(result.finished(id, null));
         } catch (SQLException e) {
             LOG.atError()
                     .setMessage("inbox: message {} was processed ({}) but its outcome could not be recorded: {}; it"

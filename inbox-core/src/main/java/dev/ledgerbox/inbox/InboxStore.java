@@ -103,9 +103,9 @@ final class InboxStore {
      */
     Long insertHolding(Capture capture) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.plannedEachTime(
-                        c,
-                        INSERT + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
+                // an INSERT has one plan whatever the table's size: prepared once per connection
+                PreparedStatement ps =
+                        c.prepareStatement(INSERT + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
                                 + " DO NOTHING RETURNING id")) {
             bind(ps, capture, null);
             try (ResultSet rs = ps.executeQuery()) {
@@ -117,7 +117,7 @@ final class InboxStore {
     /** Inserts a message that holds no key (a duplicate or a rejection); returns its id. */
     long insert(Capture capture, Long duplicateOf) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.plannedEachTime(c, INSERT + " RETURNING id")) {
+                PreparedStatement ps = c.prepareStatement(INSERT + " RETURNING id")) {
             bind(ps, capture, duplicateOf);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -1,0 +1,241 @@
+package dev.ledgerbox.benchmarks.inbox;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.inbox.HandlerResult;
+import dev.ledgerbox.inbox.IdempotencyKey;
+import dev.ledgerbox.inbox.InboundRequest;
+import dev.ledgerbox.inbox.Inbox;
+import dev.ledgerbox.inbox.InboxHandler;
+import dev.ledgerbox.inbox.InboxSource;
+import dev.ledgerbox.inbox.Reception;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+
+/**
+ * An inbound webhook endpoint over real HTTP, with and without the inbox's capture, in one run:
+ * the same handler writes one business row in its own transaction. Per round both variants run
+ * back to back (rotating order) and the ratio is taken per round; latencies are the clients'.
+ * Then duplicates of delivered keys, answered from the stored response. Durable, then not.
+ * Arguments: {@code threads=8 seconds=5 rounds=5 warmup=2}.
+ */
+public final class InboundBenchmark {
+
+    static final String BODY = "{\"type\":\"payment.succeeded\",\"data\":{\"order\":\"%d\",\"amount\":1999,"
+            + "\"currency\":\"EUR\",\"customer\":\"cus_%d\"}}";
+
+    private InboundBenchmark() {}
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = Harness.arguments(argv);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(false, 0);
+                Harness harness =
+                        new Harness(db.migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.INBOX), args)) {
+            harness.execute("CREATE TABLE bench_payment (webhook_id text PRIMARY KEY, payload jsonb NOT NULL)");
+            DataSource pool = harness.pool;
+            InboxHandler write = m -> {
+                insert(pool, m.idempotencyKey(), m.bodyText());
+                return HandlerResult.ok("{\"status\":\"PAID\"}");
+            };
+            Inbox inbox = Inbox.builder(pool)
+                    .source(
+                            InboxSource.builder("payments")
+                                    .key(IdempotencyKey.header("webhook-id"))
+                                    .build(),
+                            write)
+                    .build();
+            System.setProperty("sun.net.httpserver.nodelay", "true"); // no Nagle: answers are not held back
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+            server.setExecutor(Executors.newFixedThreadPool(harness.threads * 2));
+            server.createContext("/plain", exchange -> {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                try {
+                    insert(pool, exchange.getRequestHeaders().getFirst("webhook-id"), body);
+                    answer(exchange, 200, "{\"status\":\"PAID\"}");
+                } catch (Exception e) {
+                    answer(exchange, 500, e.toString());
+                }
+            });
+            server.createContext("/inbox", exchange -> {
+                Reception r = inbox.receive(InboundRequest.builder("payments")
+                        .headers(exchange.getRequestHeaders())
+                        .body(exchange.getRequestBody())
+                        .remoteAddress(exchange.getRemoteAddress().getAddress().getHostAddress())
+                        .origin("InboundBenchmark.inbox")
+                        .build());
+                answer(exchange, r.status(), r.body());
+            });
+            server.start();
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            System.out.printf("Inbound endpoint benchmark: %s, HTTP on loopback%n", harness.describe());
+
+            List<String> lines = new ArrayList<>();
+            for (boolean durable : new boolean[] {true, false}) {
+                harness.setDurable(durable);
+                lines.add(run(harness, base, durable ? "durable" : "non-durable"));
+            }
+            System.out.println();
+            System.out.println(
+                    "| mode | plain req/s | inbox req/s | ratio (median of rounds, min-max) | plain p50 / p99 ms"
+                            + " | inbox p50 / p99 ms | added p50 / p99 ms | duplicate p50 / p99 ms |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+            lines.forEach(System.out::println);
+            System.out.println("(aims: capture adds at most one commit and <= 2 ms at p50; duplicates answered faster"
+                    + " than first deliveries)");
+            server.stop(0);
+            inbox.close();
+        }
+        System.exit(0);
+    }
+
+    /** Warm-up, then rounds of both variants back to back; returns the table's line. */
+    private static String run(Harness harness, String base, String mode) throws Exception {
+        System.out.printf("%n== %s%n", mode);
+        HttpClient http = HttpClient.newBuilder()
+                .executor(Executors.newFixedThreadPool(4))
+                .build();
+        AtomicLong keys = new AtomicLong(System.nanoTime());
+        Map<String, Client> variants = new LinkedHashMap<>();
+        variants.put("plain", new Client(http, URI.create(base + "/plain"), keys));
+        variants.put("inbox", new Client(http, URI.create(base + "/inbox"), keys));
+        for (Client c : variants.values()) {
+            harness.run(c, harness.warmup);
+        }
+        variants.values().forEach(c -> c.latencies.clear());
+        List<Double> ratios = new ArrayList<>();
+        Map<String, double[]> totals = new LinkedHashMap<>();
+        variants.keySet().forEach(k -> totals.put(k, new double[2]));
+        List<String> order = new ArrayList<>(variants.keySet());
+        for (int round = 0; round < harness.rounds; round++) {
+            Map<String, Double> rates = new LinkedHashMap<>();
+            for (int i = 0; i < order.size(); i++) {
+                String name = order.get((i + round) % order.size());
+                long started = System.nanoTime();
+                long n = harness.run(variants.get(name), harness.seconds);
+                double elapsed = (System.nanoTime() - started) / 1e9;
+                rates.put(name, n / elapsed);
+                totals.get(name)[0] += n;
+                totals.get(name)[1] += elapsed;
+                System.out.printf(Locale.ROOT, "  round %d  %-6s %8.0f req/s%n", round + 1, name, n / elapsed);
+            }
+            ratios.add(rates.get("inbox") / rates.get("plain"));
+        }
+        Client inbox = variants.get("inbox");
+        List<String> delivered = new ArrayList<>(inbox.sent);
+        Client duplicates = new Client(http, URI.create(base + "/inbox"), keys) {
+            @Override
+            String key() {
+                return delivered.get(ThreadLocalRandom.current().nextInt(delivered.size()));
+            }
+        };
+        harness.run(duplicates, harness.seconds);
+        Collections.sort(ratios);
+        double[] plain = Harness.percentiles(new ArrayList<>(variants.get("plain").latencies));
+        double[] captured = Harness.percentiles(new ArrayList<>(inbox.latencies));
+        double[] dup = Harness.percentiles(new ArrayList<>(duplicates.latencies));
+        if (duplicates.failures.get() > 0
+                || inbox.failures.get() > 0
+                || variants.get("plain").failures.get() > 0) {
+            throw new IllegalStateException("requests failed: plain " + variants.get("plain").failures + ", inbox "
+                    + inbox.failures + ", duplicates " + duplicates.failures);
+        }
+        return String.format(
+                Locale.ROOT,
+                "| %s | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f |",
+                mode,
+                totals.get("plain")[0] / totals.get("plain")[1],
+                totals.get("inbox")[0] / totals.get("inbox")[1],
+                ratios.get(ratios.size() / 2),
+                ratios.get(0),
+                ratios.get(ratios.size() - 1),
+                plain[0],
+                plain[2],
+                captured[0],
+                captured[2],
+                captured[0] - plain[0],
+                captured[2] - plain[2],
+                dup[0],
+                dup[2]);
+    }
+
+    /** One client request per transaction: a new key (or a delivered one), its latency kept. */
+    static class Client implements Harness.Work {
+        final HttpClient http;
+        final URI uri;
+        final AtomicLong keys;
+        final ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<String> sent = new ConcurrentLinkedQueue<>();
+        final AtomicLong failures = new AtomicLong();
+
+        Client(HttpClient http, URI uri, AtomicLong keys) {
+            this.http = http;
+            this.uri = uri;
+            this.keys = keys;
+        }
+
+        String key() {
+            return "msg_" + keys.incrementAndGet();
+        }
+
+        @Override
+        public void transaction() throws Exception {
+            String key = key();
+            long n = keys.get();
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .header("Content-Type", "application/json")
+                    .header("webhook-id", key)
+                    .POST(HttpRequest.BodyPublishers.ofString(String.format(BODY, n, n % 1000)))
+                    .build();
+            long started = System.nanoTime();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            latencies.add((System.nanoTime() - started) / 1e6);
+            if (response.statusCode() != 200) {
+                failures.incrementAndGet();
+            }
+            sent.add(key);
+        }
+    }
+
+    static void insert(DataSource pool, String key, String body) throws Exception {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO bench_payment (webhook_id, payload) VALUES (?, ?::jsonb)")) {
+            ps.setString(1, key);
+            ps.setString(2, body);
+            ps.executeUpdate();
+        }
+    }
+
+    static void answer(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+        exchange.close();
+    }
+}
