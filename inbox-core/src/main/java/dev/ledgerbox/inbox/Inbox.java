@@ -69,10 +69,13 @@ public final class Inbox implements AutoCloseable {
     private final TrustedProxies proxies;
     private final WorkEngine<InboxQueue.Work> engine;
     private final OutcomeRecorder outcomes;
+    private final Duration retention;
+    private java.util.concurrent.ScheduledExecutorService purger;
 
     private Inbox(Builder b) {
         this.store = new InboxStore(b.dataSource);
         this.outcomes = new OutcomeRecorder(store, b.owner);
+        this.retention = b.retention;
         this.sources = Map.copyOf(b.sources);
         this.handlers = new ConcurrentHashMap<>(b.handlers);
         this.clock = b.clock;
@@ -95,15 +98,37 @@ public final class Inbox implements AutoCloseable {
         return new Builder(dataSource);
     }
 
-    /** Starts the background processing. */
-    public Inbox start() {
+    /** Starts the background processing, and the hourly retention purge when a retention is set. */
+    public synchronized Inbox start() {
         engine.start();
+        if (retention != null && purger == null) {
+            purger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ledgerbox-inbox-retention");
+                t.setDaemon(true);
+                return t;
+            });
+            purger.scheduleWithFixedDelay(this::purgeQuietly, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+        }
         return this;
+    }
+
+    private void purgeQuietly() {
+        try {
+            int n = purge(retention, 1000);
+            if (n > 0) {
+                LOG.info("inbox retention: {} finished message(s) older than {} deleted", n, retention);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("inbox retention: {}", e.getMessage());
+        }
     }
 
     /** Stops the background processing, letting messages in hand finish. */
     @Override
-    public void close() throws InterruptedException {
+    public synchronized void close() throws InterruptedException {
+        if (purger != null) {
+            purger.shutdownNow();
+        }
         engine.close();
         outcomes.close();
     }
@@ -557,6 +582,7 @@ public final class Inbox implements AutoCloseable {
                 Math::random);
         private Executor executor;
         private TrustedProxies proxies = TrustedProxies.NONE;
+        private Duration retention;
 
         private Builder(DataSource dataSource) {
             if (dataSource == null) {
@@ -630,6 +656,15 @@ public final class Inbox implements AutoCloseable {
         /** Runs handlers on this executor, e.g. a Jakarta Concurrency {@code ManagedExecutorService}. */
         public Builder executor(Executor executor) {
             this.executor = executor;
+            return this;
+        }
+
+        /**
+         * Deletes finished messages older than this every hour once started (processed, duplicates,
+         * refusals; failed and dead ones stay); none by default.
+         */
+        public Builder retention(Duration retention) {
+            this.retention = retention;
             return this;
         }
 

@@ -66,6 +66,7 @@ public class InboxService {
             Inbox.Builder builder = Inbox.builder(dataSource)
                     .lease(settings.lease())
                     .trustedProxies(settings.trustedProxies())
+                    .retention(settings.retention().isZero() ? null : settings.retention())
                     .executor(managedExecutor());
             for (InboxSource source : settings.sources()) {
                 builder.source(source);
