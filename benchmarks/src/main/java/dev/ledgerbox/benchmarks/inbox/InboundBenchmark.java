@@ -35,7 +35,9 @@ import javax.sql.DataSource;
 
 /**
  * An inbound webhook endpoint over real HTTP, with and without the inbox's capture, in one run:
- * the same handler writes one business row in its own transaction. Per round both variants run
+ * the same handler writes one business row in its own transaction. Three variants: {@code plain}
+ * (the write alone), {@code raw-capture} (the raw limit of capturing first: the body inserted into
+ * a keyed two-index table and committed, then the write) and {@code inbox}. Per round both variants run
  * back to back (rotating order) and the ratio is taken per round; latencies are the clients'.
  * Then duplicates of delivered keys, answered from the stored response. Durable, then not.
  * Arguments: {@code threads=8 seconds=5 rounds=5 warmup=2}.
@@ -53,6 +55,10 @@ public final class InboundBenchmark {
                 Harness harness =
                         new Harness(db.migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.INBOX), args)) {
             harness.execute("CREATE TABLE bench_payment (webhook_id text PRIMARY KEY, payload jsonb NOT NULL)");
+            // the raw limit of a capture: the body in a keyed table, committed before the write
+            harness.execute("CREATE TABLE bench_capture (id bigserial PRIMARY KEY, source text NOT NULL,"
+                    + " key text NOT NULL, body bytea NOT NULL, received_at timestamptz NOT NULL DEFAULT now(),"
+                    + " UNIQUE (source, key))");
             DataSource pool = harness.pool;
             InboxHandler write = m -> {
                 insert(pool, m.idempotencyKey(), m.bodyText());
@@ -72,6 +78,23 @@ public final class InboundBenchmark {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 try {
                     insert(pool, exchange.getRequestHeaders().getFirst("webhook-id"), body);
+                    answer(exchange, 200, "{\"status\":\"PAID\"}");
+                } catch (Exception e) {
+                    answer(exchange, 500, e.toString());
+                }
+            });
+            server.createContext("/raw-capture", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String key = exchange.getRequestHeaders().getFirst("webhook-id");
+                try {
+                    try (Connection c = pool.getConnection();
+                            PreparedStatement ps = c.prepareStatement(
+                                    "INSERT INTO bench_capture (source, key, body) VALUES ('payments', ?, ?)")) {
+                        ps.setString(1, key);
+                        ps.setBytes(2, body);
+                        ps.executeUpdate();
+                    }
+                    insert(pool, key, new String(body, StandardCharsets.UTF_8));
                     answer(exchange, 200, "{\"status\":\"PAID\"}");
                 } catch (Exception e) {
                     answer(exchange, 500, e.toString());
@@ -97,9 +120,10 @@ public final class InboundBenchmark {
             }
             System.out.println();
             System.out.println(
-                    "| mode | plain req/s | inbox req/s | ratio (median of rounds, min-max) | plain p50 / p99 ms"
-                            + " | inbox p50 / p99 ms | added p50 / p99 ms | duplicate p50 / p99 ms |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+                    "| mode | plain req/s | raw capture req/s | inbox req/s | inbox / plain (median of rounds,"
+                            + " min-max) | inbox / raw capture | plain p50 / p99 ms | inbox p50 / p99 ms"
+                            + " | added p50 / p99 ms | duplicate p50 / p99 ms |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             lines.forEach(System.out::println);
             System.out.println("(aims: capture adds at most one commit and <= 2 ms at p50; duplicates answered faster"
                     + " than first deliveries)");
@@ -118,12 +142,14 @@ public final class InboundBenchmark {
         AtomicLong keys = new AtomicLong(System.nanoTime());
         Map<String, Client> variants = new LinkedHashMap<>();
         variants.put("plain", new Client(http, URI.create(base + "/plain"), keys));
+        variants.put("raw-capture", new Client(http, URI.create(base + "/raw-capture"), keys));
         variants.put("inbox", new Client(http, URI.create(base + "/inbox"), keys));
         for (Client c : variants.values()) {
             harness.run(c, harness.warmup);
         }
         variants.values().forEach(c -> c.latencies.clear());
         List<Double> ratios = new ArrayList<>();
+        List<Double> rawRatios = new ArrayList<>();
         Map<String, double[]> totals = new LinkedHashMap<>();
         variants.keySet().forEach(k -> totals.put(k, new double[2]));
         List<String> order = new ArrayList<>(variants.keySet());
@@ -140,6 +166,7 @@ public final class InboundBenchmark {
                 System.out.printf(Locale.ROOT, "  round %d  %-6s %8.0f req/s%n", round + 1, name, n / elapsed);
             }
             ratios.add(rates.get("inbox") / rates.get("plain"));
+            rawRatios.add(rates.get("inbox") / rates.get("raw-capture"));
         }
         Client inbox = variants.get("inbox");
         List<String> delivered = new ArrayList<>(inbox.sent);
@@ -151,6 +178,7 @@ public final class InboundBenchmark {
         };
         harness.run(duplicates, harness.seconds);
         Collections.sort(ratios);
+        Collections.sort(rawRatios);
         double[] plain = Harness.percentiles(new ArrayList<>(variants.get("plain").latencies));
         double[] captured = Harness.percentiles(new ArrayList<>(inbox.latencies));
         double[] dup = Harness.percentiles(new ArrayList<>(duplicates.latencies));
@@ -162,13 +190,18 @@ public final class InboundBenchmark {
         }
         return String.format(
                 Locale.ROOT,
-                "| %s | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f |",
+                "| %s | %.0f | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f"
+                        + " | %.2f / %.2f |",
                 mode,
                 totals.get("plain")[0] / totals.get("plain")[1],
+                totals.get("raw-capture")[0] / totals.get("raw-capture")[1],
                 totals.get("inbox")[0] / totals.get("inbox")[1],
                 ratios.get(ratios.size() / 2),
                 ratios.get(0),
                 ratios.get(ratios.size() - 1),
+                rawRatios.get(rawRatios.size() / 2),
+                rawRatios.get(0),
+                rawRatios.get(rawRatios.size() - 1),
                 plain[0],
                 plain[2],
                 captured[0],
