@@ -99,6 +99,22 @@ public abstract sealed class SignatureScheme {
         }
     }
 
+    /**
+     * Whether one of the given hex signatures is the HMAC-SHA256 of the parts under one of the keys
+     * (compared in constant time).
+     */
+    private static boolean anyMatches(List<byte[]> keys, List<byte[]> given, byte[]... parts) {
+        for (byte[] key : keys) {
+            byte[] expected = HexFormat.of().formatHex(hmac(key, parts)).getBytes(StandardCharsets.US_ASCII);
+            for (byte[] signature : given) {
+                if (MessageDigest.isEqual(expected, signature)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static String outsideTolerance(long seconds, Instant now, Duration tolerance) {
         long skew = Math.abs(now.getEpochSecond() - seconds);
         return skew > tolerance.toSeconds()
@@ -168,13 +184,9 @@ public abstract sealed class SignatureScheme {
             }
             byte[] signature =
                     given.substring(prefix.length()).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-            for (byte[] key : keys) {
-                byte[] expected = HexFormat.of().formatHex(hmac(key, body)).getBytes(StandardCharsets.US_ASCII);
-                if (MessageDigest.isEqual(expected, signature)) {
-                    return null;
-                }
-            }
-            return header + " does not match the body with a current secret";
+            return anyMatches(keys, List.of(signature), body)
+                    ? null
+                    : header + " does not match the body with a current secret";
         }
 
         @Override
@@ -223,15 +235,8 @@ public abstract sealed class SignatureScheme {
             if (late != null) {
                 return late;
             }
-            byte[] prefix = (t + ".").getBytes(StandardCharsets.UTF_8);
-            for (byte[] key : keys) {
-                byte[] expected =
-                        HexFormat.of().formatHex(hmac(key, prefix, body)).getBytes(StandardCharsets.US_ASCII);
-                for (byte[] signature : signatures) {
-                    if (MessageDigest.isEqual(expected, signature)) {
-                        return null;
-                    }
-                }
+            if (anyMatches(keys, signatures, (t + ".").getBytes(StandardCharsets.UTF_8), body)) {
+                return null;
             }
             return header + " has no v1 signature that matches the body with a current secret";
         }

@@ -117,6 +117,16 @@ class InboxOverHttpIT {
                         .get("status");
     }
 
+    private void awaitStatus(String what, String key, String status) throws InterruptedException {
+        Await.until(what, () -> {
+            try {
+                return status(key).equals(status);
+            } catch (SQLException | IndexOutOfBoundsException e) {
+                return false;
+            }
+        });
+    }
+
     @Test
     void aSignedDeliveryIsCapturedProcessedOnceAndItsDuplicateAnsweredFromTheStoredResponse() throws Exception {
         HttpResponse<String> first = send(signed("msg_1", paid("42")));
@@ -194,13 +204,7 @@ class InboxOverHttpIT {
                 .build()
                 .replay(dev.ledgerbox.inbox.InboxReplayFilter.ids(List.of(id)), "alice", "the column is back");
         assertThat(replayed).isEqualTo(1);
-        Await.until("the replay is processed by the application", () -> {
-            try {
-                return status("msg_b2").equals("PROCESSED");
-            } catch (SQLException e) {
-                return false;
-            }
-        });
+        awaitStatus("the replay is processed by the application", "msg_b2", "PROCESSED");
         assertThat(sql.query("SELECT order_id FROM test_payment ORDER BY order_id"))
                 .extracting(r -> r.get("order_id"))
                 .containsExactly("10", "9");
@@ -213,13 +217,7 @@ class InboxOverHttpIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"evt_77\",\"data\":{\"order\":\"77\"}}")));
 
         assertThat(accepted.statusCode()).isEqualTo(202);
-        Await.until("the background processed it", () -> {
-            try {
-                return status("evt_77").equals("PROCESSED");
-            } catch (SQLException e) {
-                return false;
-            }
-        });
+        awaitStatus("the background processed it", "evt_77", "PROCESSED");
         assertThat(sql.query("SELECT order_id FROM test_payment")).containsExactly(Map.of("order_id", "77"));
     }
 
@@ -231,13 +229,7 @@ class InboxOverHttpIT {
                 + " 'RECEIVED', convert_to('" + paid("55") + "', 'UTF8'), repeat('0', 64), 60,"
                 + " '{\"webhook-id\": \"msg_lost\"}', now())");
 
-        Await.until("the background found and processed it", () -> {
-            try {
-                return status("msg_lost").equals("PROCESSED");
-            } catch (SQLException e) {
-                return false;
-            }
-        });
+        awaitStatus("the background found and processed it", "msg_lost", "PROCESSED");
         assertThat(sql.query("SELECT webhook_id, order_id FROM test_payment"))
                 .containsExactly(Map.of("webhook_id", "msg_lost", "order_id", "55"));
     }
