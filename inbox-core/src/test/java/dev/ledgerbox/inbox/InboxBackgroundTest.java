@@ -136,6 +136,50 @@ class InboxBackgroundTest {
     }
 
     @Test
+    void twoInstancesShareTheBackgroundWorkAndRunEachMessageOnce() throws Exception {
+        java.util.Map<String, AtomicInteger> perKey = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<String, AtomicInteger> perOwner = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Inbox> two = new ArrayList<>();
+        for (String owner : List.of("instance-a", "instance-b")) {
+            InboxHandler counting = m -> {
+                perKey.computeIfAbsent(m.idempotencyKey(), k -> new AtomicInteger())
+                        .incrementAndGet();
+                perOwner.computeIfAbsent(owner, k -> new AtomicInteger()).incrementAndGet();
+                Thread.sleep(2); // long enough for both instances to hold work at once
+                return HandlerResult.ok("done");
+            };
+            Inbox inbox = Inbox.builder(Inboxes.db())
+                    .source(
+                            InboxSource.builder("payments")
+                                    .key(IdempotencyKey.header("webhook-id"))
+                                    .mode(InboxSource.Mode.ASYNC)
+                                    .build(),
+                            counting)
+                    .owner(owner)
+                    .batchSize(10)
+                    .pollInterval(Duration.ofMillis(20))
+                    .build();
+            opened.add(inbox);
+            two.add(inbox);
+        }
+        for (int i = 0; i < 300; i++) {
+            two.get(i % 2)
+                    .receive(signed("payments", "msg_" + i, PAID, clock.instant())
+                            .build());
+        }
+        two.forEach(Inbox::start);
+
+        await("all 300 are processed", () -> Inboxes.sql()
+                .query("SELECT count(*) AS n FROM inbox_message WHERE status = 'PROCESSED'")
+                .get(0)
+                .get("n")
+                .equals("300"));
+        assertThat(perKey).hasSize(300);
+        assertThat(perKey.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+        assertThat(perOwner).as("both instances took work").hasSize(2);
+    }
+
+    @Test
     void failuresAreRetriedOnTheSchedulesClockThenDeadThenReplayedWithWhoAndWhy() throws Exception {
         broken.set(true);
         Inbox inbox = inbox(InboxSource.Mode.ASYNC, "a").start();
