@@ -41,7 +41,37 @@ class CliTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString())
                 .contains("run", "status", "migrate", "replay", "verify")
-                .contains("Exit codes: 0 done, 1 failed, 2 bad usage or configuration,\n3 database unreachable.");
+                .contains("Exit codes: 0 done, 1 failed, 2 bad usage or configuration\n(a database without the"
+                        + " Ledgerbox schema too), 3 database unreachable.");
+    }
+
+    @Test
+    void anUnreachableDatabaseIsExit3WithOneLineEvenForMigrate() {
+        String down = "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2";
+
+        assertThat(run("migrate", "--jdbc-url", down)).isEqualTo(3);
+        assertThat(err.toString().lines()).hasSize(1);
+        assertThat(err.toString()).startsWith("database unreachable or refused the request: ");
+    }
+
+    @Test
+    void anUnknownSettingIsRefusedWithTheNearestKnownOne() {
+        assertThat(run("status", "--jdbc-url", url(), "--set", "publisher.batch-sise=500"))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains("there is no setting publisher.batch-sise; did you mean publisher.batch-size?");
+    }
+
+    @Test
+    void aDatabaseWithoutTheSchemaIsToldToMigrate() throws SQLException {
+        Events.sql().execute("DROP DATABASE IF EXISTS not_migrated");
+        Events.sql().execute("CREATE DATABASE not_migrated");
+
+        String bare = url().replace("/postgres?", "/not_migrated?");
+        assertThat(run("status", "--jdbc-url", bare, "--user", "postgres")).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("the Ledgerbox schema is missing in this database")
+                .contains("run `ledgerbox-publisher migrate` first");
     }
 
     @Test

@@ -16,13 +16,18 @@ import java.io.PrintWriter;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import javax.sql.DataSource;
@@ -65,8 +70,8 @@ import sun.misc.Signal;
             "later ones win. The password comes from publisher.jdbc.password",
             "(e.g. PUBLISHER_JDBC_PASSWORD), never from a flag.",
             "",
-            "Exit codes: 0 done, 1 failed, 2 bad usage or configuration,",
-            "3 database unreachable."
+            "Exit codes: 0 done, 1 failed, 2 bad usage or configuration",
+            "(a database without the Ledgerbox schema too), 3 database unreachable."
         })
 public final class Cli implements Runnable {
 
@@ -106,6 +111,12 @@ public final class Cli implements Runnable {
                 err.println("refused: " + e.getMessage());
                 return USAGE;
             }
+            if (schemaMissing(e)) {
+                err.println("the Ledgerbox schema is missing in this database ("
+                        + e.getMessage().lines().findFirst().orElse("")
+                        + "): run `ledgerbox-publisher migrate` first, or check --jdbc-url");
+                return USAGE;
+            }
             if (e instanceof SQLException) {
                 err.println("database unreachable or refused the request: " + e.getMessage());
                 return DATABASE_UNREACHABLE;
@@ -114,6 +125,49 @@ public final class Cli implements Runnable {
             return FAILED;
         });
         return cli;
+    }
+
+    /** The known key closest to {@code key} by edit distance. */
+    static String nearest(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : new TreeSet<>(known)) {
+            int d = distance(key, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    /** Whether the failure is a Ledgerbox table that does not exist (SQLSTATE 42P01): the database is not migrated. */
+    static boolean schemaMissing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "42P01".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -156,8 +210,26 @@ public final class Cli implements Runnable {
             }
             builder.withSources(new PropertiesConfigSource(flags, "command line", 500));
             SmallRyeConfig cfg = builder.build();
-            return PublisherSettings.from(
-                    key -> cfg.getOptionalValue(key, String.class).orElse(null));
+            Set<String> read = new HashSet<>();
+            PublisherSettings settings = PublisherSettings.from(key -> {
+                read.add(key);
+                return cfg.getOptionalValue(key, String.class).orElse(null);
+            });
+            Set<String> given = new TreeSet<>(set.keySet());
+            if (config != null) {
+                Properties file = new Properties();
+                try (var in = Files.newInputStream(config)) {
+                    file.load(in);
+                }
+                given.addAll(file.stringPropertyNames());
+            }
+            for (String key : given) {
+                if (key.startsWith("publisher.") && !read.contains(key)) {
+                    throw new ConfigurationException("there is no setting " + key + "; did you mean "
+                            + nearest(key, read) + "? (docs/publisher.md lists them)");
+                }
+            }
+            return settings;
         }
     }
 
@@ -218,6 +290,21 @@ public final class Cli implements Runnable {
                     "%-40s %9d %9d %9d %9d %9d%n",
                     "(all)", t.get("PENDING"), t.get("CLAIMED"), t.get("FAILED"), t.get("DELIVERED"), t.get("DEAD"));
             out.printf("oldest waiting event: %s%n", human(status.oldestPending()));
+            Map<String, Map<String, Long>> deliveries =
+                    new dev.ledgerbox.publisher.webhook.DeadLetters(dataSource(settings.load())).countsByEndpoint();
+            if (!deliveries.isEmpty()) {
+                out.printf(
+                        "%n%-40s %9s %9s %9s %9s %9s%n",
+                        "webhook deliveries to", "pending", "claimed", "failed", "delivered", "dead");
+                deliveries.forEach((url, counts) -> out.printf(
+                        "%-40s %9d %9d %9d %9d %9d%n",
+                        url,
+                        counts.getOrDefault("PENDING", 0L),
+                        counts.getOrDefault("CLAIMED", 0L),
+                        counts.getOrDefault("FAILED", 0L),
+                        counts.getOrDefault("DELIVERED", 0L),
+                        counts.getOrDefault("DEAD", 0L)));
+            }
             return 0;
         }
     }
@@ -236,6 +323,9 @@ public final class Cli implements Runnable {
         @Override
         public Integer call() throws Exception {
             DataSource ds = dataSource(settings.load());
+            try (Connection c = ds.getConnection()) {
+                // unreachable or refused: one clear line and exit 3, before Flyway says it its way
+            }
             PrintWriter out = spec.commandLine().getOut();
             for (String[] schema : new String[][] {
                 {"outbox", "classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"},

@@ -286,7 +286,7 @@ final class WebhookCommands {
             @CommandLine.ArgGroup(exclusive = false)
             Selection selection = new Selection();
 
-            @Option(names = "--limit", defaultValue = "50")
+            @Option(names = "--limit", defaultValue = "50", description = "at most this many (1 or more)")
             int limit;
 
             @Spec
@@ -294,14 +294,20 @@ final class WebhookCommands {
 
             @Override
             public Integer call() throws Exception {
+                if (limit < 1) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--limit is " + limit + ": list at least one delivery");
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 List<DeadLetters.Entry> entries =
                         new DeadLetters(Cli.dataSource(settings.load())).list(selection.filter(), limit);
-                out.printf("%-10s  %-36s  %-24s  %-8s  %s%n", "delivery", "event", "type", "attempts", "last error");
+                out.printf(
+                        "%-10s  %-36s  %-24s  %-8s  %-40s  %s%n",
+                        "delivery", "event", "type", "attempts", "endpoint", "last error");
                 for (DeadLetters.Entry e : entries) {
                     out.printf(
-                            "%-10d  %-36s  %-24s  %-8d  %s%n",
-                            e.deliveryId(), e.eventId(), e.eventType(), e.attempts(), e.lastError());
+                            "%-10d  %-36s  %-24s  %-8d  %-40s  %s%n",
+                            e.deliveryId(), e.eventId(), e.eventType(), e.attempts(), e.url(), e.lastError());
                 }
                 out.printf("%d delivery(ies)%n", entries.size());
                 return 0;
@@ -326,11 +332,22 @@ final class WebhookCommands {
             @Option(names = "--by", description = "who asks (default: the user running the command)")
             String by = System.getProperty("user.name");
 
+            @Option(
+                    names = "--all",
+                    description = "every dead delivery, when no --id, --endpoint, --type or time is given")
+            boolean all;
+
             @Spec
             CommandSpec spec;
 
             @Override
             public Integer call() throws Exception {
+                if (!selection.filter().narrowed() && !all) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "say which deliveries: --id, --endpoint, --type, --from or --to (or --all for every dead"
+                                    + " one)");
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 DeadLetters.Replay replay = new DeadLetters(Cli.dataSource(settings.load()))
                         .replay(selection.filter(), by, reason, (done, total) -> {

@@ -87,7 +87,17 @@ class WebhookCliTest extends ReceiverTest {
         assertThat(err.toString()).contains("there is no webhook endpoint");
         assertThat(run("dead-letters", "replay", "--status", "DELIVERED", "--reason", "x"))
                 .isEqualTo(2);
+        assertThat(err.toString()).contains("say which deliveries: --id, --endpoint, --type, --from or --to");
+        assertThat(run("dead-letters", "replay", "--status", "DELIVERED", "--all", "--reason", "x"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("needs a narrower filter");
+        assertThat(run("dead-letters", "replay", "--reason", "x")).isEqualTo(2);
+        assertThat(run("dead-letters", "replay", "--all", "--reason", "x")).isZero();
+        assertThat(run("dead-letters", "replay", "--id", "999999", "--reason", "x"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("there is no webhook delivery [999999]");
+        assertThat(run("dead-letters", "list", "--limit", "-3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--limit is -3");
         assertThat(run("endpoints", "test", UUID.randomUUID().toString())).isEqualTo(2);
     }
 
@@ -106,7 +116,14 @@ class WebhookCliTest extends ReceiverTest {
                         created.endpoint().id().toString()))
                 .isZero();
         assertThat(out.toString())
-                .contains(eventId.toString(), "order.created", "gave up after 8 attempts", "1 delivery(ies)");
+                .contains(eventId.toString(), "order.created", "gave up after 8 attempts", "1 delivery(ies)")
+                .contains(receiver.url("/hooks"));
+
+        assertThat(run("status")).isZero();
+        assertThat(out.toString())
+                .as("status shows the deliveries, not only the delivered event")
+                .containsPattern("webhook deliveries to\\s+pending")
+                .containsPattern(Pattern.quote(receiver.url("/hooks")) + "\\s+0\\s+0\\s+0\\s+0\\s+1");
 
         assertThat(run("dead-letters", "replay", "--type", "order.*", "--reason", "receiver fixed", "--by", "alice"))
                 .isZero();

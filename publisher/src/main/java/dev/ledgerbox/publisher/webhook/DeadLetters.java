@@ -61,7 +61,8 @@ public final class DeadLetters {
             return new Filter(null, null, null, null, null, null);
         }
 
-        boolean narrowed() {
+        /** Whether the filter names deliveries (ids, an endpoint, a type or a time), not all of a status. */
+        public boolean narrowed() {
             return !deliveryIds.isEmpty() || endpointId != null || eventType != null || from != null || to != null;
         }
 
@@ -100,6 +101,28 @@ public final class DeadLetters {
             + " AND (?::text IS NULL OR ledgerbox_webhook_matches(ARRAY[?::text], m.type))"
             + " AND (?::timestamptz IS NULL OR m.occurred_at >= ?::timestamptz)"
             + " AND (?::timestamptz IS NULL OR m.occurred_at < ?::timestamptz)";
+
+    /**
+     * Deliveries per endpoint URL and status ({@code PENDING}, {@code CLAIMED}, {@code FAILED},
+     * {@code DELIVERED}, {@code DEAD}); empty when the webhook schema is not installed.
+     */
+    public Map<String, Map<String, Long>> countsByEndpoint() throws SQLException {
+        Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            if (!dev.ledgerbox.outbox.spi.Schemas.installed(c, "webhook_delivery")) {
+                return counts;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.url, d.status, count(*) FROM webhook_delivery d"
+                            + " JOIN webhook_endpoint e ON e.id = d.endpoint_id GROUP BY e.url, d.status");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.computeIfAbsent(rs.getString(1), k -> new java.util.HashMap<>())
+                            .put(rs.getString(2), rs.getLong(3));
+                }
+            }
+        }
+        return counts;
+    }
 
     public List<Entry> list(Filter filter, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -158,6 +181,23 @@ public final class DeadLetters {
         long replayId;
         int total;
         try (Connection c = dataSource.getConnection()) {
+            if (!filter.deliveryIds().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT x FROM unnest(?::bigint[]) AS x"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.id = x) ORDER BY x")) {
+                    ps.setArray(
+                            1, c.createArrayOf("bigint", filter.deliveryIds().toArray()));
+                    List<Long> missing = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            missing.add(rs.getLong(1));
+                        }
+                    }
+                    if (!missing.isEmpty()) {
+                        throw new WebhookException(
+                                "there is no webhook delivery " + missing + " (see dead-letters list for the ids)");
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_replay (requested_by, reason, filter)"
                     + " VALUES (?, ?, ?::jsonb) RETURNING id")) {
                 ps.setString(1, requestedBy);
