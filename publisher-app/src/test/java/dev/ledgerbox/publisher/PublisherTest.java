@@ -253,6 +253,16 @@ class PublisherTest {
     }
 
     @Test
+    void theHealthServerListensOnTheConfiguredAddressOnly() throws Exception {
+        start(Map.of("publisher.http.host", "127.0.0.1"));
+
+        assertThat(daemon.httpAddress().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(get(HttpClient.newHttpClient(), "http://127.0.0.1:" + daemon.httpPort() + "/health/live")
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void isNotReadyWhileTheOldestEventIsTooOld() throws Exception {
         sink.answer = e -> Outcome.retry("down");
         Events.write("order", "order.created", "1");

@@ -32,6 +32,7 @@ public record PublisherSettings(
         Duration retryMax,
         Duration retention,
         int retentionBatch,
+        String httpHost,
         int httpPort,
         Duration readyMaxLag,
         boolean logPayload,
@@ -62,6 +63,7 @@ public record PublisherSettings(
                 r.duration("retry.max", "10m", Duration.ofMillis(1)),
                 r.duration("retention", "7d", Duration.ZERO),
                 r.integer("retention.batch", 1000, 1, 100_000),
+                r.text("http.host", "0.0.0.0"),
                 r.integer("http.port", 9090, -1, 65_535),
                 r.duration("ready.max-lag", "5m", Duration.ofSeconds(1)),
                 r.bool("log.payload", false),
@@ -98,7 +100,7 @@ public record PublisherSettings(
         return "PublisherSettings[jdbcUrl=" + jdbcUrl + ", user=" + user + ", instanceId=" + instanceId
                 + ", batchSize=" + batchSize + ", lease=" + lease + ", pollInterval=" + pollInterval
                 + ", concurrency=" + concurrency + ", maxAttempts=" + maxAttempts + ", retention=" + retention
-                + ", httpPort=" + httpPort + ", webhook=" + webhook + "]";
+                + ", httpHost=" + httpHost + ", httpPort=" + httpPort + ", webhook=" + webhook + "]";
     }
 
     private static String defaultInstanceId() {

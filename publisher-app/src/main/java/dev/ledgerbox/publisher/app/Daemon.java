@@ -71,10 +71,16 @@ public final class Daemon implements AutoCloseable {
                     this::seal, 0, settings.sealInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
         if (settings.httpPort() >= 0) {
-            health = new HealthServer(settings.httpPort(), publisher::liveness, publisher::readiness, metrics);
-            LOG.info("health and metrics on port {}", health.port());
+            health = new HealthServer(
+                    settings.httpHost(), settings.httpPort(), publisher::liveness, publisher::readiness, metrics);
+            LOG.info("health and metrics on {}", health.address());
         }
         return this;
+    }
+
+    /** Where the health and metrics server listens, or null when it is off. */
+    public java.net.InetSocketAddress httpAddress() {
+        return health == null ? null : health.address();
     }
 
     public int httpPort() {

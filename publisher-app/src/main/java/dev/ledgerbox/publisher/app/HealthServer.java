@@ -20,12 +20,13 @@ final class HealthServer implements AutoCloseable {
     private final HttpServer server;
 
     HealthServer(
+            String host,
             int port,
             Supplier<Map<String, Boolean>> liveness,
             Supplier<Map<String, Boolean>> readiness,
             PrometheusMeterRegistry metrics)
             throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.createContext("/health/live", exchange -> health(exchange, liveness.get()));
         server.createContext("/health/ready", exchange -> health(exchange, readiness.get()));
         server.createContext("/health", exchange -> {
@@ -37,6 +38,10 @@ final class HealthServer implements AutoCloseable {
                 "/metrics", exchange -> send(exchange, 200, "text/plain; version=0.0.4", metrics.scrape()));
         server.setExecutor(null);
         server.start();
+    }
+
+    InetSocketAddress address() {
+        return server.getAddress();
     }
 
     int port() {
