@@ -37,6 +37,10 @@ class WebhookDaemonTest extends ReceiverTest {
             assertThat(r.header("webhook-id")).isEqualTo(ids.get(0).toString());
             assertThat(sql().query("SELECT status FROM outbox_event WHERE id = ?", ids.get(0)))
                     .containsExactly(Map.of("status", "DELIVERED"));
+            assertThat(sql().query("SELECT replay_id FROM webhook_attempt"))
+                    .as("an ordinary attempt has no replay, as its delivery has none")
+                    .extracting(a -> a.get("replay_id"))
+                    .containsOnly((Object) null);
 
             HttpResponse<String> health = HttpClient.newHttpClient()
                     .send(

@@ -105,15 +105,15 @@ public final class WebhookEndpoints {
         WebhookSecret secret = WebhookSecret.generate();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            // only the current secret starts its grace: one an earlier rotation retires keeps the
+            // grace that rotation promised
             try (PreparedStatement old = c.prepareStatement("UPDATE webhook_secret SET expires_at = now() + ?"
-                            + " * interval '1 millisecond' WHERE endpoint_id = ?"
-                            + " AND (expires_at IS NULL OR expires_at > now() + ? * interval '1 millisecond')");
+                            + " * interval '1 millisecond' WHERE endpoint_id = ? AND expires_at IS NULL");
                     PreparedStatement add =
                             c.prepareStatement("INSERT INTO webhook_secret (endpoint_id, secret) VALUES (?, ?)")) {
                 require(c, id);
                 old.setLong(1, grace.toMillis());
                 old.setObject(2, id);
-                old.setLong(3, grace.toMillis());
                 old.executeUpdate();
                 add.setObject(1, id);
                 add.setString(2, secret.reveal());

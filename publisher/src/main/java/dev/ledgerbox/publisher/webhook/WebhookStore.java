@@ -194,13 +194,12 @@ final class WebhookStore {
             List<Claimed> claimed = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long replay = rs.getLong(5);
                     claimed.add(new Claimed(
                             rs.getLong(1),
                             rs.getObject(2, UUID.class),
                             rs.getObject(3, UUID.class),
                             rs.getInt(4),
-                            rs.wasNull() ? null : replay,
+                            rs.getObject(5, Long.class), // NULL unless a replay asked for this attempt
                             rs.getString(6),
                             rs.getString(7),
                             rs.getString(8),

@@ -10,6 +10,9 @@ import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies {@link AuditAction}: the action (and reason) go on the thread's {@link AuditContext}
@@ -22,12 +25,16 @@ import java.lang.reflect.Method;
 @Priority(Interceptor.Priority.LIBRARY_BEFORE + 20)
 public class AuditActionInterceptor {
 
+    /** Each method's binding, looked up once by reflection, then from this map. */
+    private static final Map<Method, Optional<AuditAction>> BINDINGS = new ConcurrentHashMap<>();
+
     @Resource(lookup = "java:comp/TransactionSynchronizationRegistry")
     TransactionSynchronizationRegistry transactions;
 
     @AroundInvoke
     public Object around(InvocationContext invocation) throws Exception {
-        AuditAction binding = binding(invocation.getMethod());
+        AuditAction binding = BINDINGS.computeIfAbsent(invocation.getMethod(), m -> Optional.ofNullable(binding(m)))
+                .orElse(null);
         if (binding == null) {
             return invocation.proceed();
         }
