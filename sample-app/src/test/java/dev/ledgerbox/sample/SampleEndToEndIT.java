@@ -314,6 +314,13 @@ class SampleEndToEndIT {
 
     @Test
     void theDailyCanaryOfTheRunbooksFindsNothingMissingAndCatchesAnEventWithoutItsAudit() throws Exception {
+        WebhookInbox second = new WebhookInbox(0, null);
+        var secondEndpoint = new WebhookEndpoints(db.dataSource())
+                .add(EndpointSpec.builder(second.url())
+                        .eventTypes("order.*")
+                        .allowPrivate(true)
+                        .build());
+        second.verifyWith(secondEndpoint.secret().reveal());
         String id = field(
                 send("POST", "orders", "{\"customer\":\"cy\",\"total\":5}", "e2e-canary")
                         .body(),
@@ -337,6 +344,27 @@ class SampleEndToEndIT {
                 .containsEntry("missing_deliveries", "0")
                 .containsEntry("stuck_events", "0")
                 .containsEntry("stuck_deliveries", "0");
+
+        // one of the two deliveries of an event missing (a bug in routing would do it) is caught
+        await(
+                "both endpoints got the order's deliveries",
+                () -> rows("SELECT 1 FROM webhook_delivery d"
+                                + " JOIN webhook_message m USING (event_id) WHERE m.aggregateid = '" + id + "'"
+                                + " AND d.status = 'DELIVERED'")
+                        == 4);
+        String lost = "(SELECT d.id FROM webhook_delivery d JOIN webhook_message m USING (event_id)"
+                + " WHERE m.aggregateid = '" + id + "' AND d.endpoint_id = '"
+                + secondEndpoint.endpoint().id()
+                + "' AND m.type = 'order.paid')";
+        sql.execute("DELETE FROM webhook_attempt WHERE delivery_id = " + lost);
+        sql.execute("DELETE FROM webhook_delivery WHERE id = " + lost);
+        try {
+            assertThat(sql.query(canary).get(0)).containsEntry("missing_deliveries", "1");
+        } finally {
+            new WebhookEndpoints(db.dataSource())
+                    .disable(secondEndpoint.endpoint().id(), "test over");
+            second.close();
+        }
 
         // an event written by hand, with no audited change behind it, is caught
         sql.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
