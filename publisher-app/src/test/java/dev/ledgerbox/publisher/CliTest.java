@@ -10,6 +10,8 @@ import java.io.StringWriter;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -163,6 +165,42 @@ class CliTest {
         try {
             assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres")).isEqualTo(Cli.FAILED);
             assertThat(out.toString()).contains("audit log BROKEN").contains("modified");
+        } finally {
+            resetAuditLog();
+        }
+    }
+
+    @Test
+    void aCutTailWithTheSealersCountRewoundIsFoundByThePublishedAnchor() throws Exception {
+        resetAuditLog();
+        for (int i = 1; i <= 3; i++) {
+            Events.sql()
+                    .execute("INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation, diff)"
+                            + " VALUES (now(), 'ShopOrder', '" + i + "', 'INSERT', '{}')");
+            new AuditSealer(Events.db()).sealAll();
+        }
+        assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres")).isZero();
+        Matcher printed = Pattern.compile("--anchor (\\S+)").matcher(out.toString());
+        assertThat(printed.find()).as(out.toString()).isTrue();
+        String published = printed.group(1);
+        try {
+            // the intruder cuts the newest row and its seal, and rewinds the sealer's count
+            Events.sql()
+                    .execute("ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seal DISABLE TRIGGER USER;"
+                            + " DELETE FROM audit_log WHERE id IN (SELECT unnest(audit_ids) FROM audit_seal"
+                            + " WHERE seq = 3); DELETE FROM audit_seal WHERE seq = 3;"
+                            + " UPDATE audit_seal_state SET sealed_count = sealed_count - 1;"
+                            + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER");
+            assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres"))
+                    .as("without the anchor the cut goes unseen")
+                    .isZero();
+
+            assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres", "--anchor", published))
+                    .isEqualTo(Cli.FAILED);
+            assertThat(out.toString()).contains("audit log BROKEN").contains("no longer holds the anchored seal 3");
+            assertThat(run("verify", "--jdbc-url", url(), "--anchor", "acme:x:abc"))
+                    .isEqualTo(2);
+            assertThat(err.toString()).contains("--anchor is 'acme:x:abc': write CHAIN:SEQ:HASH");
         } finally {
             resetAuditLog();
         }

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -430,17 +431,46 @@ public final class Cli implements Runnable {
         @Mixin
         Settings settings;
 
+        @Option(
+                names = "--anchor",
+                paramLabel = "CHAIN:SEQ:HASH",
+                description = "a chain head published earlier (as this command prints it, repeatable): the chain"
+                        + " must still hold that seal with that hash")
+        List<String> anchors = new ArrayList<>();
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            AuditVerification result = new AuditVerifier(dataSource(settings.load())).verify();
+            Map<String, AuditVerification.Anchor> anchored = new LinkedHashMap<>();
+            for (String anchor : anchors) {
+                int last = anchor.lastIndexOf(':');
+                int middle = last <= 0 ? -1 : anchor.lastIndexOf(':', last - 1);
+                long seq = -1;
+                if (middle >= 0) {
+                    try {
+                        seq = Long.parseLong(anchor.substring(middle + 1, last));
+                    } catch (NumberFormatException e) {
+                        seq = -1;
+                    }
+                }
+                if (middle < 0 || seq < 1 || !anchor.substring(last + 1).matches("[0-9a-f]{64}")) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--anchor is '" + anchor + "': write CHAIN:SEQ:HASH as verify prints it"
+                                    + " (e.g. acme:1042:9f86d0…, 64 hex digits)");
+                }
+                anchored.put(
+                        anchor.substring(0, middle), new AuditVerification.Anchor(seq, anchor.substring(last + 1)));
+            }
+            AuditVerification result = new AuditVerifier(dataSource(settings.load())).verify(anchored);
             PrintWriter out = spec.commandLine().getOut();
             out.println(result);
             result.heads()
-                    .forEach((chain, head) ->
-                            out.printf("  head of chain '%s': seal %d %s%n", chain, head.seq(), head.hash()));
+                    .forEach((chain, head) -> out.printf(
+                            "  head of chain '%s': seal %d %s; to publish: --anchor %s:%d:%s%n",
+                            chain, head.seq(), head.hash(), chain, head.seq(), head.hash()));
             return result.intact() ? 0 : FAILED;
         }
     }
