@@ -125,7 +125,7 @@ class CliTest {
     }
 
     @Test
-    void migrateAppliesBothSchemasToAnEmptyDatabase() throws SQLException {
+    void migrateAppliesEverySchemaToAnEmptyDatabase() throws SQLException {
         Events.sql().execute("DROP DATABASE IF EXISTS cli_migrate");
         Events.sql().execute("CREATE DATABASE cli_migrate");
         String empty = url().replace("/postgres?", "/cli_migrate?");
@@ -134,8 +134,10 @@ class CliTest {
 
         assertThat(out.toString())
                 .contains("migrating outbox schema")
-                .contains("outbox: 3 migration(s) applied, now at version 3")
-                .contains("audit: 2 migration(s) applied, now at version 2");
+                .contains("outbox: 4 migration(s) applied, now at version 4")
+                .contains("audit: 2 migration(s) applied, now at version 2")
+                .contains("webhook: 1 migration(s) applied, now at version 1")
+                .contains("inbox: 1 migration(s) applied, now at version 1");
     }
 
     @Test

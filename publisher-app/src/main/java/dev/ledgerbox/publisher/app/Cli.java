@@ -313,7 +313,7 @@ public final class Cli implements Runnable {
     @Command(
             name = "migrate",
             mixinStandardHelpOptions = true,
-            description = "Applies the outbox, audit and webhook schema migrations.")
+            description = "Applies the outbox, audit, webhook and inbox schema migrations.")
     static final class Migrate implements Callable<Integer> {
         @Mixin
         Settings settings;
