@@ -266,6 +266,20 @@ public final class Cli implements Runnable {
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Counts events per status and type.")
     static final class Status implements Callable<Integer> {
+        private static final String ROW_HEAD = "%-40s %9s %9s %9s %9s %9s%n";
+
+        /** One line of counts by status (PENDING, CLAIMED, FAILED, DELIVERED, DEAD). */
+        private static void row(PrintWriter out, String label, Map<String, Long> counts) {
+            out.printf(
+                    "%-40s %9d %9d %9d %9d %9d%n",
+                    label,
+                    counts.getOrDefault("PENDING", 0L),
+                    counts.getOrDefault("CLAIMED", 0L),
+                    counts.getOrDefault("FAILED", 0L),
+                    counts.getOrDefault("DELIVERED", 0L),
+                    counts.getOrDefault("DEAD", 0L));
+        }
+
         @Mixin
         Settings settings;
 
@@ -274,37 +288,19 @@ public final class Cli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            OutboxStore.Status status = new OutboxStore(dataSource(settings.load())).status();
+            DataSource ds = dataSource(settings.load());
+            OutboxStore.Status status = new OutboxStore(ds).status();
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%-40s %9s %9s %9s %9s %9s%n", "type", "pending", "claimed", "failed", "delivered", "dead");
-            status.byType()
-                    .forEach((type, counts) -> out.printf(
-                            "%-40s %9d %9d %9d %9d %9d%n",
-                            type,
-                            counts.getOrDefault("PENDING", 0L),
-                            counts.getOrDefault("CLAIMED", 0L),
-                            counts.getOrDefault("FAILED", 0L),
-                            counts.getOrDefault("DELIVERED", 0L),
-                            counts.getOrDefault("DEAD", 0L)));
-            Map<String, Long> t = status.totals();
-            out.printf(
-                    "%-40s %9d %9d %9d %9d %9d%n",
-                    "(all)", t.get("PENDING"), t.get("CLAIMED"), t.get("FAILED"), t.get("DELIVERED"), t.get("DEAD"));
+            out.printf(ROW_HEAD, "type", "pending", "claimed", "failed", "delivered", "dead");
+            status.byType().forEach((type, counts) -> row(out, type, counts));
+            row(out, "(all)", status.totals());
             out.printf("oldest waiting event: %s%n", human(status.oldestPending()));
             Map<String, Map<String, Long>> deliveries =
-                    new dev.ledgerbox.publisher.webhook.DeadLetters(dataSource(settings.load())).countsByEndpoint();
+                    new dev.ledgerbox.publisher.webhook.DeadLetters(ds).countsByEndpoint();
             if (!deliveries.isEmpty()) {
-                out.printf(
-                        "%n%-40s %9s %9s %9s %9s %9s%n",
-                        "webhook deliveries to", "pending", "claimed", "failed", "delivered", "dead");
-                deliveries.forEach((url, counts) -> out.printf(
-                        "%-40s %9d %9d %9d %9d %9d%n",
-                        url,
-                        counts.getOrDefault("PENDING", 0L),
-                        counts.getOrDefault("CLAIMED", 0L),
-                        counts.getOrDefault("FAILED", 0L),
-                        counts.getOrDefault("DELIVERED", 0L),
-                        counts.getOrDefault("DEAD", 0L)));
+                out.println();
+                out.printf(ROW_HEAD, "webhook deliveries to", "pending", "claimed", "failed", "delivered", "dead");
+                deliveries.forEach((url, counts) -> row(out, url, counts));
             }
             return 0;
         }
