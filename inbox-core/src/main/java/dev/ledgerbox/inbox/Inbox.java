@@ -9,6 +9,7 @@ import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.outbox.spi.TrustedProxies;
 import dev.ledgerbox.publisher.engine.RetryPolicy;
 import dev.ledgerbox.publisher.engine.WorkEngine;
+import dev.ledgerbox.publisher.spi.Batches;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -253,7 +254,7 @@ public final class Inbox implements AutoCloseable {
                 source.mode(),
                 now,
                 headers.get("content-type"),
-                InboxStore.json(stored),
+                Json.write(stored),
                 body.bytes,
                 body.sha256,
                 body.size,
@@ -461,17 +462,12 @@ public final class Inbox implements AutoCloseable {
 
     /**
      * Deletes finished messages (processed, duplicates, rejections) received more than {@code
-     * olderThan} ago, in batches of {@code batch}; failed and dead ones stay. Returns how many.
+     * olderThan} ago, in batches of {@code batch} (at most a thousand batches a call; the rest waits
+     * for the next); failed and dead ones stay. Returns how many.
      */
     public int purge(Duration olderThan, int batch) {
-        int total = 0;
         try {
-            int n;
-            do {
-                n = store.purge(olderThan, batch, clock.instant());
-                total += n;
-            } while (n == batch);
-            return total;
+            return Batches.repeat(batch, 1000, () -> store.purge(olderThan, batch, clock.instant()));
         } catch (SQLException e) {
             throw new InboxException("could not purge inbox messages: " + e.getMessage(), e);
         }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -399,9 +398,5 @@ final class InboxStore {
             ps.setInt(2, batch);
             return ps.executeUpdate();
         }
-    }
-
-    static String json(Map<String, String> map) {
-        return Json.write(map);
     }
 }

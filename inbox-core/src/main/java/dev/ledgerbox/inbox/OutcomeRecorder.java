@@ -24,7 +24,7 @@ final class OutcomeRecorder implements AutoCloseable {
     private final InboxStore store;
     private final String owner;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private Thread thread;
+    private volatile Thread thread;
     private volatile boolean closed;
 
     OutcomeRecorder(InboxStore store, String owner) {
@@ -35,7 +35,9 @@ final class OutcomeRecorder implements AutoCloseable {
     /** Writes the outcome (with any others waiting), and returns once it is committed. */
     void record(InboxStore.Finished finished) throws SQLException {
         Pending pending = new Pending(finished, new CompletableFuture<>());
-        start();
+        if (thread == null) {
+            start();
+        }
         queue.add(pending);
         try {
             pending.done().get(60, TimeUnit.SECONDS);

@@ -3,7 +3,6 @@ package dev.ledgerbox.inbox;
 import dev.ledgerbox.publisher.webhook.WebhookSecret;
 import dev.ledgerbox.publisher.webhook.WebhookSigner;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +11,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * How a source signs what it sends, checked before anything else is done with a request. The
@@ -86,26 +83,15 @@ public abstract sealed class SignatureScheme {
                 .toList();
     }
 
-    private static byte[] hmac(byte[] key, byte[]... parts) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            for (byte[] part : parts) {
-                mac.update(part);
-            }
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
-    }
-
     /**
      * Whether one of the given hex signatures is the HMAC-SHA256 of the parts under one of the keys
      * (compared in constant time).
      */
     private static boolean anyMatches(List<byte[]> keys, List<byte[]> given, byte[]... parts) {
         for (byte[] key : keys) {
-            byte[] expected = HexFormat.of().formatHex(hmac(key, parts)).getBytes(StandardCharsets.US_ASCII);
+            byte[] expected = HexFormat.of()
+                    .formatHex(WebhookSigner.hmacSha256(key, parts))
+                    .getBytes(StandardCharsets.US_ASCII);
             for (byte[] signature : given) {
                 if (MessageDigest.isEqual(expected, signature)) {
                     return true;

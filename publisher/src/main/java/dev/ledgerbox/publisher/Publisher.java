@@ -1,11 +1,11 @@
 package dev.ledgerbox.publisher;
 
 import dev.ledgerbox.publisher.engine.WorkEngine;
-import dev.ledgerbox.publisher.internal.Batches;
 import dev.ledgerbox.publisher.outbox.CommitListener;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.outbox.OutboxQueue;
 import dev.ledgerbox.publisher.outbox.OutboxStore;
+import dev.ledgerbox.publisher.spi.Batches;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
 import dev.ledgerbox.publisher.spi.Sink;

@@ -42,14 +42,19 @@ public class InboxService {
     @Any
     Instance<InboxHandler> handlers;
 
-    private Inbox inbox;
+    private volatile Inbox inbox;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object event) {
         inbox();
     }
 
-    /** The inbox, built (and its background processing started) on first use. */
-    public synchronized Inbox inbox() {
+    /** The inbox, built (and its background processing started) at start-up, or on first use. */
+    public Inbox inbox() {
+        Inbox built = inbox;
+        return built != null ? built : build();
+    }
+
+    private synchronized Inbox build() {
         if (inbox == null) {
             var config = ConfigProvider.getConfig();
             InboxSettings settings = InboxSettings.from(

@@ -2,7 +2,7 @@ package dev.ledgerbox.publisher.webhook;
 
 import dev.ledgerbox.publisher.engine.RetryPolicy;
 import dev.ledgerbox.publisher.engine.WorkEngine;
-import dev.ledgerbox.publisher.internal.Batches;
+import dev.ledgerbox.publisher.spi.Batches;
 import dev.ledgerbox.publisher.spi.Handoff;
 import dev.ledgerbox.publisher.webhook.Deliveries.Attempt;
 import io.micrometer.core.instrument.MeterRegistry;

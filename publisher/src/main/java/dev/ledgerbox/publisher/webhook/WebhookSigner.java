@@ -27,16 +27,23 @@ public final class WebhookSigner {
         byte[] prefix = (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
         StringJoiner header = new StringJoiner(" ");
         for (WebhookSecret secret : secrets) {
-            try {
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(secret.key(), "HmacSHA256"));
-                mac.update(prefix);
-                header.add("v1," + Base64.getEncoder().encodeToString(mac.doFinal(body)));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-            }
+            header.add("v1," + Base64.getEncoder().encodeToString(hmacSha256(secret.key(), prefix, body)));
         }
         return header.toString();
+    }
+
+    /** HMAC-SHA256 of the parts, in order, under {@code key}: for this and for the inbox's signature forms. */
+    public static byte[] hmacSha256(byte[] key, byte[]... parts) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            for (byte[] part : parts) {
+                mac.update(part);
+            }
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
     }
 
     /**

@@ -1,8 +1,8 @@
-package dev.ledgerbox.publisher.internal;
+package dev.ledgerbox.publisher.spi;
 
 import java.sql.SQLException;
 
-/** Work on a table in bounded batches, so that no statement holds many rows at once. Stateless. */
+/** Work on a table in bounded batches (retention purges), so that no statement holds many rows at once. Stateless. */
 public final class Batches {
 
     /** One batch: a statement that handles up to a batch's rows and returns how many it did. */
