@@ -2,9 +2,9 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.outbox.OutboxStore;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.publisher.spi.Text;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;

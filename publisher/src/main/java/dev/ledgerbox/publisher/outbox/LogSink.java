@@ -1,10 +1,10 @@
 package dev.ledgerbox.publisher.outbox;
 
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Outcome;
 import dev.ledgerbox.publisher.spi.Sink;
+import dev.ledgerbox.publisher.spi.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;

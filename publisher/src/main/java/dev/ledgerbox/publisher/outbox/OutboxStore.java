@@ -1,9 +1,9 @@
 package dev.ledgerbox.publisher.outbox;
 
-import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
 import dev.ledgerbox.publisher.spi.Statements;
+import dev.ledgerbox.publisher.spi.Text;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

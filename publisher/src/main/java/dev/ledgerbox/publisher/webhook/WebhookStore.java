@@ -2,9 +2,9 @@ package dev.ledgerbox.publisher.webhook;
 
 import dev.ledgerbox.outbox.spi.Redaction;
 import dev.ledgerbox.outbox.spi.Schemas;
-import dev.ledgerbox.publisher.internal.Text;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Statements;
+import dev.ledgerbox.publisher.spi.Text;
 import dev.ledgerbox.publisher.webhook.Deliveries.Claimed;
 import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
 import dev.ledgerbox.publisher.webhook.Deliveries.Request;

@@ -5,7 +5,7 @@ import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.standardwebhooks.Webhook;
-import dev.ledgerbox.publisher.internal.Text;
+import dev.ledgerbox.publisher.spi.Text;
 import dev.ledgerbox.publisher.webhook.Receiver.Received;
 import dev.ledgerbox.publisher.webhook.Receiver.Reply;
 import java.time.Duration;

@@ -1,11 +1,11 @@
-package dev.ledgerbox.publisher.internal;
+package dev.ledgerbox.publisher.spi;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Digests and cuts of text, for rows and log lines. Stateless. */
+/** Digests and cuts of text, for rows and log lines of every module. Stateless. */
 public final class Text {
 
     private Text() {}
