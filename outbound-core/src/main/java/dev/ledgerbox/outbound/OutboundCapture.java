@@ -100,6 +100,11 @@ public final class OutboundCapture implements AutoCloseable {
         return call;
     }
 
+    /** Opens a logical call with a generated correlation id: {@link #call(String, String)} without a key. */
+    public OutboundCall call(String destination) {
+        return call(destination, null);
+    }
+
     /** The logical call open on this thread, if any. */
     public Optional<OutboundCall> currentCall() {
         return Optional.ofNullable(calls.get());
@@ -348,8 +353,7 @@ public final class OutboundCapture implements AutoCloseable {
             int eq = pair.indexOf('=');
             String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             safe.append(safe.length() == 0 ? "" : "&");
-            if (eq >= 0
-                    && (Redaction.secretHeader(name) || name.equalsIgnoreCase("key") || name.equalsIgnoreCase("sig"))) {
+            if (eq >= 0 && secretParameter(name)) {
                 safe.append(pair, 0, eq + 1).append(Redaction.REDACTED);
             } else {
                 safe.append(pair);
@@ -358,6 +362,11 @@ public final class OutboundCapture implements AutoCloseable {
         int at = text.indexOf('?');
         int hash = text.indexOf('#', at);
         return text.substring(0, at + 1) + safe + (hash < 0 ? "" : text.substring(hash));
+    }
+
+    private static boolean secretParameter(String name) {
+        String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
+        return Redaction.secretHeader(n) || n.equals("key") || n.equals("sig") || n.equals("signature");
     }
 
     private static Map<String, String> origin(String correlationId, String traceId, String spanId) {

@@ -137,7 +137,8 @@ class CliTest {
                 .contains("outbox: 4 migration(s) applied, now at version 4")
                 .contains("audit: 2 migration(s) applied, now at version 2")
                 .contains("webhook: 1 migration(s) applied, now at version 1")
-                .contains("inbox: 1 migration(s) applied, now at version 1");
+                .contains("inbox: 1 migration(s) applied, now at version 1")
+                .contains("outbound: 1 migration(s) applied, now at version 1");
     }
 
     @Test

@@ -20,21 +20,27 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final String PORT_PROPERTY = "ledgerbox.test.db.port";
 
     /** The Flyway locations of Ledgerbox's modules, each with its own history table. */
+    /**
+     * The schemas of outbox-core's {@code Schemas.ALL} (this module comes before it in the build), located
+     * by the same rule; a module's schema applies nothing without that module on the class path.
+     */
     public enum Schema {
-        OUTBOX("classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"),
-        /** Needs ledgerbox-audit-core on the class path; applies nothing without it. */
-        AUDIT("classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"),
-        /** Needs ledgerbox-publisher on the class path; applies nothing without it. */
-        WEBHOOK("classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"),
-        /** Needs ledgerbox-inbox-core on the class path; applies nothing without it. */
-        INBOX("classpath:db/ledgerbox/inbox", "ledgerbox_inbox_schema_history");
+        OUTBOX("outbox"),
+        /** Needs ledgerbox-audit-core. */
+        AUDIT("audit"),
+        /** Needs ledgerbox-publisher. */
+        WEBHOOK("webhook"),
+        /** Needs ledgerbox-inbox-core. */
+        INBOX("inbox"),
+        /** Needs ledgerbox-outbound-core. */
+        OUTBOUND("outbound");
 
         final String location;
         final String historyTable;
 
-        Schema(String location, String historyTable) {
-            this.location = location;
-            this.historyTable = historyTable;
+        Schema(String name) {
+            this.location = "classpath:db/ledgerbox/" + name;
+            this.historyTable = "ledgerbox_" + name + "_schema_history";
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher.app;
 
 import dev.ledgerbox.audit.AuditVerification;
 import dev.ledgerbox.audit.AuditVerifier;
+import dev.ledgerbox.outbox.spi.Schemas;
 import dev.ledgerbox.publisher.ConfigurationException;
 import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.outbox.LogSink;
@@ -309,7 +310,7 @@ public final class Cli implements Runnable {
     @Command(
             name = "migrate",
             mixinStandardHelpOptions = true,
-            description = "Applies the outbox, audit, webhook and inbox schema migrations.")
+            description = "Applies the outbox, audit, webhook, inbox and outbound schema migrations.")
     static final class Migrate implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -324,25 +325,20 @@ public final class Cli implements Runnable {
                 // unreachable or refused: one clear line and exit 3, before Flyway says it its way
             }
             PrintWriter out = spec.commandLine().getOut();
-            for (String[] schema : new String[][] {
-                {"outbox", "classpath:db/ledgerbox/outbox", "ledgerbox_outbox_schema_history"},
-                {"audit", "classpath:db/ledgerbox/audit", "ledgerbox_audit_schema_history"},
-                {"webhook", "classpath:db/ledgerbox/webhook", "ledgerbox_webhook_schema_history"},
-                {"inbox", "classpath:db/ledgerbox/inbox", "ledgerbox_inbox_schema_history"}
-            }) {
-                out.printf("migrating %s schema ...%n", schema[0]);
+            for (Schemas.Schema schema : Schemas.ALL) {
+                out.printf("migrating %s schema ...%n", schema.name());
                 out.flush();
                 var result = Flyway.configure()
                         .dataSource(ds)
-                        .locations(schema[1])
-                        .table(schema[2])
+                        .locations(schema.location())
+                        .table(schema.historyTable())
                         .baselineOnMigrate(true)
                         .baselineVersion("0")
                         .load()
                         .migrate();
                 out.printf(
                         "  %s: %d migration(s) applied, now at version %s%n",
-                        schema[0],
+                        schema.name(),
                         result.migrationsExecuted,
                         result.targetSchemaVersion == null ? "(unchanged)" : result.targetSchemaVersion);
             }
