@@ -126,6 +126,7 @@ public final class FakeChargeApi implements HttpHandler, AutoCloseable {
         faults.clear();
         charged.clear();
         received.clear();
+        ids.set(0);
     }
 
     @Override
