@@ -160,7 +160,11 @@ class WebhookSecurityTest extends ReceiverTest {
             assertThat(n.get("event_id").asText()).isNotBlank();
             assertThat(n.get("endpoint_id").asText())
                     .isEqualTo(created.endpoint().id().toString());
-            assertThat(n.get("log_version").asInt()).isEqualTo(1);
+            assertThat(n.get("audit").asText()).isEqualTo("webhook_attempt");
+            assertThat(n.get("audit_version").asInt()).isEqualTo(2);
+            assertThat(n.get("destination").asText())
+                    .isEqualTo("webhook:" + created.endpoint().id());
+            assertThat(n.get("method").asText()).isEqualTo("POST");
             assertThat(n.get("payload_sha256").asText()).hasSize(64);
         });
         assertThat(audit).extracting(n -> n.get("attempt").asInt()).containsExactly(1, 1, 2, 2);

@@ -3,6 +3,8 @@ package dev.ledgerbox.publisher.webhook;
 import dev.ledgerbox.outbox.spi.Redaction;
 import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.publisher.engine.RetryPolicy;
+import dev.ledgerbox.publisher.spi.BoundaryLine;
+import dev.ledgerbox.publisher.spi.NetworkErrors;
 import dev.ledgerbox.publisher.spi.Outcome;
 import dev.ledgerbox.publisher.spi.Text;
 import dev.ledgerbox.publisher.spi.WorkContext;
@@ -48,7 +50,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Webhook attempts as work. A claim takes due deliveries for the endpoints that have room and
@@ -63,8 +64,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  */
 final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
 
-    /** The version of the {@code boundary_audit} log lines' fields. */
-    static final int LOG_VERSION = 1;
+    /** The {@code audit} field of its {@code boundary_audit} lines, whose shape is {@link BoundaryLine}'s. */
+    static final String KIND = "webhook_attempt";
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookQueue.class);
     private static final Logger AUDIT = LoggerFactory.getLogger("ledgerbox.webhooks");
@@ -354,18 +355,22 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
                 .register(metrics)
                 .increment();
         Integer status = response.status() > 0 ? response.status() : null;
-        auditLine("response", p)
-                .setMessage("boundary_audit response phase=response status={} outcome={}")
-                .addArgument(status)
-                .addArgument(verdict)
-                .addKeyValue("status", status)
-                .addKeyValue("outcome", verdict.name())
-                .addKeyValue("duration_ms", response.durationMillis())
-                .addKeyValue("error", reason(result.outcome()))
-                .addKeyValue(
+        BoundaryLine line = BoundaryLine.response(
+                        AUDIT,
+                        KIND,
+                        p.delivery().attempt(),
+                        destination(p),
+                        "POST",
+                        p.request().url().toString(),
+                        status,
+                        response.durationMillis(),
+                        reason(result.outcome()),
+                        response.error() == null ? null : NetworkErrors.code(response.error()))
+                .with("outcome", verdict.name())
+                .with(
                         "next_attempt_at",
-                        result.retryAt() == null ? null : result.retryAt().toString())
-                .log();
+                        result.retryAt() == null ? null : result.retryAt().toString());
+        withAttempt(line, p).log();
         return true;
     }
 
@@ -472,24 +477,28 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
     // ---- logging
 
     private void logRequest(Prepared p) {
-        auditLine("request", p)
-                .setMessage("boundary_audit request phase=request url={}")
-                .addArgument(p.request().url())
-                .log();
+        BoundaryLine line = BoundaryLine.request(
+                AUDIT,
+                KIND,
+                p.delivery().attempt(),
+                destination(p),
+                "POST",
+                p.request().url().toString());
+        withAttempt(line, p).log();
     }
 
-    /** The fields every {@code boundary_audit} line has; the ids of the event come from the MDC. */
-    private static LoggingEventBuilder auditLine(String phase, Prepared p) {
-        return AUDIT.atInfo()
-                .addKeyValue("phase", phase)
-                .addKeyValue("log_version", LOG_VERSION)
-                .addKeyValue("url", p.request().url().toString())
-                .addKeyValue("delivery_id", p.delivery().id())
-                .addKeyValue("attempt_id", p.attemptId())
-                .addKeyValue("endpoint_id", p.delivery().endpointId())
-                .addKeyValue("event_type", p.delivery().type())
-                .addKeyValue("attempt", p.delivery().attempt())
-                .addKeyValue("payload_sha256", p.request().bodySha256());
+    /** A webhook's destination in {@code boundary_audit} lines: its endpoint. */
+    private static String destination(Prepared p) {
+        return "webhook:" + p.delivery().endpointId();
+    }
+
+    /** The webhook's own fields of both its lines; the ids of the event come from the MDC. */
+    private static BoundaryLine withAttempt(BoundaryLine line, Prepared p) {
+        return line.with("delivery_id", p.delivery().id())
+                .with("attempt_id", p.attemptId())
+                .with("endpoint_id", p.delivery().endpointId())
+                .with("event_type", p.delivery().type())
+                .with("payload_sha256", p.request().bodySha256());
     }
 
     @Override
