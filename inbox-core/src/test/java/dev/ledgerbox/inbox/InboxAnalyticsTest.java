@@ -3,15 +3,11 @@ package dev.ledgerbox.inbox;
 import static dev.ledgerbox.inbox.Inboxes.signed;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.ledgerbox.testing.DocSql;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,23 +20,11 @@ class InboxAnalyticsTest {
     static List<String> analytics;
     static String canary;
 
-    static List<String> sqlBlocks(String doc, String from, String to) throws Exception {
-        String text = Files.readString(Path.of("../docs/" + doc));
-        int start = text.indexOf(from);
-        int end = to == null ? text.length() : text.indexOf(to, start);
-        Matcher blocks = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL).matcher(text.substring(start, end));
-        List<String> queries = new ArrayList<>();
-        while (blocks.find()) {
-            queries.add(blocks.group(1).strip());
-        }
-        return queries;
-    }
-
     @BeforeAll
     static void aDayOfPayments() throws Exception {
         Inboxes.clear();
-        analytics = sqlBlocks("inbox.md", "## Analytics", null);
-        canary = sqlBlocks("runbooks.md", "<!-- inbound-canary:start -->", "<!-- inbound-canary:end -->")
+        analytics = DocSql.blocks("inbox.md", "## Analytics", null);
+        canary = DocSql.blocks("runbooks.md", "<!-- inbound-canary:start -->", "<!-- inbound-canary:end -->")
                 .get(0);
         boolean[] broken = {false};
         try (Inbox inbox = Inbox.builder(Inboxes.db())

@@ -60,7 +60,7 @@ class OutboundClientFilterTest {
                     .header("Authorization", "Bearer sk_test_abc")
                     .post(Entity.json("{\"amount\":700,\"cvc\":\"123\"}"));
             assertThat(first.getStatus()).isEqualTo(500);
-            first.close();
+            assertThat(first.readEntity(String.class)).isEqualTo("{\"error\":\"internal error\"}");
             answer = client.target(provider.uri())
                     .path("/v1/charges")
                     .request()

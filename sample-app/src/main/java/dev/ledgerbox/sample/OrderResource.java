@@ -13,7 +13,8 @@ import java.math.BigDecimal;
 import java.net.URI;
 
 /**
- * {@code POST /api/orders} places an order, {@code POST /api/orders/{id}/pay} pays it, {@code
+ * {@code POST /api/orders} places an order, {@code POST /api/orders/{id}/pay} charges it at the
+ * payment provider and marks it paid, {@code
  * POST /api/orders/{id}/cancel} cancels it, {@code GET /api/orders/{id}} shows it.
  */
 @Path("/orders")
@@ -34,6 +35,9 @@ public class OrderResource {
     @Inject
     Orders orders;
 
+    @Inject
+    Payments payments;
+
     @POST
     public Response place(NewOrder request) {
         if (request == null) {
@@ -48,6 +52,13 @@ public class OrderResource {
     @POST
     @Path("/{id}/pay")
     public OrderView pay(@PathParam("id") long id) {
+        ShopOrder order = orders.find(id);
+        if (order.getStatus() != OrderStatus.NEW) { // refused before anything is charged
+            throw new BusinessRuleException(
+                    "order " + id + " is " + order.getStatus() + ": only a NEW order can be paid");
+        }
+        // the provider is called outside any transaction; the order is marked paid after it answered
+        payments.charge("order-" + id, id, order.getTotal());
         return OrderView.of(orders.pay(id));
     }
 

@@ -2,6 +2,7 @@ package dev.ledgerbox.sample;
 
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
+import dev.ledgerbox.testing.FakeChargeApi;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -20,10 +21,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A payment provider for the demo and the end-to-end test: {@code POST /pay} with {@code {"order":
- * 1, "amount": 42.50}} makes it send the shop a {@code payment.succeeded} webhook, signed with
- * Standard Webhooks, retried on failure (1 s, 2 s, 5 s, 10 s, 30 s) as providers do, each attempt
- * printed.
+ * A payment provider for the demo and the end-to-end test. Its charge API ({@code POST
+ * /v1/charges}, {@link FakeChargeApi}) is what the shop calls to pay an order; {@code POST
+ * /v1/faults} with {@code error}, {@code timeout} or {@code drop} makes the next charges fail. And
+ * {@code POST /pay} with {@code {"order": 1, "amount": 42.50}} makes it send the shop a {@code
+ * payment.succeeded} webhook, signed with Standard Webhooks, retried on failure (1 s, 2 s, 5 s, 10
+ * s, 30 s) as providers do, each attempt printed.
  */
 final class FakePaymentProvider implements AutoCloseable {
 
@@ -41,6 +44,7 @@ final class FakePaymentProvider implements AutoCloseable {
     private static final Pattern AMOUNT = Pattern.compile("\"amount\"\\s*:\\s*([0-9.]+)");
 
     private final HttpServer server;
+    private final FakeChargeApi charges;
     private final URI shop;
     private final PrintStream out;
     private final HttpClient http =
@@ -73,7 +77,14 @@ final class FakePaymentProvider implements AutoCloseable {
             exchange.getResponseBody().write(answer);
             exchange.close();
         });
+        charges = FakeChargeApi.on(server);
+        server.setExecutor(senders); // a slow answer must not hold the others up
         server.start();
+    }
+
+    /** The charge API the shop calls. */
+    FakeChargeApi charges() {
+        return charges;
     }
 
     int port() {

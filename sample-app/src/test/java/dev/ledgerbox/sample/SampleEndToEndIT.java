@@ -10,7 +10,9 @@ import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.EndpointSpec;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
+import dev.ledgerbox.testing.DocSql;
 import dev.ledgerbox.testing.EmbeddedDatabase;
+import dev.ledgerbox.testing.FakeChargeApi;
 import dev.ledgerbox.testing.SqlRows;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +41,7 @@ class SampleEndToEndIT {
     static SqlRows sql;
     static WebhookInbox inbox;
     static Daemon publisher;
+    static FakePaymentProvider payments;
     static ListAppender<ILoggingEvent> eventLines = new ListAppender<>();
     static final HttpClient http = HttpClient.newHttpClient();
     static String api;
@@ -68,6 +71,8 @@ class SampleEndToEndIT {
         publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(false)).start();
 
         api = "http://localhost:" + System.getProperty("sample.http.port", "9080") + "/api/";
+        // where the shop's configuration sends its charges (payments/mp-rest/url)
+        payments = new FakePaymentProvider(8090, URI.create(api + "webhooks/payments"), System.out);
         await("the shop answers", () -> status(send("GET", "orders/0", null, "e2e-ping")) == 404);
     }
 
@@ -78,6 +83,9 @@ class SampleEndToEndIT {
         }
         if (inbox != null) {
             inbox.close();
+        }
+        if (payments != null) {
+            payments.close();
         }
     }
 
@@ -251,14 +259,73 @@ class SampleEndToEndIT {
     }
 
     private static List<String> runbookQueries(String from, String to) throws java.io.IOException {
-        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/runbooks.md"));
-        String section = doc.substring(doc.indexOf(from), doc.indexOf(to));
-        Matcher blocks = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        List<String> queries = new java.util.ArrayList<>();
-        while (blocks.find()) {
-            queries.add(blocks.group(1).strip());
-        }
-        return queries;
+        return DocSql.blocks("runbooks.md", from, to);
+    }
+
+    @Test
+    void payingCallsTheProviderOnceACallWithEveryWireAttemptRecordedAndTheRunbookAnswers() throws Exception {
+        FakeChargeApi provider = payments.charges();
+        String id = field(
+                send("POST", "orders", "{\"customer\":\"dee\",\"total\":12.00}", "e2e-charge")
+                        .body(),
+                "id");
+        String key = "payments.charges.create:order-" + id;
+        // 500, then charged but the answer never comes (a timeout), then 409 on the repeated key
+        provider.next(FakeChargeApi.Fault.ERROR, FakeChargeApi.Fault.TIMEOUT);
+
+        HttpResponse<String> paid = send("POST", "orders/" + id + "/pay", "", "e2e-charge-pay");
+
+        assertThat(paid.statusCode()).as(paid.body()).isEqualTo(502);
+        assertThat(paid.body()).contains("the payment provider answered 409");
+        List<FakeChargeApi.Received> received = provider.received().stream()
+                .filter(r -> key.equals(r.header("Idempotency-Key")))
+                .toList();
+        assertThat(received).hasSize(3); // the key reached the provider on every attempt
+        assertThat(provider.charges()).containsKey(key);
+
+        await(
+                "three ended attempts",
+                () -> rows("SELECT 1 FROM outbound_attempt WHERE correlation_id = '" + key
+                                + "' AND responded_at IS NOT NULL")
+                        == 3);
+        List<Map<String, Object>> attempts = sql.query(
+                "SELECT attempt, transport, response_status, error_code,"
+                        + " error_class, origin_correlation_id, request_headers ->> 'Idempotency-Key' AS sent_key"
+                        + " FROM outbound_attempt WHERE correlation_id = ? ORDER BY attempt",
+                key);
+        assertThat(attempts).extracting(a -> a.get("attempt")).containsExactly("1", "2", "3");
+        assertThat(attempts).extracting(a -> a.get("response_status")).containsExactly("500", null, "409");
+        assertThat(attempts).extracting(a -> a.get("error_code")).containsExactly(null, "timeout", null);
+        assertThat(attempts).allSatisfy(a -> {
+            assertThat(a.get("transport")).isEqualTo("jaxrs");
+            assertThat(a.get("sent_key")).isEqualTo(key);
+            assertThat(a.get("origin_correlation_id")).isEqualTo("e2e-charge-pay");
+        });
+        assertThat(attempts.get(1).get("error_class")).isEqualTo("java.net.SocketTimeoutException");
+        assertThat(sql.query("SELECT status FROM shop_order WHERE id = ?", Long.parseLong(id)))
+                .containsExactly(Map.of("status", "NEW"));
+
+        // the runbook, as written, for this order: every attempt in order, and the verdict
+        List<String> lookup = runbookQueries("<!-- outbound-lookup:start -->", "<!-- outbound-lookup:end -->");
+        List<Map<String, Object>> trail = sql.query(lookup.get(0).replace("'order-42'", "'order-" + id + "'"));
+        assertThat(trail).extracting(r -> r.get("attempt")).containsExactly("1", "2", "3");
+        assertThat(trail.get(1).get("error_code")).isEqualTo("timeout");
+        assertThat((String) trail.get(2).get("response")).contains("idempotency key already used");
+        assertThat(sql.query(lookup.get(1).replace("'order-42'", "'order-" + id + "'")))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.get("attempts")).isEqualTo("3");
+                    assertThat((String) v.get("verdict")).startsWith("maybe charged");
+                });
+
+        // the outbound canary counts them
+        String canary = runbookQueries("<!-- outbound-canary:start -->", "<!-- outbound-canary:end -->")
+                .get(0);
+        assertThat(sql.query(canary))
+                .filteredOn(r -> "payments.charges.create".equals(r.get("destination")))
+                .singleElement()
+                .satisfies(r ->
+                        assertThat(Long.parseLong((String) r.get("attempts"))).isGreaterThanOrEqualTo(3));
     }
 
     @Test
@@ -331,9 +398,8 @@ class SampleEndToEndIT {
                 () -> rows("SELECT 1 FROM outbox_event WHERE aggregateid = '" + id + "' AND status = 'DELIVERED'")
                         == 2);
 
-        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "runbooks.md"));
-        String block = doc.substring(doc.indexOf("<!-- canary:start -->"), doc.indexOf("<!-- canary:end -->"));
-        String canary = block.substring(block.indexOf("```sql") + 6, block.lastIndexOf("```"));
+        String canary =
+                runbookQueries("<!-- canary:start -->", "<!-- canary:end -->").get(0);
 
         Map<String, Object> counts = sql.query(canary).get(0);
         assertThat(Long.parseLong((String) counts.get("audited_transactions"))).isGreaterThanOrEqualTo(2);
