@@ -26,7 +26,12 @@ class ArchitectureTest {
 
     /** Each module's root package; a package belongs to the longest root it starts with. */
     static final String[] MODULES = {
-        "dev.ledgerbox.outbox", "dev.ledgerbox.audit", "dev.ledgerbox.publisher", "dev.ledgerbox.publisher.app"
+        "dev.ledgerbox.outbox",
+        "dev.ledgerbox.audit",
+        "dev.ledgerbox.publisher",
+        "dev.ledgerbox.publisher.app",
+        "dev.ledgerbox.inbox",
+        "dev.ledgerbox.outbound"
     };
 
     static JavaClasses main;
@@ -107,6 +112,7 @@ class ArchitectureTest {
                 || c.isAnnotatedWith("jakarta.ws.rs.ext.Provider")
                 || c.isAnnotatedWith("jakarta.enterprise.context.ApplicationScoped")
                 || c.isAssignableTo("jakarta.enterprise.inject.spi.Extension")
+                || c.isAssignableTo("org.eclipse.microprofile.rest.client.spi.RestClientListener")
                 || c.isAssignableTo("org.hibernate.integrator.spi.Integrator");
     }
 

@@ -24,12 +24,14 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>PostgreSQL: the one in {@code LEDGERBOX_DB_HOST}/{@code _PORT}/{@code _NAME}/{@code
  *       _USER}/{@code _PASSWORD} when set, else an embedded PostgreSQL 17 whose data stays in
  *       {@code sample-app/target/sample-db} (or {@code LEDGERBOX_DB_DIR});
- *   <li>the schema: Ledgerbox's outbox, audit and webhook migrations and the shop's own;
+ *   <li>the schema: Ledgerbox's outbox, audit, webhook, inbox and outbound migrations and the
+ *       shop's own;
  *   <li>a demo webhook receiver on port 8089 that verifies signatures and prints each webhook,
  *       registered as an endpoint for {@code order.*} and {@code member.*};
  *   <li>the publisher (health and metrics on port 9090), its JSON log lines on this console;
- *   <li>a payment provider on port 8090 that sends the shop signed {@code payment.succeeded}
- *       webhooks, retried as providers do;
+ *   <li>a payment provider on port 8090: the charge API the shop calls to pay an order (which can
+ *       be told to fail), and signed {@code payment.succeeded} webhooks to the shop, retried as
+ *       providers do;
  *   <li>Open Liberty with the shop on port 9080, configured by the repository's server.xml.
  * </ol>
  */
@@ -134,6 +136,8 @@ public final class SampleLauncher {
                   curl -si -X POST localhost:9080/api/orders -H 'Content-Type: application/json' \\
                        -H 'X-Request-Id: demo-1' -H 'X-Actor: alice' -d '{"customer":"ada","total":42.50}'
                   curl -si -X POST localhost:9080/api/orders/1/pay -H 'X-Request-Id: demo-2' -H 'X-Actor: alice'
+                [sample] make the provider's next charges fail (error, timeout, drop), then pay and see outbound_attempt:
+                  curl -s -X POST localhost:%3$d/v1/faults -d 'error,timeout'
                 [sample] or let the payment provider pay it (a signed webhook the shop's inbox captures):
                   curl -si -X POST localhost:%d/pay -d '{"order":1,"amount":42.50}'
                 [sample] Ctrl-C stops everything.
