@@ -1,0 +1,219 @@
+package dev.ledgerbox.benchmarks.outbound;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.outbound.CapturingHttpClient;
+import dev.ledgerbox.outbound.OutboundCall;
+import dev.ledgerbox.outbound.OutboundCapture;
+import dev.ledgerbox.outbound.OutboundDestination;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The application's own calls to a loopback server that answers in about 1 ms, through the same
+ * {@code java.net.http} client with and without the outbound capture, in one run: per round both
+ * variants back to back (rotating order), the throughput ratio taken per round; latencies are the
+ * callers'. The capture writes its rows in the background: the run checks afterwards that every
+ * attempt became a row (none dropped), so that the ratio is not bought by losing records.
+ * Durable, then not. Arguments: {@code threads=8 seconds=5 rounds=5 warmup=2}.
+ */
+public final class OutboundBenchmark {
+
+    static final String REQUEST = "{\"amount\":4250,\"currency\":\"eur\",\"customer\":\"cus_%d\",\"order\":\"%d\"}";
+    static final byte[] ANSWER = "{\"id\":\"ch_1\",\"status\":\"succeeded\"}".getBytes(StandardCharsets.UTF_8);
+
+    private OutboundBenchmark() {}
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = Harness.arguments(argv);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(false, 0);
+                Harness harness = new Harness(db.migrate(EmbeddedDatabase.Schema.OUTBOUND), args)) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+            server.setExecutor(Executors.newFixedThreadPool(harness.threads * 2));
+            server.createContext("/v1/charges", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                try {
+                    Thread.sleep(1); // a provider that answers in about a millisecond
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.getResponseHeaders().set("Request-Id", "req_1");
+                exchange.sendResponseHeaders(200, ANSWER.length);
+                exchange.getResponseBody().write(ANSWER);
+                exchange.close();
+            });
+            server.start();
+            URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/charges");
+            System.out.printf("Outbound call benchmark: %s, HTTP/1.1 on loopback%n", harness.describe());
+
+            List<String> lines = new ArrayList<>();
+            for (boolean durable : new boolean[] {true, false}) {
+                harness.setDurable(durable);
+                lines.add(run(harness, uri, durable ? "durable" : "non-durable"));
+            }
+            System.out.println();
+            System.out.println(
+                    "| mode | plain calls/s | captured calls/s | captured / plain (median of rounds, min-max)"
+                            + " | plain p50 / p99 ms | captured p50 / p99 ms | added p50 / p99 ms | attempts | rows | dropped |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            lines.forEach(System.out::println);
+            System.out.println("(aim: captured >= 0.9 of plain; no database round trip on the caller's thread)");
+            server.stop(0);
+        }
+        System.exit(0);
+    }
+
+    private static String run(Harness harness, URI uri, String mode) throws Exception {
+        System.out.printf("%n== %s%n", mode);
+        harness.execute("TRUNCATE outbound_attempt");
+        HttpClient plainClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(4))
+                .build();
+        try (OutboundCapture capture = OutboundCapture.builder(harness.pool)
+                .destination(OutboundDestination.named("payments")
+                        .idempotencyHeader("Idempotency-Key")
+                        .requestIdHeader("Request-Id"))
+                .build()) {
+            HttpClient capturedClient = new CapturingHttpClient(plainClient, capture, "payments");
+            AtomicLong keys = new AtomicLong();
+            Caller plain = new Caller(plainClient, uri, keys, null);
+            Caller captured = new Caller(capturedClient, uri, keys, capture);
+            harness.run(plain, harness.warmup);
+            harness.run(captured, harness.warmup);
+            capture.flush(Duration.ofMinutes(1));
+            plain.latencies.clear();
+            captured.latencies.clear();
+            long attemptsBefore = captured.calls.get();
+            List<Double> ratios = new ArrayList<>();
+            double[] plainTotal = new double[2];
+            double[] capturedTotal = new double[2];
+            for (int round = 0; round < harness.rounds; round++) {
+                double plainRate = 0;
+                double capturedRate = 0;
+                for (int i = 0; i < 2; i++) {
+                    boolean capturedTurn = (i + round) % 2 == 1;
+                    Caller caller = capturedTurn ? captured : plain;
+                    long started = System.nanoTime();
+                    long n = harness.run(caller, harness.seconds);
+                    double elapsed = (System.nanoTime() - started) / 1e9;
+                    double[] total = capturedTurn ? capturedTotal : plainTotal;
+                    total[0] += n;
+                    total[1] += elapsed;
+                    if (capturedTurn) {
+                        capturedRate = n / elapsed;
+                    } else {
+                        plainRate = n / elapsed;
+                    }
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  round %d  %-8s %8.0f calls/s%n",
+                            round + 1,
+                            capturedTurn ? "captured" : "plain",
+                            n / elapsed);
+                }
+                ratios.add(capturedRate / plainRate);
+            }
+            if (!capture.flush(Duration.ofMinutes(2))) {
+                throw new IllegalStateException("the attempt writer did not catch up within two minutes");
+            }
+            long attempts = captured.calls.get();
+            long rows;
+            try (Connection c = harness.pool.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs =
+                            s.executeQuery("SELECT count(*) FROM outbound_attempt WHERE responded_at IS NOT NULL")) {
+                rs.next();
+                rows = rs.getLong(1);
+            }
+            if (plain.failures.get() + captured.failures.get() > 0) {
+                throw new IllegalStateException(
+                        "calls failed: plain " + plain.failures + ", captured " + captured.failures);
+            }
+            Collections.sort(ratios);
+            double[] p = Harness.percentiles(new ArrayList<>(plain.latencies));
+            double[] c = Harness.percentiles(new ArrayList<>(captured.latencies));
+            return String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %d | %d | %d |",
+                    mode,
+                    plainTotal[0] / plainTotal[1],
+                    capturedTotal[0] / capturedTotal[1],
+                    ratios.get(ratios.size() / 2),
+                    ratios.get(0),
+                    ratios.get(ratios.size() - 1),
+                    p[0],
+                    p[2],
+                    c[0],
+                    c[2],
+                    c[0] - p[0],
+                    c[2] - p[2],
+                    attempts,
+                    rows,
+                    capture.droppedRows());
+        }
+    }
+
+    /** One call per transaction: a logical call with its business key, one attempt, its latency noted. */
+    static final class Caller implements Harness.Work {
+        final HttpClient http;
+        final URI uri;
+        final AtomicLong keys;
+        final OutboundCapture capture;
+        final ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        final AtomicLong calls = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+
+        Caller(HttpClient http, URI uri, AtomicLong keys, OutboundCapture capture) {
+            this.http = http;
+            this.uri = uri;
+            this.keys = keys;
+            this.capture = capture;
+        }
+
+        @Override
+        public void transaction() throws Exception {
+            long key = keys.incrementAndGet();
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer sk_test_benchmark")
+                    .POST(HttpRequest.BodyPublishers.ofString(String.format(REQUEST, key, key)))
+                    .build();
+            long started = System.nanoTime();
+            int status;
+            if (capture == null) {
+                status =
+                        http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+            } else {
+                try (OutboundCall call = capture.call("payments.charges.create", "order-" + key)) {
+                    status = http.send(request, HttpResponse.BodyHandlers.ofString())
+                            .statusCode();
+                }
+            }
+            latencies.add((System.nanoTime() - started) / 1e6);
+            calls.incrementAndGet();
+            if (status != 200) {
+                failures.incrementAndGet();
+            }
+        }
+    }
+}
