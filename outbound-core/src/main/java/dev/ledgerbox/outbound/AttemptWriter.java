@@ -14,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -79,6 +80,13 @@ final class AttemptWriter implements AutoCloseable {
 
     static final String UPSERT = upsert();
 
+    /**
+     * How long a request's row waits for its response before it is written alone: the request and
+     * response of a call shorter than this are one row written once (half the database's work);
+     * a longer call's request is written first and completed later.
+     */
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
     private final DataSource dataSource;
     private final BlockingQueue<AttemptRow> queue;
     private final int batchSize;
@@ -86,13 +94,15 @@ final class AttemptWriter implements AutoCloseable {
     private final AtomicLong offered = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private final Object progress = new Object();
+    private final AtomicInteger flushers = new AtomicInteger();
+    private final int capacity;
     private volatile boolean running = true;
     private volatile long lastDropWarning;
 
     AttemptWriter(DataSource dataSource, int capacity, int batchSize, ThreadFactory threads) {
         this.dataSource = dataSource;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.batchSize = batchSize;
         this.thread = threads.newThread(this::run);
         this.thread.setName("ledgerbox-outbound-writer");
@@ -121,45 +131,76 @@ final class AttemptWriter implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Waits until every row queued before this call is written or dropped; false on timeout. */
+    /** Writes every row queued before this call at once; false when the timeout passed first. */
     boolean flush(Duration timeout) throws InterruptedException {
         long target = offered.get();
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (progress) {
+        flushers.incrementAndGet();
+        try {
             while (done.get() < target) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (System.nanoTime() > deadline) {
                     return false;
                 }
-                TimeUnit.NANOSECONDS.timedWait(progress, left);
+                Thread.sleep(5);
             }
+            return true;
+        } finally {
+            flushers.decrementAndGet();
         }
-        return true;
     }
 
     private void finished(int rows) {
         done.addAndGet(rows);
-        synchronized (progress) {
-            progress.notifyAll();
-        }
+    }
+
+    /** The queued rows of one attempt, merged: the latest holds all that the earlier ones do. */
+    private static final class Pending {
+        AttemptRow row;
+        int offers;
+        final long since = System.nanoTime();
     }
 
     private void run() {
-        List<AttemptRow> batch = new ArrayList<>(batchSize);
+        Map<UUID, Pending> pending = new LinkedHashMap<>();
+        List<AttemptRow> drained = new ArrayList<>(batchSize);
         long pause = 100;
-        while (running || !queue.isEmpty() || !batch.isEmpty()) {
+        while (running || !queue.isEmpty() || !pending.isEmpty()) {
             try {
-                if (batch.isEmpty()) {
-                    AttemptRow first = queue.poll(200, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        continue;
+                long wait = pending.isEmpty()
+                        ? TimeUnit.MILLISECONDS.toNanos(200)
+                        : Math.max(
+                                TimeUnit.MILLISECONDS.toNanos(1),
+                                pending.values().iterator().next().since + LINGER_NANOS - System.nanoTime());
+                if (pending.size() < capacity) {
+                    AttemptRow first = queue.poll(wait, TimeUnit.NANOSECONDS);
+                    if (first != null) {
+                        drained.add(first);
+                        queue.drainTo(drained, Math.min(capacity - pending.size(), batchSize * 4));
                     }
-                    batch.add(first);
-                    queue.drainTo(batch, batchSize - 1);
+                    for (AttemptRow row : drained) {
+                        Pending p = pending.computeIfAbsent(row.attemptId(), id -> new Pending());
+                        p.row = row;
+                        p.offers++;
+                    }
+                    drained.clear();
+                } else {
+                    Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
                 }
-                write(batch);
-                finished(batch.size());
-                batch.clear();
+                List<Pending> ready = ready(pending);
+                if (ready.isEmpty()) {
+                    continue;
+                }
+                List<AttemptRow> rows = new ArrayList<>(ready.size());
+                int offers = 0;
+                for (Pending p : ready) {
+                    rows.add(p.row);
+                    offers += p.offers;
+                }
+                write(rows);
+                for (Pending p : ready) {
+                    pending.remove(p.row.attemptId());
+                }
+                finished(offers);
                 pause = 100;
             } catch (InterruptedException e) {
                 // close() sets running to false: the loop writes what is left, then ends
@@ -167,15 +208,13 @@ final class AttemptWriter implements AutoCloseable {
                 if (!running) {
                     LOG.warn(
                             "outbound capture: {} attempt rows not written at shutdown: {}",
-                            batch.size(),
+                            pending.size(),
                             e.getMessage());
-                    finished(batch.size());
-                    batch.clear();
                     break;
                 }
                 LOG.warn(
                         "outbound capture: could not write {} attempt rows, retrying in {} ms: {}",
-                        batch.size(),
+                        pending.size(),
                         pause,
                         e.getMessage());
                 try {
@@ -186,14 +225,34 @@ final class AttemptWriter implements AutoCloseable {
                 pause = Math.min(pause * 2, 30_000);
             }
         }
-        finished(queue.size()); // not written: shutdown
+        int lost = queue.size(); // not written: shutdown
+        for (Pending p : pending.values()) {
+            lost += p.offers;
+        }
+        finished(lost);
     }
 
-    private void write(List<AttemptRow> batch) throws SQLException {
-        Map<UUID, AttemptRow> latest = new LinkedHashMap<>();
-        for (AttemptRow row : batch) {
-            latest.put(row.attemptId(), row); // a later row of one attempt holds all an earlier one does
+    /**
+     * What goes to the database now, at most a batch, oldest first: attempts that ended, and those
+     * still waiting for their response after {@link #LINGER_NANOS} (everything when flushing or
+     * stopping). A short call's request and response thus become one row written once.
+     */
+    private List<Pending> ready(Map<UUID, Pending> pending) {
+        long now = System.nanoTime();
+        boolean all = !running || flushers.get() > 0;
+        List<Pending> ready = new ArrayList<>();
+        for (Pending p : pending.values()) {
+            if (ready.size() == batchSize) {
+                break;
+            }
+            if (all || p.row.respondedAt() != null || now - p.since >= LINGER_NANOS) {
+                ready.add(p);
+            }
         }
+        return ready;
+    }
+
+    private void write(List<AttemptRow> rows) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(UPSERT)) {
             if (!c.getAutoCommit()) {
@@ -201,9 +260,9 @@ final class AttemptWriter implements AutoCloseable {
             }
             List<Array> arrays = new ArrayList<>(COLUMNS.size());
             for (Column column : COLUMNS) {
-                String[] values = new String[latest.size()];
+                String[] values = new String[rows.size()];
                 int i = 0;
-                for (AttemptRow row : latest.values()) {
+                for (AttemptRow row : rows) {
                     values[i++] = column.value().apply(row);
                 }
                 Array array = c.createArrayOf("text", values);

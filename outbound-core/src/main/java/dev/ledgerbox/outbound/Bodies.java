@@ -65,8 +65,8 @@ final class Bodies {
     }
 
     static String redact(String text, String contentType, Set<String> fields) {
-        if (fields.isEmpty() || text.isEmpty()) {
-            return text;
+        if (fields.isEmpty() || text.isEmpty() || !mentionsAny(text, fields)) {
+            return text; // no field of those names can be in it: not parsed
         }
         String t = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (t.contains("x-www-form-urlencoded")) {
@@ -82,6 +82,17 @@ final class Bodies {
             }
         }
         return text;
+    }
+
+    /** Whether a field name occurs in the text at all, compared without regard to case. */
+    private static boolean mentionsAny(String text, Set<String> fields) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (String field : fields) {
+            if (lower.contains(field)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean redactJson(JsonNode node, Set<String> fields) {

@@ -29,7 +29,7 @@ public final class OutboundCall implements AutoCloseable {
 
     private final OutboundCapture capture;
     private final OutboundCall outer;
-    private final UUID id = UUID.randomUUID();
+    private final UUID id = Ids.timeOrdered();
     private final String destination;
     private final String key;
     private final String correlationId;
@@ -40,7 +40,7 @@ public final class OutboundCall implements AutoCloseable {
         this.outer = outer;
         this.destination = destination;
         this.key = key;
-        this.correlationId = key == null ? UUID.randomUUID().toString() : destination + ":" + key;
+        this.correlationId = key == null ? Ids.random().toString() : destination + ":" + key;
     }
 
     /** Stable across the call's attempts; sent as the idempotency key where the destination takes one. */

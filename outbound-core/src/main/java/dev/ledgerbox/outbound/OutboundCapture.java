@@ -180,7 +180,7 @@ public final class OutboundCapture implements AutoCloseable {
                 Bodies.render(requestBody, request.header("content-type"), config.redactedFields(), bodyMax);
         String url = safeUrl(request.uri());
         AttemptRow row = new AttemptRow(
-                java.util.UUID.randomUUID(),
+                Ids.timeOrdered(),
                 call.correlationId(),
                 call.id(),
                 call.destination(),

@@ -5,8 +5,8 @@
 -- none did). The columns that a webhook attempt also has carry the names of webhook_attempt.
 
 CREATE TABLE outbound_attempt (
-    id                    bigserial    PRIMARY KEY,
-    attempt_id            uuid         NOT NULL UNIQUE,
+    -- time-ordered (UUID version 7): the key grows at its right edge, like a sequence
+    attempt_id            uuid         PRIMARY KEY,
     -- the logical call: destination:key when the caller gives a business key, generated otherwise;
     -- stable across the call's retries and sent as the Idempotency-Key where the destination takes it
     correlation_id        varchar(512) NOT NULL,

@@ -90,6 +90,7 @@ public final class OutboundBenchmark {
                 .executor(Executors.newFixedThreadPool(4))
                 .build();
         try (OutboundCapture capture = OutboundCapture.builder(harness.pool)
+                .queueCapacity(Integer.parseInt(System.getProperty("bench.capacity", "10000")))
                 .destination(OutboundDestination.named("payments")
                         .idempotencyHeader("Idempotency-Key")
                         .requestIdHeader("Request-Id"))
