@@ -87,6 +87,12 @@ final class AttemptWriter implements AutoCloseable {
      */
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
+    /**
+     * The least time between two writes unless a batch is full: rows of a trickle of calls are
+     * written together (a statement and a commit cost about as much as a few dozen rows).
+     */
+    static final long BATCH_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final DataSource dataSource;
     private final BlockingQueue<AttemptRow> queue;
     private final int batchSize;
@@ -164,13 +170,17 @@ final class AttemptWriter implements AutoCloseable {
         Map<UUID, Pending> pending = new LinkedHashMap<>();
         List<AttemptRow> drained = new ArrayList<>(batchSize);
         long pause = 100;
+        long lastWrite = System.nanoTime();
         while (running || !queue.isEmpty() || !pending.isEmpty()) {
             try {
                 long wait = pending.isEmpty()
                         ? TimeUnit.MILLISECONDS.toNanos(200)
                         : Math.max(
                                 TimeUnit.MILLISECONDS.toNanos(1),
-                                pending.values().iterator().next().since + LINGER_NANOS - System.nanoTime());
+                                Math.min(
+                                                pending.values().iterator().next().since + LINGER_NANOS,
+                                                lastWrite + BATCH_WINDOW_NANOS)
+                                        - System.nanoTime());
                 if (pending.size() < capacity) {
                     AttemptRow first = queue.poll(wait, TimeUnit.NANOSECONDS);
                     if (first != null) {
@@ -187,8 +197,12 @@ final class AttemptWriter implements AutoCloseable {
                     Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
                 }
                 List<Pending> ready = ready(pending);
-                if (ready.isEmpty()) {
-                    continue;
+                if (ready.isEmpty()
+                        || (ready.size() < batchSize
+                                && System.nanoTime() - lastWrite < BATCH_WINDOW_NANOS
+                                && running
+                                && flushers.get() == 0)) {
+                    continue; // a fuller batch soon: one statement and one commit for many rows
                 }
                 List<AttemptRow> rows = new ArrayList<>(ready.size());
                 int offers = 0;
@@ -197,6 +211,7 @@ final class AttemptWriter implements AutoCloseable {
                     offers += p.offers;
                 }
                 write(rows);
+                lastWrite = System.nanoTime();
                 for (Pending p : ready) {
                     pending.remove(p.row.attemptId());
                 }

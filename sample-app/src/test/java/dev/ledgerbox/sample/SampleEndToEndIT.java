@@ -307,11 +307,11 @@ class SampleEndToEndIT {
 
         // the runbook, as written, for this order: every attempt in order, and the verdict
         List<String> lookup = runbookQueries("<!-- outbound-lookup:start -->", "<!-- outbound-lookup:end -->");
-        List<Map<String, Object>> trail = sql.query(lookup.get(0).replace("'order-42'", "'order-" + id + "'"));
+        List<Map<String, Object>> trail = sql.query(lookup.get(0).replace(":order-42'", ":order-" + id + "'"));
         assertThat(trail).extracting(r -> r.get("attempt")).containsExactly("1", "2", "3");
         assertThat(trail.get(1).get("error_code")).isEqualTo("timeout");
         assertThat((String) trail.get(2).get("response")).contains("idempotency key already used");
-        assertThat(sql.query(lookup.get(1).replace("'order-42'", "'order-" + id + "'")))
+        assertThat(sql.query(lookup.get(1).replace(":order-42'", ":order-" + id + "'")))
                 .singleElement()
                 .satisfies(v -> {
                     assertThat(v.get("attempts")).isEqualTo("3");
