@@ -93,13 +93,14 @@ public final class AuditSealer {
     private static int sealBatch(Connection c, int maxRows) throws SQLException {
         long cursorTx;
         long cursorId;
+        long sealedCount;
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT tx_id, audit_id FROM audit_seal_state FOR UPDATE")) {
-            if (!rs.next()) {
-                throw new SQLException("audit_seal_state is empty: the audit schema was not migrated completely");
-            }
-            cursorTx = rs.getLong(1);
-            cursorId = rs.getLong(2);
+                ResultSet rs = s.executeQuery(
+                        "SELECT tx_id, audit_id, sealed_count FROM audit_seal_progress ORDER BY seq DESC LIMIT 1")) {
+            boolean found = rs.next(); // none: nothing sealed yet
+            cursorTx = found ? rs.getLong(1) : 0;
+            cursorId = found ? rs.getLong(2) : 0;
+            sealedCount = found ? rs.getLong(3) : 0;
         }
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps =
@@ -152,10 +153,10 @@ public final class AuditSealer {
         }
         Row last = rows.get(rows.size() - 1);
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE audit_seal_state SET tx_id = ?, audit_id = ?, sealed_count = sealed_count + ?")) {
+                "INSERT INTO audit_seal_progress (tx_id, audit_id, sealed_count) VALUES (?, ?, ?)")) {
             ps.setLong(1, last.txId());
             ps.setLong(2, last.id());
-            ps.setInt(3, rows.size());
+            ps.setLong(3, sealedCount + rows.size());
             ps.executeUpdate();
         }
         return rows.size();

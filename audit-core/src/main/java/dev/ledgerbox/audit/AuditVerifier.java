@@ -181,13 +181,12 @@ public final class AuditVerifier {
         long cursorId;
         long sealedCount;
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT tx_id, audit_id, sealed_count FROM audit_seal_state")) {
-            if (!rs.next()) {
-                return AuditVerification.broken(checked, "audit_seal_state is empty", null, null, null, heads);
-            }
-            cursorTx = rs.getLong(1);
-            cursorId = rs.getLong(2);
-            sealedCount = rs.getLong(3);
+                ResultSet rs = s.executeQuery(
+                        "SELECT tx_id, audit_id, sealed_count FROM audit_seal_progress ORDER BY seq DESC LIMIT 1")) {
+            boolean found = rs.next();
+            cursorTx = found ? rs.getLong(1) : 0;
+            cursorId = found ? rs.getLong(2) : 0;
+            sealedCount = found ? rs.getLong(3) : 0;
         }
         if (sealedCount != checked) {
             return AuditVerification.broken(

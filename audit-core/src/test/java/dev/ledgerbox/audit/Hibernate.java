@@ -83,8 +83,9 @@ final class Hibernate {
     /** Empties the append-only audit tables, as the owner, with their triggers off. */
     static void resetAuditLog() {
         execute("ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seal DISABLE TRIGGER USER;"
-                + " TRUNCATE audit_log, audit_seal;"
-                + " UPDATE audit_seal_state SET tx_id = 0, audit_id = 0, sealed_count = 0;"
-                + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER;");
+                + " ALTER TABLE audit_seal_progress DISABLE TRIGGER USER;"
+                + " TRUNCATE audit_log, audit_seal, audit_seal_progress;"
+                + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER;"
+                + " ALTER TABLE audit_seal_progress ENABLE TRIGGER USER;");
     }
 }

@@ -4,6 +4,7 @@ import static dev.ledgerbox.audit.Hibernate.execute;
 import static dev.ledgerbox.audit.Hibernate.inTransaction;
 import static dev.ledgerbox.audit.Hibernate.query;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledgerbox.audit.AuditVerification.Anchor;
 import dev.ledgerbox.audit.fixtures.ShopOrder;
@@ -179,12 +180,32 @@ class TamperEvidenceTest {
 
         assertThat(verifier.verify().problem()).contains("the newest rows and their seals were deleted");
 
-        // an intruder who also fixes the sealer's count is still caught by the anchor kept elsewhere
-        execute("UPDATE audit_seal_state SET sealed_count = sealed_count - 3");
+        // an intruder who owns the tables and also rewinds the sealer's progress is still caught by
+        // the anchor kept elsewhere
+        execute("ALTER TABLE audit_seal_progress DISABLE TRIGGER USER;"
+                + " UPDATE audit_seal_progress SET sealed_count = sealed_count - 3"
+                + " WHERE seq = (SELECT max(seq) FROM audit_seal_progress);"
+                + " ALTER TABLE audit_seal_progress ENABLE TRIGGER USER");
         assertThat(verifier.verify().intact()).isTrue();
         AuditVerification anchored = verifier.verify(anchors);
         assertThat(anchored.intact()).isFalse();
         assertThat(anchored.problem()).contains("chain 'acme' no longer holds the anchored seal 2");
+    }
+
+    @Test
+    void theSealersProgressCannotBeRewoundWithTheTriggersOn() throws SQLException {
+        String newest = "(SELECT max(seq) FROM audit_seal_progress)";
+        assertThatThrownBy(() -> execute("UPDATE audit_seal_progress SET sealed_count = 0 WHERE seq = " + newest))
+                .hasMessageContaining("audit_seal_progress is append-only; UPDATE refused");
+        assertThatThrownBy(() -> execute("DELETE FROM audit_seal_progress WHERE seq = " + newest))
+                .hasMessageContaining("audit_seal_progress is append-only; DELETE refused");
+        assertThatThrownBy(() -> execute("TRUNCATE audit_seal_progress"))
+                .hasMessageContaining("audit_seal_progress is append-only; TRUNCATE refused");
+        assertThatThrownBy(() -> execute(
+                        "INSERT INTO audit_seal_progress (tx_id, audit_id, sealed_count)" + " VALUES (0, 0, 0)"))
+                .hasMessageContaining("audit_seal_progress only moves forward");
+
+        assertThat(verifier.verify().intact()).isTrue();
     }
 
     @Test

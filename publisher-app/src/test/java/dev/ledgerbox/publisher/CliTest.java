@@ -192,7 +192,9 @@ class CliTest {
                     .execute("ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seal DISABLE TRIGGER USER;"
                             + " DELETE FROM audit_log WHERE id IN (SELECT unnest(audit_ids) FROM audit_seal"
                             + " WHERE seq = 3); DELETE FROM audit_seal WHERE seq = 3;"
-                            + " UPDATE audit_seal_state SET sealed_count = sealed_count - 1;"
+                            + " ALTER TABLE audit_seal_progress DISABLE TRIGGER USER;"
+                            + " DELETE FROM audit_seal_progress WHERE seq = (SELECT max(seq) FROM audit_seal_progress);"
+                            + " ALTER TABLE audit_seal_progress ENABLE TRIGGER USER;"
                             + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER");
             assertThat(run("verify", "--jdbc-url", url(), "--user", "postgres"))
                     .as("without the anchor the cut goes unseen")
@@ -218,9 +220,10 @@ class CliTest {
     private static void resetAuditLog() throws SQLException {
         Events.sql()
                 .execute("ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seal DISABLE TRIGGER USER;"
-                        + " TRUNCATE audit_log, audit_seal;"
-                        + " UPDATE audit_seal_state SET tx_id = 0, audit_id = 0, sealed_count = 0;"
-                        + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER;");
+                        + " ALTER TABLE audit_seal_progress DISABLE TRIGGER USER;"
+                        + " TRUNCATE audit_log, audit_seal, audit_seal_progress;"
+                        + " ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE audit_seal ENABLE TRIGGER USER;"
+                        + " ALTER TABLE audit_seal_progress ENABLE TRIGGER USER;");
     }
 
     @Test
