@@ -11,11 +11,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.util.List;
 
 /**
  * {@code POST /api/orders} places an order, {@code POST /api/orders/{id}/pay} charges it at the
  * payment provider and marks it paid, {@code
- * POST /api/orders/{id}/cancel} cancels it, {@code GET /api/orders/{id}} shows it.
+ * POST /api/orders/{id}/cancel} cancels it, {@code GET /api/orders/{id}} shows it, {@code GET
+ * /api/orders} lists the newest.
  */
 @Path("/orders")
 @Produces(MediaType.APPLICATION_JSON)
@@ -66,6 +68,12 @@ public class OrderResource {
     @Path("/{id}/cancel")
     public OrderView cancel(@PathParam("id") long id) {
         return OrderView.of(orders.cancel(id));
+    }
+
+    /** The newest orders first, at most 100. */
+    @GET
+    public List<OrderView> list() {
+        return orders.newest(100).stream().map(OrderView::of).toList();
     }
 
     @GET

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -75,6 +76,12 @@ public class Orders {
         order.cancel();
         outbox.emit(OutboxEvent.of("order", id, "order.cancelled", Map.of("id", id)));
         return order;
+    }
+
+    public List<ShopOrder> newest(int max) {
+        return em.createQuery("SELECT o FROM ShopOrder o ORDER BY o.id DESC", ShopOrder.class)
+                .setMaxResults(max)
+                .getResultList();
     }
 
     public ShopOrder find(long id) {

@@ -113,6 +113,21 @@ class SampleEndToEndIT {
                         "correlation_id", "e2e-pay",
                         "old_status", "NEW",
                         "new_status", "PAID"));
+        // what the README's audit query shows for an order placed then paid: two rows
+        assertThat(sql.query(
+                        "SELECT action, actor_id, correlation_id, diff::text AS diff FROM audit_log"
+                                + " WHERE entity_type = 'ShopOrder' AND entity_id = ? ORDER BY id",
+                        id))
+                .extracting(r -> r.get("action") + " | " + r.get("actor_id") + " | " + r.get("correlation_id") + " | "
+                        + r.get("diff"))
+                .containsExactly(
+                        "null | alice | e2e-place | {\"total\": {\"new\": 42.50}, \"status\": {\"new\": \"NEW\"},"
+                                + " \"customer\": {\"new\": \"ada\"}}",
+                        "order.paid | alice | e2e-pay | {\"status\": {\"new\": \"PAID\", \"old\": \"NEW\"}}");
+        // and GET /api/orders lists it
+        HttpResponse<String> listed = send("GET", "orders", null, "e2e-list");
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body()).contains("\"id\":" + id + ",");
         List<Map<String, Object>> events = sql.query(
                 "SELECT id, type, correlation_id FROM outbox_event"
                         + " WHERE aggregatetype = 'order' AND aggregateid = ? ORDER BY aggregate_seq",

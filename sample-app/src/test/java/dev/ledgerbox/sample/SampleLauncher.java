@@ -8,8 +8,14 @@ import dev.ledgerbox.publisher.webhook.WebhookEndpoint;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,7 +61,7 @@ public final class SampleLauncher {
                     : base.resolve("target/sample-db").toFile();
             Files.createDirectories(data.toPath());
             System.out.printf("[sample] starting embedded PostgreSQL on port %d, data in %s%n", port, data);
-            embedded = EmbeddedDatabase.start(true, port, data);
+            embedded = EmbeddedDatabase.startStoppedByCaller(true, port, data);
             host = "localhost";
         }
         String jdbcUrl = "jdbc:postgresql://" + host + ":" + port + "/" + name;
@@ -100,7 +106,7 @@ public final class SampleLauncher {
 
         FakePaymentProvider provider = new FakePaymentProvider(
                 Integer.parseInt(env.getOrDefault("SAMPLE_PROVIDER_PORT", "8090")),
-                java.net.URI.create("http://localhost:" + env.getOrDefault("LEDGERBOX_HTTP_PORT", "9080")
+                URI.create("http://localhost:" + env.getOrDefault("LEDGERBOX_HTTP_PORT", "9080")
                         + "/api/webhooks/payments"),
                 System.out);
 
@@ -128,9 +134,16 @@ public final class SampleLauncher {
                 db.close();
             }
         }));
+        System.out.println("[sample] starting the shop on Open Liberty (its console follows)");
+        if (!answers(
+                URI.create("http://localhost:" + env.getOrDefault("LEDGERBOX_HTTP_PORT", "9080") + "/api/orders"),
+                shop)) {
+            System.out.println("[sample] the shop did not start; see Liberty's console above");
+            System.exit(1);
+        }
         System.out.printf(
                 """
-                [sample] the shop starts on http://localhost:9080/api (Liberty's console follows)
+                [sample] the shop answers on http://localhost:9080/api/orders
                 [sample] webhooks go to %s; publisher health and metrics on http://localhost:%s/metrics
                 [sample] try:
                   curl -si -X POST localhost:9080/api/orders -H 'Content-Type: application/json' \\
@@ -144,6 +157,29 @@ public final class SampleLauncher {
                 """,
                 inbox.url(), settings.get("publisher.http.port"), provider.port());
         System.exit(shop.waitFor() == 0 ? 0 : 1);
+    }
+
+    /** Waits until {@code url} answers 200, for up to three minutes or until the shop's process ends. */
+    static boolean answers(URI url, Process shop) throws InterruptedException {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline && shop.isAlive()) {
+            try {
+                HttpResponse<Void> r = http.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        return false;
     }
 
     /** Ledgerbox's schemas and the shop's own tables. */

@@ -68,8 +68,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * stop and start "the same" database; a new temporary directory when null.
      */
     public static EmbeddedDatabase start(boolean durable, int port, java.io.File dataDirectory) {
+        return start(durable, port, dataDirectory, true);
+    }
+
+    /**
+     * Starts a server that the caller stops itself, in its own shutdown order: no hook of its own
+     * stops it when the JVM exits (one would race the caller's, stopping the database under the
+     * programs still using it).
+     */
+    public static EmbeddedDatabase startStoppedByCaller(boolean durable, int port, java.io.File dataDirectory) {
+        return start(durable, port, dataDirectory, false);
+    }
+
+    private static EmbeddedDatabase start(boolean durable, int port, java.io.File dataDirectory, boolean hook) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setRegisterShutdownHook(hook)
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", durable ? "on" : "off")
                     .setServerConfig("synchronous_commit", durable ? "on" : "off")

@@ -9,6 +9,7 @@ import dev.ledgerbox.inbox.InboxHandler;
 import dev.ledgerbox.inbox.InboxSettings;
 import dev.ledgerbox.inbox.InboxSource;
 import dev.ledgerbox.inbox.Reception;
+import dev.ledgerbox.outbox.spi.Jndi;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -20,8 +21,6 @@ import jakarta.transaction.Transactional;
 import java.lang.annotation.Annotation;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
@@ -61,18 +60,15 @@ public class InboxService {
                     key -> config.getOptionalValue(key, String.class).orElse(null));
             DataSource dataSource;
             try {
-                dataSource = InitialContext.doLookup(settings.dataSource());
-            } catch (NamingException e) {
-                throw new InboxException(
-                        "inbox.datasource names '" + settings.dataSource() + "', which is not a data" + " source here: "
-                                + e.getMessage(),
-                        e);
+                dataSource = Jndi.dataSource("inbox.datasource", settings.dataSource());
+            } catch (IllegalStateException e) {
+                throw new InboxException(e.getMessage(), e.getCause());
             }
             Inbox.Builder builder = Inbox.builder(dataSource)
                     .lease(settings.lease())
                     .trustedProxies(settings.trustedProxies())
                     .retention(settings.retention().isZero() ? null : settings.retention())
-                    .executor(managedExecutor());
+                    .executor(Jndi.<Executor>optional("java:comp/DefaultManagedExecutorService"));
             for (InboxSource source : settings.sources()) {
                 builder.source(source);
             }
@@ -87,14 +83,6 @@ public class InboxService {
             LOG.info("inbox: sources {}", settings.sources());
         }
         return inbox;
-    }
-
-    private static Executor managedExecutor() {
-        try {
-            return InitialContext.doLookup("java:comp/DefaultManagedExecutorService");
-        } catch (NamingException e) {
-            return null; // no Jakarta Concurrency here: the engine's own threads
-        }
     }
 
     @Transactional(Transactional.TxType.NOT_SUPPORTED)

@@ -3,13 +3,12 @@ package dev.ledgerbox.outbound.internal;
 import dev.ledgerbox.outbound.OutboundCapture;
 import dev.ledgerbox.outbound.OutboundDestination;
 import dev.ledgerbox.outbound.OutboundSettings;
+import dev.ledgerbox.outbox.spi.Jndi;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import java.util.concurrent.ThreadFactory;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
@@ -40,19 +39,12 @@ public class OutboundService {
             var config = ConfigProvider.getConfig();
             OutboundSettings settings = OutboundSettings.from(
                     key -> config.getOptionalValue(key, String.class).orElse(null));
-            DataSource dataSource;
-            try {
-                dataSource = InitialContext.doLookup(settings.dataSource());
-            } catch (NamingException e) {
-                throw new IllegalStateException(
-                        "outbound.datasource names '" + settings.dataSource() + "', which is not a data source here: "
-                                + e.getMessage(),
-                        e);
-            }
+            DataSource dataSource = Jndi.dataSource("outbound.datasource", settings.dataSource());
+            ThreadFactory managed = Jndi.optional("java:comp/DefaultManagedThreadFactory");
             OutboundCapture.Builder builder = OutboundCapture.builder(dataSource)
                     .bodyMax(settings.bodyMax())
                     .queueCapacity(settings.queueCapacity())
-                    .threadFactory(managedThreads());
+                    .threadFactory(managed != null ? managed : Thread::new); // no Jakarta Concurrency: a plain thread
             for (OutboundDestination d : settings.destinations()) {
                 builder.destination(d);
             }
@@ -60,14 +52,6 @@ public class OutboundService {
             LOG.info("outbound capture: destinations {}", settings.destinations());
         }
         return capture;
-    }
-
-    private static ThreadFactory managedThreads() {
-        try {
-            return InitialContext.doLookup("java:comp/DefaultManagedThreadFactory");
-        } catch (NamingException e) {
-            return Thread::new; // no Jakarta Concurrency here
-        }
     }
 
     @PreDestroy
