@@ -49,18 +49,19 @@ public class Payments {
             return gateway.charge(new ChargeRequest(order, amount, "eur"));
         } catch (WebApplicationException e) {
             int status = e.getResponse().getStatus();
-            String answer = "the payment provider answered " + status + " " + body(e);
+            String answer = ("the payment provider answered " + status + " " + body(e)).strip();
             throw status < 500 ? new ChargeRefusedException(answer, e) : new PaymentFailedException(answer, e);
         } catch (ProcessingException e) {
             throw new PaymentFailedException("the payment provider did not answer: " + e.getMessage(), e);
         }
     }
 
+    /** The provider's answer when the client kept it (outbound_attempt.response_body has it anyway). */
     private static String body(WebApplicationException e) {
         try {
             return e.getResponse().readEntity(String.class);
-        } catch (RuntimeException unreadable) {
-            return "(body not readable: " + unreadable.getMessage() + ")";
+        } catch (RuntimeException consumed) {
+            return "";
         }
     }
 }
