@@ -277,7 +277,6 @@ public final class OutboundCapture implements AutoCloseable {
                 .with("correlation_id", request.correlationId())
                 .with("call_key", request.callKey())
                 .with("transport", request.transport())
-                .with("response_headers", headers)
                 .with("body", body == null ? null : body.text())
                 .with("body_truncated", outcome.status() == null ? null : truncated)
                 .with("provider_request_id", providerId)

@@ -1,6 +1,7 @@
 package dev.ledgerbox.benchmarks.outbound;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.ledgerbox.benchmarks.Cpu;
 import dev.ledgerbox.benchmarks.Harness;
 import dev.ledgerbox.outbound.CapturingHttpClient;
 import dev.ledgerbox.outbound.OutboundCall;
@@ -73,8 +74,9 @@ public final class OutboundBenchmark {
             System.out.println();
             System.out.println(
                     "| mode | plain calls/s | captured calls/s | captured / plain (median of rounds, min-max)"
-                            + " | plain p50 / p99 ms | captured p50 / p99 ms | added p50 / p99 ms | attempts | rows | dropped |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                            + " | plain p50 / p99 ms | captured p50 / p99 ms | added p50 / p99 ms | plain CPU µs per call, JVM /"
+                            + " PostgreSQL | captured CPU µs per call, JVM / PostgreSQL | attempts | rows | dropped |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             lines.forEach(System.out::println);
             System.out.println("(aim: captured >= 0.9 of plain; no database round trip on the caller's thread)");
             server.stop(0);
@@ -104,10 +106,9 @@ public final class OutboundBenchmark {
             capture.flush(Duration.ofMinutes(1));
             plain.latencies.clear();
             captured.latencies.clear();
-            long attemptsBefore = captured.calls.get();
             List<Double> ratios = new ArrayList<>();
-            double[] plainTotal = new double[2];
-            double[] capturedTotal = new double[2];
+            double[] plainTotal = new double[4]; // calls, seconds, JVM CPU ns, PostgreSQL CPU ns
+            double[] capturedTotal = new double[4];
             for (int round = 0; round < harness.rounds; round++) {
                 double plainRate = 0;
                 double capturedRate = 0;
@@ -115,11 +116,15 @@ public final class OutboundBenchmark {
                     boolean capturedTurn = (i + round) % 2 == 1;
                     Caller caller = capturedTurn ? captured : plain;
                     long started = System.nanoTime();
+                    long jvm = Cpu.jvmNanos();
+                    long postgres = Cpu.postgresNanos();
                     long n = harness.run(caller, harness.seconds);
                     double elapsed = (System.nanoTime() - started) / 1e9;
                     double[] total = capturedTurn ? capturedTotal : plainTotal;
                     total[0] += n;
                     total[1] += elapsed;
+                    total[2] += Cpu.jvmNanos() - jvm;
+                    total[3] += Cpu.postgresNanos() - postgres;
                     if (capturedTurn) {
                         capturedRate = n / elapsed;
                     } else {
@@ -155,7 +160,8 @@ public final class OutboundBenchmark {
             double[] c = Harness.percentiles(new ArrayList<>(captured.latencies));
             return String.format(
                     Locale.ROOT,
-                    "| %s | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %d | %d | %d |",
+                    "| %s | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.0f / %.0f | %.0f / %.0f"
+                            + " | %d | %d | %d |",
                     mode,
                     plainTotal[0] / plainTotal[1],
                     capturedTotal[0] / capturedTotal[1],
@@ -168,6 +174,10 @@ public final class OutboundBenchmark {
                     c[2],
                     c[0] - p[0],
                     c[2] - p[2],
+                    plainTotal[2] / plainTotal[0] / 1e3,
+                    plainTotal[3] / plainTotal[0] / 1e3,
+                    capturedTotal[2] / capturedTotal[0] / 1e3,
+                    capturedTotal[3] / capturedTotal[0] / 1e3,
                     attempts,
                     rows,
                     capture.droppedRows());
