@@ -67,14 +67,27 @@ public final class Harness implements AutoCloseable {
                 "%d threads, %d rounds of %d s per variant, PostgreSQL %s", threads, rounds, seconds, serverVersion());
     }
 
-    /** Runs every variant, warm-up first, then in rotating order; returns transactions per second. */
-    public Map<String, Double> measure(String mode, Map<String, Work> variants, Runnable clear) throws Exception {
-        System.out.printf("%n== %s%n", mode);
+    /**
+     * What {@link #measure} found: each variant's rate over all its rounds, and its rate in each
+     * round, so that ratios can be taken per round (paired: two variants measured back to back).
+     */
+    public record Measured(Map<String, Double> rates, Map<String, List<Double>> rounds) {}
+
+    /**
+     * Runs every variant for {@code warmup} seconds (discarded), then {@code rounds} rounds of every
+     * variant back to back, in an order that rotates each round; returns transactions per second.
+     */
+    public Measured measure(String mode, Map<String, Work> variants, Runnable clear) throws Exception {
+        System.out.printf("%n== %s%n  warm-up: %d s per variant, discarded%n", mode, warmup);
         for (Work work : variants.values()) {
             run(work, warmup);
         }
         Map<String, long[]> totals = new LinkedHashMap<>();
-        variants.keySet().forEach(name -> totals.put(name, new long[2]));
+        Map<String, List<Double>> perRound = new LinkedHashMap<>();
+        variants.keySet().forEach(name -> {
+            totals.put(name, new long[2]);
+            perRound.put(name, new ArrayList<>());
+        });
         List<String> order = new ArrayList<>(variants.keySet());
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < order.size(); i++) {
@@ -85,13 +98,14 @@ public final class Harness implements AutoCloseable {
                 long elapsed = System.nanoTime() - started;
                 totals.get(name)[0] += count;
                 totals.get(name)[1] += elapsed;
+                perRound.get(name).add(count * 1e9 / elapsed);
                 System.out.printf(
                         Locale.ROOT, "  round %d  %-40s %8.0f tx/s%n", round + 1, name, count * 1e9 / elapsed);
             }
         }
         Map<String, Double> rates = new LinkedHashMap<>();
         totals.forEach((name, t) -> rates.put(name, t[0] * 1e9 / t[1]));
-        return rates;
+        return new Measured(rates, perRound);
     }
 
     /** Runs the work on all threads for the given time; returns the number of transactions done. */
@@ -165,19 +179,88 @@ public final class Harness implements AutoCloseable {
         }
     }
 
-    public static void printRatio(
-            String label, Map<String, Double> durable, Map<String, Double> fast, String of, String to, String aim) {
-        if (!durable.containsKey(of) || !durable.containsKey(to)) {
+    /**
+     * Prints the ratio of two variants, taken per round (paired) in each mode: the median, the
+     * min–max, and the 95 % interval of the mean ratio (Student's t), which a verdict needs to be
+     * narrower than ±5 %; says so when it is not.
+     */
+    public static void printRatio(String label, Measured durable, Measured fast, String of, String to, String aim) {
+        if (!durable.rates().containsKey(of) || !durable.rates().containsKey(to)) {
             return; // a variant left out of this run
         }
         System.out.printf(
                 Locale.ROOT,
-                "%s: durable %.2f, non-durable %.2f (aim: %s)%n",
+                "%s (aim: %s)%n  durable:     %s%n  non-durable: %s%n",
                 label,
-                durable.get(of) / durable.get(to),
-                fast.get(of) / fast.get(to),
-                aim);
+                aim,
+                paired(durable, of, to),
+                paired(fast, of, to));
     }
+
+    /** The per-round ratios of {@code of} to {@code to}: median, min–max, 95 % interval of the mean. */
+    static String paired(Measured m, String of, String to) {
+        List<Double> a = m.rounds().get(of);
+        List<Double> b = m.rounds().get(to);
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            ratios.add(a.get(i) / b.get(i));
+        }
+        int n = ratios.size();
+        double mean = ratios.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        double variance = n < 2
+                ? Double.NaN
+                : ratios.stream().mapToDouble(r -> (r - mean) * (r - mean)).sum() / (n - 1);
+        double half = n < 2 ? Double.NaN : T_975[Math.min(n - 1, T_975.length - 1)] * Math.sqrt(variance / n);
+        List<Double> sorted = new ArrayList<>(ratios);
+        Collections.sort(sorted);
+        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return String.format(
+                Locale.ROOT,
+                "median %.3f, min-max %.3f-%.3f, 95 %% interval of the mean %.3f-%.3f (+/- %.1f %%), %d paired rounds%s",
+                median,
+                sorted.get(0),
+                sorted.get(n - 1),
+                mean - half,
+                mean + half,
+                100 * half / mean,
+                n,
+                half / mean <= 0.05 ? "" : "; wider than +/- 5 %: run more rounds before a verdict");
+    }
+
+    /** Student's t, two-sided 95 %, by degrees of freedom (index); the last entry for 30 and more. */
+    private static final double[] T_975 = {
+        Double.NaN,
+        12.706,
+        4.303,
+        3.182,
+        2.776,
+        2.571,
+        2.447,
+        2.365,
+        2.306,
+        2.262,
+        2.228,
+        2.201,
+        2.179,
+        2.160,
+        2.145,
+        2.131,
+        2.120,
+        2.110,
+        2.101,
+        2.093,
+        2.086,
+        2.080,
+        2.074,
+        2.069,
+        2.064,
+        2.060,
+        2.056,
+        2.052,
+        2.048,
+        2.045,
+        2.042
+    };
 
     /** p50, p95 and p99 of the values (milliseconds, say); sorts the list. */
     public static double[] percentiles(List<Double> values) {

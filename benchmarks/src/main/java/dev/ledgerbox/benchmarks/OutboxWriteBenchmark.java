@@ -114,16 +114,30 @@ public final class OutboxWriteBenchmark {
             OutboxWriteBenchmark bench = new OutboxWriteBenchmark(harness);
             try {
                 System.out.printf("%nOutbox write benchmark: %s%n", harness.describe());
-                Map<String, Double> durable = harness.measure(
+                Harness.Measured durable = harness.measure(
                         "durable (fsync=on, synchronous_commit=on)", bench.variants(), bench::clearTables);
                 harness.setDurable(false);
-                Map<String, Double> fast = harness.measure(
+                Harness.Measured fast = harness.measure(
                         "non-durable (fsync=off, synchronous_commit=off)", bench.variants(), bench::clearTables);
-                Harness.printTable(durable, fast, BASELINE);
+                Harness.printTable(durable.rates(), fast.rates(), BASELINE);
                 System.out.println();
                 Harness.printRatio("ledgerbox / raw JDBC", durable, fast, LEDGERBOX, RAW, ">= 0.90");
                 Harness.printRatio(
                         "ledgerbox / transaction-outbox (normal use)", durable, fast, LEDGERBOX, PEER, "> 1");
+                Harness.printRatio(
+                        "one aggregate / 8 aggregates (what contended ordering costs)",
+                        durable,
+                        fast,
+                        ONE_AGGREGATE,
+                        EIGHT_AGGREGATES,
+                        "measured");
+                Harness.printRatio(
+                        "8 aggregates / an aggregate per transaction",
+                        durable,
+                        fast,
+                        EIGHT_AGGREGATES,
+                        LEDGERBOX,
+                        "measured");
             } finally {
                 bench.close();
             }
@@ -135,12 +149,22 @@ public final class OutboxWriteBenchmark {
     static final String LEDGERBOX = "ledgerbox OutboxWriter";
     static final String PEER = "transaction-outbox, dispatch on";
     static final String PEER_STORED = "transaction-outbox, dispatch off";
+    static final String ONE_AGGREGATE = "ledgerbox, every writer on one aggregate";
+    static final String EIGHT_AGGREGATES = "ledgerbox, the writers on 8 aggregates";
+
+    /** Which of 8 aggregates this thread writes to: threads take them in turn. */
+    private static final java.util.concurrent.atomic.AtomicInteger WRITERS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    private static final ThreadLocal<Integer> WRITER = ThreadLocal.withInitial(() -> WRITERS.getAndIncrement() % 8);
 
     private Map<String, Harness.Work> variants() {
         Map<String, Harness.Work> v = new LinkedHashMap<>();
         v.put(BASELINE, this::baseline);
         v.put(RAW, this::rawJdbc);
         v.put(LEDGERBOX, this::ledgerbox);
+        v.put(ONE_AGGREGATE, () -> ledgerboxOn(() -> "hot"));
+        v.put(EIGHT_AGGREGATES, () -> ledgerboxOn(() -> "warm-" + WRITER.get()));
         v.put(PEER, new Harness.Work() {
             @Override
             public void transaction() {
@@ -205,6 +229,20 @@ public final class OutboxWriteBenchmark {
             session.doWork(c -> writer.write(
                     c,
                     OutboxEvent.of("order", order.getId(), "order.created", order),
+                    correlationId(),
+                    TraceContext.current(),
+                    ORIGIN));
+        });
+    }
+
+    /** Events of the given aggregate: what ordering costs when writers of one aggregate contend. */
+    private void ledgerboxOn(Supplier<String> aggregateId) {
+        inHibernateTransaction(session -> {
+            BenchOrder order = newOrder();
+            session.persist(order);
+            session.doWork(c -> writer.write(
+                    c,
+                    OutboxEvent.of("order", aggregateId.get(), "order.created", order),
                     correlationId(),
                     TraceContext.current(),
                     ORIGIN));

@@ -107,16 +107,16 @@ public final class AuditWriteBenchmark {
             try {
                 System.out.printf("%nAudit write benchmark: %s%n", harness.describe());
                 bench.populate();
-                Map<String, Double> durable =
+                Harness.Measured durable =
                         harness.measure("durable (fsync=on, synchronous_commit=on)", bench.variants(), () -> {});
                 harness.setDurable(false);
-                Map<String, Double> fast =
+                Harness.Measured fast =
                         harness.measure("non-durable (fsync=off, synchronous_commit=off)", bench.variants(), () -> {});
                 for (String op : List.of("create", "update")) {
-                    Harness.printTable(only(durable, op), only(fast, op), op + ": " + UNAUDITED);
+                    Harness.printTable(only(durable.rates(), op), only(fast.rates(), op), op + ": " + UNAUDITED);
                 }
                 System.out.println();
-                for (String op : durable.keySet().contains("create: " + JAVERS)
+                for (String op : durable.rates().keySet().contains("create: " + JAVERS)
                         ? List.of("create", "update")
                         : List.<String>of()) {
                     Harness.printRatio(
