@@ -163,8 +163,8 @@ public final class OutboxWriteBenchmark {
         v.put(BASELINE, this::baseline);
         v.put(RAW, this::rawJdbc);
         v.put(LEDGERBOX, this::ledgerbox);
-        v.put(ONE_AGGREGATE, () -> ledgerboxOn(() -> "hot"));
-        v.put(EIGHT_AGGREGATES, () -> ledgerboxOn(() -> "warm-" + WRITER.get()));
+        v.put(ONE_AGGREGATE, () -> ledgerboxOn(order -> "hot"));
+        v.put(EIGHT_AGGREGATES, () -> ledgerboxOn(order -> "warm-" + WRITER.get()));
         v.put(PEER, new Harness.Work() {
             @Override
             public void transaction() {
@@ -222,27 +222,19 @@ public final class OutboxWriteBenchmark {
 
     private static final Supplier<String> ORIGIN = () -> "OutboxWriteBenchmark.ledgerbox";
 
+    /** An event per order, of the order's own aggregate. */
     private void ledgerbox() {
-        inHibernateTransaction(session -> {
-            BenchOrder order = newOrder();
-            session.persist(order);
-            session.doWork(c -> writer.write(
-                    c,
-                    OutboxEvent.of("order", order.getId(), "order.created", order),
-                    correlationId(),
-                    TraceContext.current(),
-                    ORIGIN));
-        });
+        ledgerboxOn(BenchOrder::getId);
     }
 
     /** Events of the given aggregate: what ordering costs when writers of one aggregate contend. */
-    private void ledgerboxOn(Supplier<String> aggregateId) {
+    private void ledgerboxOn(java.util.function.Function<BenchOrder, Object> aggregateId) {
         inHibernateTransaction(session -> {
             BenchOrder order = newOrder();
             session.persist(order);
             session.doWork(c -> writer.write(
                     c,
-                    OutboxEvent.of("order", aggregateId.get(), "order.created", order),
+                    OutboxEvent.of("order", aggregateId.apply(order), "order.created", order),
                     correlationId(),
                     TraceContext.current(),
                     ORIGIN));
