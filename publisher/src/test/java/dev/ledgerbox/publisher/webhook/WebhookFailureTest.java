@@ -50,6 +50,32 @@ class WebhookFailureTest extends ReceiverTest {
     }
 
     @Test
+    void aDeliveryOnTheWireHoldsItsEndpointsTimeoutPlusThePublishersLease() throws Exception {
+        receiver.otherwise(r -> Reply.status(200).after(Duration.ofSeconds(2)));
+        UUID endpointId = Webhooks.endpoints()
+                .add(EndpointSpec.builder(receiver.url("/slow"))
+                        .allowPrivate(true)
+                        .timeout(Duration.ofSeconds(3))
+                        .build())
+                .endpoint()
+                .id();
+        Webhooks.publish("order", "order.created", "1");
+        try (WebhookDispatcher dispatcher = Webhooks.dispatcher(clock, Map.of("publisher.lease", "7s"))) {
+            dispatcher.start();
+            await("the delivery is on the wire", sql(() -> "CLAIMED"
+                    .equals(Webhooks.deliveries(endpointId).get(0).get("status"))));
+            // a stranded claim comes back after the call's longest time plus publisher.lease
+            assertThat(sql().query(
+                                    "SELECT extract(epoch FROM lease_until - ?::timestamptz)::int AS held FROM"
+                                            + " webhook_delivery WHERE endpoint_id = ?",
+                                    clock.instant().toString(),
+                                    endpointId)
+                            .get(0))
+                    .containsEntry("held", "10");
+        }
+    }
+
+    @Test
     void aBodyThatTricklesInPastTheDeadlineIsCutOff() throws Exception {
         receiver.otherwise(r -> Reply.status(200).withBody("x".repeat(200)).trickled(Duration.ofSeconds(4)));
         Map<String, Object> attempt = firstAttemptOf(receiver.url("/trickle"), Duration.ofMillis(500));
