@@ -233,7 +233,7 @@ class OutboundCaptureTest {
         down.setUser("postgres");
         try (OutboundCapture offline = OutboundCapture.builder(down)
                 .destination(OutboundDestination.named("payments").idempotencyHeader("Idempotency-Key"))
-                .queueCapacity(4)
+                .queueCapacity(1) // one row may wait in the queue, one attempt in the writer's hands
                 .build()) {
             HttpClient client = new CapturingHttpClient(HttpClient.newHttpClient(), offline, "payments");
             for (int i = 0; i < 5; i++) {
