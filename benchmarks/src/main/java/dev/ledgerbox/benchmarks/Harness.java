@@ -108,6 +108,30 @@ public final class Harness implements AutoCloseable {
         return new Measured(rates, perRound);
     }
 
+    /** One mode's run: returns its line of the results table. */
+    @FunctionalInterface
+    public interface ModeRun {
+        String run(String mode) throws Exception;
+    }
+
+    /**
+     * Runs durable, then non-durable, and prints the Markdown table of their lines under {@code
+     * header} (its columns separated by {@code |}), then the aim.
+     */
+    public void inBothModes(String header, String aim, ModeRun run) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (boolean durable : new boolean[] {true, false}) {
+            setDurable(durable);
+            lines.add(run.run(durable ? "durable" : "non-durable"));
+        }
+        int columns = header.split("\\|", -1).length - 2;
+        System.out.println();
+        System.out.println(header);
+        System.out.println("|---" + "|---:".repeat(columns - 1) + "|");
+        lines.forEach(System.out::println);
+        System.out.println("(" + aim + ")");
+    }
+
     /** Runs the work on all threads for the given time; returns the number of transactions done. */
     public long run(Work work, int durationSeconds) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();

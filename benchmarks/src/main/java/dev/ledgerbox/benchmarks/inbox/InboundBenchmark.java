@@ -113,20 +113,13 @@ public final class InboundBenchmark {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
             System.out.printf("Inbound endpoint benchmark: %s, HTTP on loopback%n", harness.describe());
 
-            List<String> lines = new ArrayList<>();
-            for (boolean durable : new boolean[] {true, false}) {
-                harness.setDurable(durable);
-                lines.add(run(harness, base, durable ? "durable" : "non-durable"));
-            }
-            System.out.println();
-            System.out.println(
+            harness.inBothModes(
                     "| mode | plain req/s | raw capture req/s | inbox req/s | inbox / plain (median of rounds,"
                             + " min-max) | inbox / raw capture | plain p50 / p99 ms | inbox p50 / p99 ms"
-                            + " | added p50 / p99 ms | duplicate p50 / p99 ms |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            lines.forEach(System.out::println);
-            System.out.println("(aims: capture adds at most one commit and <= 2 ms at p50; duplicates answered faster"
-                    + " than first deliveries)");
+                            + " | added p50 / p99 ms | duplicate p50 / p99 ms |",
+                    "aims: capture adds at most one commit and <= 2 ms at p50; duplicates answered faster than first"
+                            + " deliveries",
+                    mode -> run(harness, base, mode));
             server.stop(0);
             inbox.close();
         }

@@ -66,19 +66,12 @@ public final class OutboundBenchmark {
             URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/charges");
             System.out.printf("Outbound call benchmark: %s, HTTP/1.1 on loopback%n", harness.describe());
 
-            List<String> lines = new ArrayList<>();
-            for (boolean durable : new boolean[] {true, false}) {
-                harness.setDurable(durable);
-                lines.add(run(harness, uri, durable ? "durable" : "non-durable"));
-            }
-            System.out.println();
-            System.out.println(
+            harness.inBothModes(
                     "| mode | plain calls/s | captured calls/s | captured / plain (median of rounds, min-max)"
                             + " | plain p50 / p99 ms | captured p50 / p99 ms | added p50 / p99 ms | plain CPU µs per call, JVM /"
-                            + " PostgreSQL | captured CPU µs per call, JVM / PostgreSQL | attempts | rows | dropped |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            lines.forEach(System.out::println);
-            System.out.println("(aim: captured >= 0.9 of plain; no database round trip on the caller's thread)");
+                            + " PostgreSQL | captured CPU µs per call, JVM / PostgreSQL | attempts | rows | dropped |",
+                    "aim: captured >= 0.9 of plain; no database round trip on the caller's thread",
+                    mode -> run(harness, uri, mode));
             server.stop(0);
         }
         System.exit(0);
