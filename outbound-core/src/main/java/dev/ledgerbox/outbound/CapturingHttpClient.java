@@ -41,7 +41,7 @@ import javax.net.ssl.SSLParameters;
 public final class CapturingHttpClient extends HttpClient {
 
     /** Largest request body read for the record; larger ones are sent but not recorded. */
-    static final long BODY_READ_MAX = 1024 * 1024;
+    static final int BODY_READ_MAX = 1024 * 1024;
 
     private final HttpClient delegate;
     private final OutboundCapture capture;
@@ -157,13 +157,10 @@ public final class CapturingHttpClient extends HttpClient {
 
     /** Copies the bytes a body subscriber receives, up to a limit, on their way to it. */
     private static final class Tee {
-        private final int max;
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private volatile boolean complete;
 
-        Tee() {
-            this.max = (int) Math.min(Integer.MAX_VALUE - 8, BODY_READ_MAX);
-        }
+        Tee() {}
 
         <T> HttpResponse.BodyHandler<T> handler(HttpResponse.BodyHandler<T> handler) {
             return info -> new Subscriber<>(handler.apply(info));
@@ -199,7 +196,7 @@ public final class CapturingHttpClient extends HttpClient {
                 synchronized (Tee.this) {
                     for (ByteBuffer item : items) {
                         ByteBuffer copy = item.duplicate();
-                        int n = Math.min(copy.remaining(), max - bytes.size());
+                        int n = Math.min(copy.remaining(), BODY_READ_MAX - bytes.size());
                         if (n > 0) {
                             byte[] chunk = new byte[n];
                             copy.get(chunk);

@@ -46,7 +46,6 @@ public final class OutboundClientFilter implements ClientRequestFilter, ClientRe
 
     private static final String ATTEMPT = OutboundClientFilter.class.getName() + ".attempt";
     private static final String INVOKED_METHOD = "org.eclipse.microprofile.rest.client.invokedMethod";
-    private static final int BODY_READ_MAX = (int) CapturingHttpClient.BODY_READ_MAX;
 
     private final OutboundCapture capture;
     private final String destination;
@@ -100,8 +99,8 @@ public final class OutboundClientFilter implements ClientRequestFilter, ClientRe
         boolean complete = true;
         if (response.hasEntity()) {
             InputStream in = response.getEntityStream();
-            head = in.readNBytes(BODY_READ_MAX);
-            int next = head.length < BODY_READ_MAX ? -1 : in.read();
+            head = in.readNBytes(CapturingHttpClient.BODY_READ_MAX);
+            int next = head.length < CapturingHttpClient.BODY_READ_MAX ? -1 : in.read();
             if (next < 0) {
                 response.setEntityStream(new ByteArrayInputStream(head));
             } else {
@@ -121,12 +120,9 @@ public final class OutboundClientFilter implements ClientRequestFilter, ClientRe
             return named;
         }
         if (request.getProperty(INVOKED_METHOD) instanceof Method method) {
-            Outbound outbound = method.getAnnotation(Outbound.class);
-            if (outbound == null || outbound.value().isEmpty()) {
-                outbound = method.getDeclaringClass().getAnnotation(Outbound.class);
-            }
-            if (outbound != null && !outbound.value().isEmpty()) {
-                return outbound.value();
+            String declared = OutboundDestination.declaredOn(method);
+            if (declared != null) {
+                return declared;
             }
         }
         return destination;

@@ -123,6 +123,18 @@ public final class OutboundDestination {
         return redactedHeaders;
     }
 
+    /**
+     * The destination {@link Outbound} names for calls of this method: the method's own, else its
+     * class's (or interface's); {@code null} when neither names one.
+     */
+    public static String declaredOn(java.lang.reflect.Method method) {
+        Outbound outbound = method.getAnnotation(Outbound.class);
+        if (outbound == null || outbound.value().isEmpty()) {
+            outbound = method.getDeclaringClass().getAnnotation(Outbound.class);
+        }
+        return outbound == null || outbound.value().isEmpty() ? null : outbound.value();
+    }
+
     /** Whether a call to {@code destination} is covered by this one. */
     boolean covers(String destination) {
         return destination.equals(name) || destination.startsWith(name + ".");

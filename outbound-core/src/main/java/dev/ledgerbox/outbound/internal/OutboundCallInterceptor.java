@@ -3,6 +3,7 @@ package dev.ledgerbox.outbound.internal;
 import dev.ledgerbox.outbound.Outbound;
 import dev.ledgerbox.outbound.OutboundCall;
 import dev.ledgerbox.outbound.OutboundCapture;
+import dev.ledgerbox.outbound.OutboundDestination;
 import dev.ledgerbox.outbound.OutboundKey;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
@@ -35,14 +36,10 @@ public class OutboundCallInterceptor {
         }
     }
 
+    /** The declared destination, or {@code Class.method} when none is. */
     static String destination(Method method) {
-        Outbound outbound = method.getAnnotation(Outbound.class);
-        if (outbound == null || outbound.value().isEmpty()) {
-            outbound = method.getDeclaringClass().getAnnotation(Outbound.class);
-        }
-        return outbound == null || outbound.value().isEmpty()
-                ? method.getDeclaringClass().getSimpleName() + "." + method.getName()
-                : outbound.value();
+        String declared = OutboundDestination.declaredOn(method);
+        return declared != null ? declared : method.getDeclaringClass().getSimpleName() + "." + method.getName();
     }
 
     private static String key(InvocationContext context) {
