@@ -109,7 +109,7 @@ public final class OutboxWriteBenchmark {
     }
 
     public static void main(String[] argv) throws Exception {
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate(EmbeddedDatabase.Schema.OUTBOX);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox");
                 Harness harness = new Harness(db, Harness.arguments(argv))) {
             OutboxWriteBenchmark bench = new OutboxWriteBenchmark(harness);
             try {

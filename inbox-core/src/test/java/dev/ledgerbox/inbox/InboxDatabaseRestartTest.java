@@ -31,7 +31,7 @@ class InboxDatabaseRestartTest {
             port = socket.getLocalPort();
         }
         File dir = data.resolve("pg").toFile();
-        EmbeddedDatabase db = EmbeddedDatabase.start(false, port, dir).migrate(EmbeddedDatabase.Schema.INBOX);
+        EmbeddedDatabase db = EmbeddedDatabase.start(false, port, dir).migrate("inbox");
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(db.jdbcUrl() + "&connectTimeout=2");
         AtomicInteger runs = new AtomicInteger();

@@ -29,7 +29,7 @@ class DatabaseRestartTest {
             port = socket.getLocalPort();
         }
         File dir = data.resolve("pg").toFile();
-        EmbeddedDatabase db = EmbeddedDatabase.start(false, port, dir).migrate(EmbeddedDatabase.Schema.OUTBOX);
+        EmbeddedDatabase db = EmbeddedDatabase.start(false, port, dir).migrate("outbox");
         RecordingSink sink = new RecordingSink();
         PublisherSettings settings = PublisherSettings.from(Map.of(
                 "publisher.jdbc.url", db.jdbcUrl(),

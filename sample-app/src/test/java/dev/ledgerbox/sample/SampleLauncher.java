@@ -184,7 +184,7 @@ public final class SampleLauncher {
 
     /** Ledgerbox's schemas and the shop's own tables. */
     static void migrate(DataSource ds) {
-        EmbeddedDatabase.migrate(ds, EmbeddedDatabase.Schema.values());
-        EmbeddedDatabase.migrate(ds, "classpath:db/sample", "sample_schema_history");
+        EmbeddedDatabase.migrate(ds, EmbeddedDatabase.allSchemas());
+        EmbeddedDatabase.migrateLocation(ds, "classpath:db/sample", "sample_schema_history");
     }
 }

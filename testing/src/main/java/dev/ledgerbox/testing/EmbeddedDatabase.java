@@ -3,6 +3,7 @@ package dev.ledgerbox.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -19,30 +20,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * as a Liberty server under test, must find it). */
     public static final String PORT_PROPERTY = "ledgerbox.test.db.port";
 
-    /** The Flyway locations of Ledgerbox's modules, each with its own history table. */
     /**
-     * The schemas of outbox-core's {@code Schemas.ALL} (this module comes before it in the build), located
-     * by the same rule; a module's schema applies nothing without that module on the class path.
+     * The class that lists the Ledgerbox schemas ({@code Schemas.ALL} in outbox-core's {@code spi}).
+     * It is read at run time because this module is built before outbox-core, whose tests use it;
+     * every module that migrates a database has outbox-core on its class path.
      */
-    public enum Schema {
-        OUTBOX("outbox"),
-        /** Needs ledgerbox-audit-core. */
-        AUDIT("audit"),
-        /** Needs ledgerbox-publisher. */
-        WEBHOOK("webhook"),
-        /** Needs ledgerbox-inbox-core. */
-        INBOX("inbox"),
-        /** Needs ledgerbox-outbound-core. */
-        OUTBOUND("outbound");
-
-        final String location;
-        final String historyTable;
-
-        Schema(String name) {
-            this.location = "classpath:db/ledgerbox/" + name;
-            this.historyTable = "ledgerbox_" + name + "_schema_history";
-        }
-    }
+    private static final String SCHEMAS_CLASS = "dev.ledgerbox.outbox.spi.Schemas";
 
     private static EmbeddedDatabase shared;
 
@@ -104,28 +87,57 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static synchronized EmbeddedDatabase shared() {
         if (shared == null) {
             EmbeddedDatabase db = start(false, Integer.getInteger(PORT_PROPERTY, 0));
-            db.migrate(Schema.values());
+            db.migrate(allSchemas());
             Runtime.getRuntime().addShutdownHook(new Thread(db::close, "embedded-postgres-stop"));
             shared = db;
         }
         return shared;
     }
 
-    /** Applies the given schemas' migrations. */
-    public EmbeddedDatabase migrate(Schema... schemas) {
+    /**
+     * Applies the named schemas' migrations, in the order given: {@code outbox}, {@code audit},
+     * {@code webhook}, {@code inbox}, {@code outbound}. A schema whose module is not on the class
+     * path applies nothing.
+     */
+    public EmbeddedDatabase migrate(String... schemas) {
         migrate(dataSource(), schemas);
         return this;
     }
 
-    /** Applies the given schemas' migrations to any database. */
-    public static void migrate(DataSource dataSource, Schema... schemas) {
-        for (Schema schema : schemas) {
-            migrate(dataSource, schema.location, schema.historyTable);
+    /** Applies the named schemas' migrations to any database. */
+    public static void migrate(DataSource dataSource, String... schemas) {
+        for (String name : schemas) {
+            Object schema = schemas().stream()
+                    .filter(s -> name.equals(component(s, "name")))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no Ledgerbox schema named " + name));
+            migrateLocation(dataSource, component(schema, "location"), component(schema, "historyTable"));
+        }
+    }
+
+    /** The names of every Ledgerbox schema, in the order they are applied. */
+    public static String[] allSchemas() {
+        return schemas().stream().map(s -> component(s, "name")).toArray(String[]::new);
+    }
+
+    private static List<?> schemas() {
+        try {
+            return (List<?>) Class.forName(SCHEMAS_CLASS).getField("ALL").get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(SCHEMAS_CLASS + " (ledgerbox-outbox-core) is not on the class path", e);
+        }
+    }
+
+    private static String component(Object schema, String accessor) {
+        try {
+            return (String) schema.getClass().getMethod(accessor).invoke(schema);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + accessor + " of " + schema, e);
         }
     }
 
     /** Applies the migrations at a Flyway location, with their own history table. */
-    public static void migrate(DataSource dataSource, String location, String historyTable) {
+    public static void migrateLocation(DataSource dataSource, String location, String historyTable) {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations(location)

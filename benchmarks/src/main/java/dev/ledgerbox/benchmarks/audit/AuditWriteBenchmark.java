@@ -96,8 +96,7 @@ public final class AuditWriteBenchmark {
     }
 
     public static void main(String[] argv) throws Exception {
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0)
-                        .migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.AUDIT);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox", "audit");
                 Harness harness = new Harness(db, Harness.arguments(argv))) {
             AuditWriteBenchmark bench =
                     new AuditWriteBenchmark(harness, Harness.arguments(argv).get("only"));

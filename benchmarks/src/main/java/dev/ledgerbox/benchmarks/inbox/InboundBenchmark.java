@@ -52,8 +52,7 @@ public final class InboundBenchmark {
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = Harness.arguments(argv);
         try (EmbeddedDatabase db = EmbeddedDatabase.start(false, 0);
-                Harness harness =
-                        new Harness(db.migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.INBOX), args)) {
+                Harness harness = new Harness(db.migrate("outbox", "inbox"), args)) {
             harness.execute("CREATE TABLE bench_payment (webhook_id text PRIMARY KEY, payload jsonb NOT NULL)");
             // the raw limit of a capture: the body in a keyed table, committed before the write
             harness.execute("CREATE TABLE bench_capture (id bigserial PRIMARY KEY, source text NOT NULL,"

@@ -45,7 +45,7 @@ public final class OutboundBenchmark {
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = Harness.arguments(argv);
         try (EmbeddedDatabase db = EmbeddedDatabase.start(false, 0);
-                Harness harness = new Harness(db.migrate(EmbeddedDatabase.Schema.OUTBOUND), args)) {
+                Harness harness = new Harness(db.migrate("outbound"), args)) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
             server.setExecutor(Executors.newFixedThreadPool(harness.threads * 2));

@@ -50,7 +50,7 @@ public final class DrainBenchmark {
         int events = Integer.parseInt(args.getOrDefault("events", "200000"));
         int latencySeconds = Integer.parseInt(args.getOrDefault("latencySeconds", "20"));
         Path work = Files.createTempDirectory("ledgerbox-drain");
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate(EmbeddedDatabase.Schema.OUTBOX);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox");
                 Harness harness = new Harness(db, args)) {
             System.out.printf("%nPublisher drain benchmark: %d events, PostgreSQL%n", events);
             Map<String, double[]> results = new HashMap<>();

@@ -85,8 +85,7 @@ public final class WebhookBenchmark {
         receiver.start();
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
 
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0)
-                        .migrate(EmbeddedDatabase.Schema.OUTBOX, EmbeddedDatabase.Schema.WEBHOOK);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox", "webhook");
                 Harness harness = new Harness(db, args)) {
             System.out.printf(
                     "%nWebhook benchmark: %d deliveries, %d dispatcher threads, receiver on loopback%n",
