@@ -4,12 +4,8 @@ import dev.ledgerbox.publisher.engine.RetryPolicy;
 import dev.ledgerbox.publisher.webhook.WebhookSettings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The publisher's settings, read from MicroProfile Config keys under {@code publisher.}; every
@@ -43,8 +39,8 @@ public record PublisherSettings(
 
     /** Reads and checks the settings; {@code source} returns null for a key that is not set. */
     public static PublisherSettings from(Function<String, String> source) {
-        Reader r = new Reader(source);
-        String url = r.required("jdbc.url");
+        SettingsReader r = new SettingsReader(PREFIX, source);
+        String url = r.required("jdbc.url", "the publisher needs it to reach the database");
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new ConfigurationException(
                     PREFIX + "jdbc.url is '" + url + "': it must be a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
@@ -107,107 +103,8 @@ public record PublisherSettings(
         return ManagementFactory.getRuntimeMXBean().getName(); // pid@host
     }
 
-    private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-
     /** Parses {@code 30s}, {@code 5m}, ... or ISO-8601; null when it is neither. */
     public static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SHORT.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        if (t.equals("0")) {
-            return Duration.ZERO;
-        }
-        try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private record Reader(Function<String, String> source) {
-        String text(String key, String fallback) {
-            String value = source.apply(PREFIX + key);
-            return value == null || value.isBlank() ? fallback : value.trim();
-        }
-
-        String required(String key) {
-            String value = text(key, null);
-            if (value == null) {
-                throw new ConfigurationException(PREFIX + key + " is not set: the publisher needs it to reach the"
-                        + " database (property, environment variable " + envName(key) + " or flag)");
-            }
-            return value;
-        }
-
-        int integer(String key, int fallback, int min, int max) {
-            String value = text(key, null);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                int n = Integer.parseInt(value);
-                if (n >= min && n <= max) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new ConfigurationException(
-                    PREFIX + key + " is '" + value + "': it must be a whole number from " + min + " to " + max);
-        }
-
-        Duration duration(String key, String fallback, Duration min) {
-            String value = text(key, fallback);
-            Duration d = parseDuration(value);
-            if (d == null) {
-                throw new ConfigurationException(PREFIX + key + " is '" + value
-                        + "': it must be a duration such as 500ms, 30s, 5m, 2h, 7d or PT30S");
-            }
-            if (d.compareTo(min) < 0) {
-                throw new ConfigurationException(PREFIX + key + " is '" + value + "': it must be at least " + min);
-            }
-            return d;
-        }
-
-        java.util.List<Duration> durations(String key, String fallback) {
-            String value = text(key, fallback);
-            java.util.List<Duration> delays = new java.util.ArrayList<>();
-            if (value.isBlank() || value.equals("none")) {
-                return delays;
-            }
-            for (String part : value.split(",")) {
-                Duration d = parseDuration(part.trim());
-                if (d == null || d.isNegative()) {
-                    throw new ConfigurationException(PREFIX + key + " is '" + value + "': '" + part.trim()
-                            + "' is not a duration; write the delays between attempts, e.g. 5s,5m,30m,2h");
-                }
-                delays.add(d);
-            }
-            return delays;
-        }
-
-        boolean bool(String key, boolean fallback) {
-            String value = text(key, null);
-            if (value == null) {
-                return fallback;
-            }
-            if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-                return Boolean.parseBoolean(value);
-            }
-            throw new ConfigurationException(PREFIX + key + " is '" + value + "': it must be true or false");
-        }
-
-        static String envName(String key) {
-            return (PREFIX + key).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-        }
+        return SettingsReader.parseDuration(text);
     }
 }

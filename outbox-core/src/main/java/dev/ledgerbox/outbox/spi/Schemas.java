@@ -26,7 +26,8 @@ public final class Schemas {
             new Schema("audit"),
             new Schema("webhook"),
             new Schema("inbox"),
-            new Schema("outbound"));
+            new Schema("outbound"),
+            new Schema("console"));
 
     private Schemas() {}
 

@@ -77,6 +77,14 @@ public final class WebhookDispatcher implements AutoCloseable {
         engine.wake();
     }
 
+    /**
+     * The state of each endpoint's circuit in this instance ({@code CLOSED}, {@code OPEN}, {@code
+     * HALF_OPEN}); an endpoint absent has had no attempt here yet.
+     */
+    public java.util.Map<java.util.UUID, String> circuits() {
+        return queue.circuits();
+    }
+
     public boolean alive() {
         return engine.alive();
     }

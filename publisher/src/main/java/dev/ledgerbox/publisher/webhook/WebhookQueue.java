@@ -117,6 +117,16 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         return "webhook";
     }
 
+    /**
+     * The state of each endpoint's circuit in this instance ({@code CLOSED}, {@code OPEN}, {@code
+     * HALF_OPEN}), for the endpoints it has claimed for.
+     */
+    Map<UUID, String> circuits() {
+        Map<UUID, String> states = new HashMap<>();
+        endpoints.forEach((id, state) -> states.put(id, state.breaker.state().name()));
+        return states;
+    }
+
     /** Re-reads endpoints and secrets at the next claim (after changes through the API). */
     void refreshEndpoints() {
         endpointsReadAt = Instant.EPOCH;
