@@ -75,7 +75,9 @@ final class Analytics {
     /** The overview over the last {@code window}: totals, a series of 60 points, per endpoint and per type. */
     Map<String, Object> overview(Duration window) throws SQLException {
         Instant now = clock.instant();
-        Instant from = now.minus(window).truncatedTo(ChronoUnit.MINUTES);
+        // 60 points of a whole number of minutes, the last one the current (partial) point
+        long step = Math.max(60, window.toSeconds() / 60 / 60 * 60);
+        Instant from = Instant.ofEpochSecond(now.getEpochSecond() / step * step - 59 * step);
         List<Cell> cells = rollup.attempts(from, now);
         List<EventCount> events = rollup.events(from, now);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -94,10 +96,8 @@ final class Analytics {
         json.put("outbox", outboxLag(now));
         json.put("deadLetters", deadLetters());
 
-        // the series: 60 points across the window
-        long step = Math.max(60, window.toSeconds() / 60);
         TreeMap<Long, long[]> series = new TreeMap<>();
-        for (long t = from.getEpochSecond(); t < now.getEpochSecond(); t += step) {
+        for (long t = from.getEpochSecond(); t <= now.getEpochSecond(); t += step) {
             series.put(t, new long[4]);
         }
         for (Cell c : cells) {
