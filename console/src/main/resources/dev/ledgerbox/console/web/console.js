@@ -269,7 +269,7 @@ async function delivery(main, id) {
     el("h2", {}, "Payload (signed body)"),
     el("pre", { id: "payload" }, fmt.json(d.body)),
     el("h2", {}, "Attempts"),
-    d.attempts.length ? d.attempts.map((a) => el("div", { className: "panel attempt" },
+    d.attempts.length ? el("div", { id: "attempts" }, d.attempts.map((a) => el("div", { className: "panel attempt" },
       el("p", {}, el("strong", {}, "Attempt " + a.attempt + " "), badge(a.outcome || "in flight", a.outcome), " ",
         fmt.time(a.requestedAt), " · ", fmt.ms(a.durationMs), a.replayId ? " · replay " + a.replayId : ""),
       el("p", {}, "POST " + a.requestUrl + " · " + a.requestBytes + " bytes · sha256 " + a.requestBodySha256),
@@ -277,7 +277,7 @@ async function delivery(main, id) {
       el("h3", {}, "Response " + (a.responseStatus || "none") + (a.responseTruncated ? " (body truncated)" : "")),
       headersTable(a.responseHeaders),
       el("pre", { className: "response-body" }, a.responseBody === null ? "" : a.responseBody),
-      a.errorClass ? el("p", { className: "error" }, a.errorClass + ": " + (a.errorMessage || "")) : null))
+      a.errorClass ? el("p", { className: "error" }, a.errorClass + ": " + (a.errorMessage || "")) : null)))
       : el("p", { className: "muted" }, "No attempt yet."));
 }
 
