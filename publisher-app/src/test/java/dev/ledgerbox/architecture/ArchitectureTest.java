@@ -31,7 +31,8 @@ class ArchitectureTest {
         "dev.ledgerbox.publisher",
         "dev.ledgerbox.publisher.app",
         "dev.ledgerbox.inbox",
-        "dev.ledgerbox.outbound"
+        "dev.ledgerbox.outbound",
+        "dev.ledgerbox.console"
     };
 
     static JavaClasses main;

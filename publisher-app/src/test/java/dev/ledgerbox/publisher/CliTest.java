@@ -138,7 +138,8 @@ class CliTest {
                 .contains("audit: 3 migration(s) applied, now at version 3")
                 .contains("webhook: 1 migration(s) applied, now at version 1")
                 .contains("inbox: 1 migration(s) applied, now at version 1")
-                .contains("outbound: 1 migration(s) applied, now at version 1");
+                .contains("outbound: 1 migration(s) applied, now at version 1")
+                .contains("console: 1 migration(s) applied, now at version 1");
     }
 
     @Test

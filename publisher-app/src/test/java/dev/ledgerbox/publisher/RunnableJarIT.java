@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The runnable jar as an operator runs it ({@code java -jar …-all.jar run}), not the classes on a
  * test class path: its logging configuration loads (a class missing from the jar broke it once,
- * silently: no JSON lines at all), it publishes a committed event, and SIGTERM stops it cleanly.
+ * silently: no JSON lines at all), it publishes a committed event, serves the console with one flag
+ * and a configured user, and SIGTERM stops it cleanly.
  * Prints how long it took from the process start to the event's line.
  */
 class RunnableJarIT {
@@ -44,11 +45,18 @@ class RunnableJarIT {
                         "--user",
                         db.user(),
                         "--set",
-                        "publisher.http.port=-1")
+                        "publisher.http.port=-1",
+                        "--console",
+                        "--set",
+                        "publisher.console.port=0")
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .directory(new File("."));
         builder.environment().put("PUBLISHER_JDBC_PASSWORD", db.password());
+        builder.environment()
+                .put(
+                        "PUBLISHER_CONSOLE_USERS",
+                        "ops:viewer:" + dev.ledgerbox.console.Passwords.hash("runnable-jar-pass".toCharArray()));
         long started = System.nanoTime();
         Process publisher = builder.start();
         List<String> lines;
@@ -69,6 +77,23 @@ class RunnableJarIT {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             assertThat(published).as(Files.readString(output)).isNotNull();
             assertThat(published).startsWith("{").contains("\"correlation_id\":\"runnable-jar-it\"");
+            // the console, from the one flag, answers its user
+            java.util.regex.Matcher console = java.util.regex.Pattern.compile(
+                            "console on (http://127\\.0\\.0\\.1:\\d+/)")
+                    .matcher(Files.readString(output));
+            assertThat(console.find()).as(Files.readString(output)).isTrue();
+            java.net.http.HttpResponse<String> session = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(console.group(1) + "api/session"))
+                                    .header(
+                                            "Authorization",
+                                            "Basic "
+                                                    + java.util.Base64.getEncoder()
+                                                            .encodeToString("ops:runnable-jar-pass".getBytes()))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(session.statusCode()).isEqualTo(200);
+            assertThat(session.body()).contains("\"user\":\"ops\"", "\"role\":\"viewer\"");
             publisher.destroy(); // SIGTERM
             assertThat(publisher.waitFor(30, TimeUnit.SECONDS)).isTrue();
             lines = Files.readAllLines(output);

@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher.app;
 
 import dev.ledgerbox.audit.AuditVerification;
 import dev.ledgerbox.audit.AuditVerifier;
+import dev.ledgerbox.console.ConsoleSettings;
 import dev.ledgerbox.outbox.spi.Schemas;
 import dev.ledgerbox.publisher.ConfigurationException;
 import dev.ledgerbox.publisher.PublisherSettings;
@@ -60,6 +61,8 @@ import sun.misc.Signal;
             Cli.Migrate.class,
             Cli.Replay.class,
             Cli.Verify.class,
+            ConsoleCommands.Report.class,
+            ConsoleCommands.ConsoleUser.class,
             WebhookCommands.Endpoints.class,
             WebhookCommands.DeadLetterCommands.class,
             InboxCommands.class,
@@ -194,6 +197,9 @@ public final class Cli implements Runnable {
                 description = "any setting, e.g. --set publisher.batch-size=500")
         Map<String, String> set = new HashMap<>();
 
+        /** The console's settings, read (and checked) with the publisher's by {@link #load()}. */
+        ConsoleSettings console;
+
         PublisherSettings load() throws IOException {
             SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDefaultSources();
             if (config != null) {
@@ -213,10 +219,12 @@ public final class Cli implements Runnable {
             builder.withSources(new PropertiesConfigSource(flags, "command line", 500));
             SmallRyeConfig cfg = builder.build();
             Set<String> read = new HashSet<>();
-            PublisherSettings settings = PublisherSettings.from(key -> {
+            java.util.function.Function<String, String> source = key -> {
                 read.add(key);
                 return cfg.getOptionalValue(key, String.class).orElse(null);
-            });
+            };
+            PublisherSettings settings = PublisherSettings.from(source);
+            console = ConsoleSettings.from(source);
             Set<String> given = new TreeSet<>(set.keySet());
             if (config != null) {
                 Properties file = new Properties();
@@ -252,10 +260,19 @@ public final class Cli implements Runnable {
         @Mixin
         Settings settings;
 
+        @Option(
+                names = "--console",
+                description = "also serve the operator console (publisher.console.*: on 127.0.0.1:9091 unless"
+                        + " configured; needs publisher.console.users, see console-user)")
+        boolean console;
+
         @Override
         public Integer call() throws Exception {
             PublisherSettings s = settings.load();
             Daemon daemon = new Daemon(s, new LogSink(s.logPayload()));
+            if (console) {
+                daemon.console(settings.console);
+            }
             // SIGTERM and Ctrl-C stop the daemon in order, and the command then exits 0
             Signal.handle(new Signal("TERM"), signal -> new Thread(daemon::close, "ledgerbox-stop").start());
             Signal.handle(new Signal("INT"), signal -> new Thread(daemon::close, "ledgerbox-stop").start());
@@ -310,7 +327,7 @@ public final class Cli implements Runnable {
     @Command(
             name = "migrate",
             mixinStandardHelpOptions = true,
-            description = "Applies the outbox, audit, webhook, inbox and outbound schema migrations.")
+            description = "Applies the outbox, audit, webhook, inbox, outbound and console schema migrations.")
     static final class Migrate implements Callable<Integer> {
         @Mixin
         Settings settings;

@@ -3,6 +3,8 @@ package dev.ledgerbox.publisher.app;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledgerbox.audit.AuditSealer;
+import dev.ledgerbox.console.Console;
+import dev.ledgerbox.console.ConsoleSettings;
 import dev.ledgerbox.outbox.spi.Schemas;
 import dev.ledgerbox.publisher.Publisher;
 import dev.ledgerbox.publisher.PublisherSettings;
@@ -38,6 +40,8 @@ public final class Daemon implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private HealthServer health;
+    private ConsoleSettings consoleSettings;
+    private Console console;
     private volatile Boolean auditInstalled;
 
     public Daemon(PublisherSettings settings, Sink sink) {
@@ -63,9 +67,29 @@ public final class Daemon implements AutoCloseable {
         });
     }
 
+    /** Serves the operator console too, once started (it checks its settings now). */
+    public Daemon console(ConsoleSettings settings) {
+        Console.builder(pool, settings).build(); // no user configured: refused before anything starts
+        this.consoleSettings = settings;
+        return this;
+    }
+
     /** Starts everything; returns at once. */
     public Daemon start() throws IOException {
         publisher.start();
+        if (consoleSettings != null) {
+            WebhookDispatcher webhooks = publisher.webhooks();
+            console = Console.builder(pool, consoleSettings)
+                    .metrics(metrics)
+                    .circuits(() -> webhooks == null ? java.util.Map.of() : webhooks.circuits())
+                    .endpointsChanged(() -> {
+                        if (webhooks != null) {
+                            webhooks.refreshEndpoints();
+                        }
+                    })
+                    .build()
+                    .start();
+        }
         if (!settings.sealInterval().isZero()) {
             sealing.scheduleWithFixedDelay(
                     this::seal, 0, settings.sealInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -81,6 +105,11 @@ public final class Daemon implements AutoCloseable {
     /** Where the health and metrics server listens, or null when it is off. */
     public java.net.InetSocketAddress httpAddress() {
         return health == null ? null : health.address();
+    }
+
+    /** The console, or null when it is off. */
+    public Console console() {
+        return console;
     }
 
     public int httpPort() {
@@ -126,6 +155,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         LOG.info("publisher {} stopping", settings.instanceId());
+        if (console != null) {
+            console.close();
+        }
         publisher.close();
         sealing.shutdownNow();
         if (health != null) {
