@@ -75,10 +75,14 @@ final class Analytics {
     /** The overview over the last {@code window}: totals, a series of 60 points, per endpoint and per type. */
     Map<String, Object> overview(Duration window) throws SQLException {
         Instant now = clock.instant();
-        // 60 points of a whole number of minutes, the last one the current (partial) point
-        long step = Math.max(60, window.toSeconds() / 60 / 60 * 60);
-        Instant from = Instant.ofEpochSecond(now.getEpochSecond() / step * step - 59 * step);
-        List<Cell> cells = rollup.attempts(from, now);
+        // points of a minute up to an hour's window (60 of them); beyond, of a multiple of a quarter of
+        // an hour (48 of 30 minutes for a day), so that the quarter rollups fill them
+        long minutes = Math.max(1, window.toMinutes());
+        long stepMinutes = minutes <= 60 ? 1 : (minutes / 60 + 14) / 15 * 15;
+        long step = stepMinutes * 60;
+        long count = (minutes + stepMinutes - 1) / stepMinutes;
+        Instant from = Instant.ofEpochSecond(now.getEpochSecond() / step * step - (count - 1) * step);
+        List<Cell> cells = rollup.attempts(from, now, stepMinutes % 15 == 0);
         List<EventCount> events = rollup.events(from, now);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("window", window.toString());
@@ -174,7 +178,7 @@ final class Analytics {
         Instant now = clock.instant();
         Instant from = now.minus(thresholds.window());
         Map<UUID, List<Cell>> byEndpoint = new HashMap<>();
-        for (Cell c : rollup.attempts(from.truncatedTo(ChronoUnit.MINUTES), now)) {
+        for (Cell c : rollup.attempts(from.truncatedTo(ChronoUnit.MINUTES), now, false)) {
             byEndpoint.computeIfAbsent(c.endpointId, k -> new ArrayList<>()).add(c);
         }
         Map<UUID, Long> dead = new HashMap<>();

@@ -498,7 +498,7 @@ public final class Console implements AutoCloseable {
                 return;
             }
             if (path.equals("/logout") && method.equals("POST")) {
-                if (principal != null && principal.sessionId() != null && csrfOk(ex, principal, null)) {
+                if (principal != null && principal.sessionId() != null && csrfOk(ex, principal)) {
                     sessions.signOut(principal.sessionId());
                 }
                 ex.getResponseHeaders()
@@ -562,7 +562,7 @@ public final class Console implements AutoCloseable {
                     throw new Refusal(403, principal.name() + " is a viewer: this needs the operator role");
                 }
                 body = bytes.length == 0 ? Rows.JSON.createObjectNode() : readJson(bytes);
-                if (principal.csrf() != null && !csrfOk(ex, principal, body)) {
+                if (principal.csrf() != null && !csrfOk(ex, principal)) {
                     throw new Refusal(403, "the CSRF token is missing or wrong: reload the page");
                 }
             }
@@ -600,8 +600,8 @@ public final class Console implements AutoCloseable {
         }
     }
 
-    /** The form's or header's CSRF token equals the session's. */
-    private static boolean csrfOk(HttpExchange ex, Principal principal, JsonNode body) {
+    /** The {@code X-CSRF-Token} header equals the session's token. */
+    private static boolean csrfOk(HttpExchange ex, Principal principal) {
         String token = ex.getRequestHeaders().getFirst("X-CSRF-Token");
         return Passwords.same(token, principal.csrf());
     }

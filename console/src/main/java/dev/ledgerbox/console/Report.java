@@ -47,7 +47,7 @@ public final class Report {
         Instant now = clock.instant();
         rollup.catchUp(now);
         Instant from = now.minus(since);
-        List<Cell> cells = rollup.attempts(from.truncatedTo(ChronoUnit.MINUTES), now);
+        List<Cell> cells = rollup.attempts(from.truncatedTo(ChronoUnit.MINUTES), now, false);
         Analytics analytics = new Analytics(dataSource, rollup, null, Map::of, clock);
         Map<String, String> urls = analytics.endpointUrls();
 

@@ -1,7 +1,6 @@
 package dev.ledgerbox.console;
 
 import dev.ledgerbox.outbox.spi.Schemas;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,6 +35,9 @@ final class Rollup {
 
     /** How far back a pass rolls up minutes again (an attempt's timeout is at most five minutes). */
     static final Duration SETTLE = Duration.ofMinutes(10);
+
+    /** The coarser rollup's step. */
+    static final Duration QUARTER = Duration.ofMinutes(15);
 
     private static final Duration CHUNK = Duration.ofHours(6);
     private static final long LOCK = 0x4c65_6467_6572_626fL; // "Ledgerbo"
@@ -110,6 +112,7 @@ final class Rollup {
                         return written;
                     }
                     written += rollAttempts(c, from, to);
+                    rollQuarters(c, floorQuarter(from), floorQuarter(to));
                     // events commit after they occur: their recent minutes are always counted again
                     rollEvents(c, from.isBefore(settleFrom) ? from : settleFrom, to);
                     try (PreparedStatement ps = c.prepareStatement(
@@ -185,8 +188,44 @@ final class Rollup {
             ps.executeUpdate();
         }
         List<Cell> cells = raw(c, from, to);
+        insert(c, "console_attempt_minute", "minute", cells);
+        return cells.size();
+    }
+
+    /** Sums the minutes of the quarters in {@code [from, to)} (whole quarters, all over) into quarter rows. */
+    private static void rollQuarters(Connection c, Instant from, Instant to) throws SQLException {
+        if (!from.isBefore(to)) {
+            return;
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("DELETE FROM console_attempt_quarter WHERE quarter >= ? AND quarter < ?")) {
+            ps.setTimestamp(1, Timestamp.from(from));
+            ps.setTimestamp(2, Timestamp.from(to));
+            ps.executeUpdate();
+        }
+        Map<List<Object>, Cell> quarters = new HashMap<>();
+        for (Cell m : read(c, "console_attempt_minute", "minute", from, to)) {
+            Instant q = floorQuarter(m.minute);
+            quarters.computeIfAbsent(List.of(q, m.endpointId, m.eventType), k -> new Cell(q, m.endpointId, m.eventType))
+                    .add(m);
+        }
+        insert(c, "console_attempt_quarter", "quarter", quarters.values());
+    }
+
+    static Instant floorQuarter(Instant t) {
+        long q = QUARTER.toSeconds();
+        return Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), q) * q);
+    }
+
+    static Instant ceilQuarter(Instant t) {
+        Instant floor = floorQuarter(t);
+        return floor.equals(t) ? t : floor.plus(QUARTER);
+    }
+
+    private static void insert(Connection c, String table, String column, java.util.Collection<Cell> cells)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO console_attempt_minute (minute, endpoint_id,"
+                "INSERT INTO " + table + " (" + column + ", endpoint_id,"
                         + " event_type, attempts, delivered, retried, dead, unfinished, latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Cell cell : cells) {
                 ps.setTimestamp(1, Timestamp.from(cell.minute));
@@ -206,7 +245,6 @@ final class Rollup {
             }
             ps.executeBatch();
         }
-        return cells.size();
     }
 
     private static void rollEvents(Connection c, Instant from, Instant to) throws SQLException {
@@ -226,10 +264,11 @@ final class Rollup {
     }
 
     /**
-     * The attempts of {@code [from, to)} per minute, endpoint and event type, from the rollup where
-     * it reaches and the raw rows after it.
+     * The attempts of {@code [from, to)} per minute (or, with {@code quarters}, per quarter of an
+     * hour where whole quarters fit), endpoint and event type, from the rollups where they reach
+     * and the raw rows after them.
      */
-    List<Cell> attempts(Instant from, Instant to) throws SQLException {
+    List<Cell> attempts(Instant from, Instant to, boolean quarters) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (!Schemas.installed(c, "console_attempt_minute") || !Schemas.installed(c, "webhook_attempt")) {
                 return List.of();
@@ -237,35 +276,69 @@ final class Rollup {
             Instant rolled = rolledUntil(c);
             Instant split = rolled.isBefore(from) ? from : rolled.isAfter(to) ? to : rolled;
             List<Cell> cells = new ArrayList<>();
-            if (from.isBefore(split)) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT minute, endpoint_id, event_type, attempts,"
-                        + " delivered, retried, dead, unfinished, latency FROM console_attempt_minute"
-                        + " WHERE minute >= ? AND minute < ?")) {
-                    ps.setTimestamp(1, Timestamp.from(from));
-                    ps.setTimestamp(2, Timestamp.from(split));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Cell cell = new Cell(
-                                    rs.getTimestamp(1).toInstant(), rs.getObject(2, UUID.class), rs.getString(3));
-                            cell.attempts = rs.getLong(4);
-                            cell.delivered = rs.getLong(5);
-                            cell.retried = rs.getLong(6);
-                            cell.dead = rs.getLong(7);
-                            cell.unfinished = rs.getLong(8);
-                            Array latency = rs.getArray(9);
-                            Integer[] buckets = (Integer[]) latency.getArray();
-                            for (int i = 0; i < buckets.length && i < cell.latency.length; i++) {
-                                cell.latency[i] = buckets[i];
-                            }
-                            cells.add(cell);
-                        }
-                    }
-                }
+            Instant qFrom = ceilQuarter(from);
+            Instant qTo = floorQuarter(split);
+            if (quarters && qFrom.isBefore(qTo)) {
+                cells.addAll(read(c, "console_attempt_minute", "minute", from, qFrom));
+                cells.addAll(read(c, "console_attempt_quarter", "quarter", qFrom, qTo));
+                cells.addAll(read(c, "console_attempt_minute", "minute", qTo, split));
+            } else {
+                cells.addAll(read(c, "console_attempt_minute", "minute", from, split));
             }
             if (split.isBefore(to)) {
                 cells.addAll(raw(c, split, to));
             }
             return cells;
+        }
+    }
+
+    /** The rows of a rollup table in {@code [from, to)}. */
+    private static List<Cell> read(Connection c, String table, String column, Instant from, Instant to)
+            throws SQLException {
+        List<Cell> cells = new ArrayList<>();
+        if (!from.isBefore(to)) {
+            return cells;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + column + ", endpoint_id, event_type, attempts,"
+                + " delivered, retried, dead, unfinished, latency::text FROM " + table + " WHERE " + column
+                + " >= ? AND "
+                + column + " < ?")) {
+            ps.setTimestamp(1, Timestamp.from(from));
+            ps.setTimestamp(2, Timestamp.from(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Cell cell = new Cell(rs.getTimestamp(1).toInstant(), rs.getObject(2, UUID.class), rs.getString(3));
+                    cell.attempts = rs.getLong(4);
+                    cell.delivered = rs.getLong(5);
+                    cell.retried = rs.getLong(6);
+                    cell.dead = rs.getLong(7);
+                    cell.unfinished = rs.getLong(8);
+                    parseBuckets(rs.getString(9), cell.latency);
+                    cells.add(cell);
+                }
+            }
+        }
+        return cells;
+    }
+
+    /** Reads {@code {1,0,3,...}} into the buckets (faster than the driver's array objects). */
+    static void parseBuckets(String text, long[] buckets) {
+        int bucket = 0;
+        long n = 0;
+        for (int i = 1; i < text.length() - 1; i++) {
+            char ch = text.charAt(i);
+            if (ch == ',') {
+                if (bucket < buckets.length) {
+                    buckets[bucket] = n;
+                }
+                bucket++;
+                n = 0;
+            } else {
+                n = n * 10 + (ch - '0');
+            }
+        }
+        if (bucket < buckets.length && text.length() > 2) {
+            buckets[bucket] = n;
         }
     }
 

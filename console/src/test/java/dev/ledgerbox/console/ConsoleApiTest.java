@@ -90,7 +90,7 @@ class ConsoleApiTest {
         assertThat(o.get("eventTypes").findValuesAsText("eventType"))
                 .containsExactly("order.created", "payment.failed");
         assertThat(fx.get("/api/overview?window=24h", VIEW).json().get("series"))
-                .hasSize(60);
+                .hasSize(48); // half-hour points, from the quarter rollups
         assertThat(fx.get("/api/overview?window=soon", VIEW).status()).isEqualTo(400);
         assertThat(fx.get("/api/overview?window=90d", VIEW).json().get("error").asText())
                 .contains("90d");
@@ -114,6 +114,38 @@ class ConsoleApiTest {
         assertThat(fx.get("/api/endpoints/not-a-uuid", VIEW).status()).isEqualTo(400);
         assertThat(fx.get("/api/endpoints/" + java.util.UUID.randomUUID(), VIEW).status())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void eachEndpointsHealthIsAMetric() throws Exception {
+        fx.get("/api/endpoints", VIEW); // computes the health once, as the refresher does
+        dev.ledgerbox.testing.Await.until(
+                "both endpoints have health gauges",
+                () -> fx.metrics.find("ledgerbox.endpoint.health").gauges().size() == 2);
+        double failing = fx.metrics
+                .get("ledgerbox.endpoint.health")
+                .tag("endpoint", fx.failingEndpoint.toString())
+                .gauge()
+                .value();
+        double ok = fx.metrics
+                .get("ledgerbox.endpoint.health")
+                .tag("endpoint", fx.okEndpoint.toString())
+                .gauge()
+                .value();
+        assertThat(failing).isLessThan(0.5);
+        assertThat(ok).isEqualTo(1.0);
+        assertThat(fx.metrics
+                        .get("ledgerbox.endpoint.success.rate")
+                        .tag("endpoint", fx.failingEndpoint.toString())
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(fx.metrics
+                        .get("ledgerbox.endpoint.latency.p95")
+                        .tag("endpoint", fx.okEndpoint.toString())
+                        .gauge()
+                        .value())
+                .isPositive();
     }
 
     @Test

@@ -55,6 +55,8 @@ final class ConsoleFixture implements AutoCloseable {
     final Console console;
     final UUID okEndpoint;
     final UUID failingEndpoint;
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     final HttpClient http =
             HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -146,6 +148,7 @@ final class ConsoleFixture implements AutoCloseable {
             }
         });
         console = Console.builder(db(), settings(Map.of()))
+                .metrics(metrics)
                 .circuits(() -> publisher.webhooks().circuits())
                 .endpointsChanged(() -> publisher.webhooks().refreshEndpoints())
                 .build()

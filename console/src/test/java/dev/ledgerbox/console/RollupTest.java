@@ -61,7 +61,13 @@ class RollupTest {
     }
 
     private Cell total(Instant from, Instant to) throws SQLException {
-        return Analytics.total(rollup.attempts(from, to));
+        Cell minutes = Analytics.total(rollup.attempts(from, to, false));
+        Cell quarters = Analytics.total(rollup.attempts(from, to, true));
+        assertThat(quarters.attempts).isEqualTo(minutes.attempts);
+        assertThat(quarters.delivered).isEqualTo(minutes.delivered);
+        assertThat(quarters.unfinished).isEqualTo(minutes.unfinished);
+        assertThat(quarters.latency).isEqualTo(minutes.latency);
+        return minutes;
     }
 
     @Test
@@ -168,6 +174,16 @@ class RollupTest {
         assertThat(Analytics.Health.of(new Cell(null, null, null), 0, null, false, TH)
                         .reasons())
                 .containsExactly("disabled", "no attempts in the window");
+    }
+
+    @Test
+    void bucketsAreReadFromTheirText() {
+        long[] buckets = new long[4];
+        Rollup.parseBuckets("{1,0,30,12345}", buckets);
+        assertThat(buckets).containsExactly(1, 0, 30, 12345);
+        long[] empty = new long[2];
+        Rollup.parseBuckets("{}", empty);
+        assertThat(empty).containsExactly(0, 0);
     }
 
     @Test

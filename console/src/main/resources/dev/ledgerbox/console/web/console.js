@@ -68,6 +68,12 @@ function table(columns, rows, empty) {
     })))));
 }
 
+/** A success rate as a bar and a figure. */
+function rateBar(v) {
+  if (v === null || v === undefined) return "–";
+  return el("span", { className: "rate" }, el("meter", { min: 0, max: 1, low: 0.5, high: 0.95, optimum: 1, value: v }), " " + fmt.rate(v));
+}
+
 function tile(label, value, id) {
   return el("div", { className: "tile", id: id }, el("div", { className: "label" }, label), el("div", { className: "value" }, value));
 }
@@ -135,7 +141,7 @@ async function overview(main, params) {
     table([
       { label: "endpoint", value: (r) => el("a", { href: "#/endpoints/" + r.endpointId }, r.url) },
       { label: "attempts", num: true, value: (r) => fmt.n(r.attempts) },
-      { label: "success", num: true, value: (r) => fmt.rate(r.successRate) },
+      { label: "success", num: true, value: (r) => rateBar(r.successRate) },
       { label: "p50", num: true, value: (r) => fmt.ms(r.p50Ms) },
       { label: "p95", num: true, value: (r) => fmt.ms(r.p95Ms) },
       { label: "p99", num: true, value: (r) => fmt.ms(r.p99Ms) },
@@ -146,7 +152,7 @@ async function overview(main, params) {
       { label: "event type", value: (r) => r.eventType },
       { label: "events", num: true, value: (r) => fmt.n(r.events) },
       { label: "attempts", num: true, value: (r) => fmt.n(r.attempts) },
-      { label: "success", num: true, value: (r) => fmt.rate(r.successRate) },
+      { label: "success", num: true, value: (r) => rateBar(r.successRate) },
       { label: "p95", num: true, value: (r) => fmt.ms(r.p95Ms) },
     ], o.eventTypes, "No events in this window."));
   timer = setTimeout(() => route(), 10000);
@@ -166,7 +172,7 @@ async function endpoints(main) {
     { label: "event types", value: (e) => e.eventTypes.join(", ") },
     { label: "enabled", value: (e) => (e.enabled ? "yes" : badge("disabled", "critical")) },
     { label: "health", value: (e) => healthCell(e.health) },
-    { label: "success", num: true, value: (e) => (e.health ? fmt.rate(e.health.successRate) : "–") },
+    { label: "success", num: true, value: (e) => (e.health ? rateBar(e.health.successRate) : "–") },
     { label: "p95", num: true, value: (e) => (e.health ? fmt.ms(e.health.p95Ms) : "–") },
   ], list, "No endpoints registered."));
 }
