@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -286,7 +287,15 @@ final class Rollup {
                 cells.addAll(read(c, "console_attempt_minute", "minute", from, split));
             }
             if (split.isBefore(to)) {
-                cells.addAll(raw(c, split, to));
+                // a minute or two of rows: starting a parallel worker would cost more than it saves
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET max_parallel_workers_per_gather = 0");
+                    cells.addAll(raw(c, split, to));
+                } finally {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("RESET max_parallel_workers_per_gather");
+                    }
+                }
             }
             return cells;
         }

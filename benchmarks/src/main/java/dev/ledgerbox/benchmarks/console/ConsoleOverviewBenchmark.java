@@ -107,14 +107,22 @@ public final class ConsoleOverviewBenchmark {
                             "| %s | %.0f / %.0f / %.0f | < 200 ms: %s |%n",
                             window, p[0], p[1], p[2], p[2] < 200 ? "met" : "NOT met");
                 }
-                System.out.println("\nPlan of the rollup read for a day:");
+                System.out.println("\nPlan of the quarter rollup read for a day:");
+                explain(
+                        harness,
+                        "SELECT quarter, endpoint_id, event_type, attempts, delivered, retried, dead, unfinished,"
+                                + " latency::text FROM console_attempt_quarter WHERE quarter >= now() - interval '24 hours'");
+                System.out.println("\nPlan of the minute rollup read for an hour:");
                 explain(
                         harness,
                         "SELECT minute, endpoint_id, event_type, attempts, delivered, retried, dead, unfinished,"
-                                + " latency FROM console_attempt_minute WHERE minute >= now() - interval '24 hours'"
-                                + " AND minute < (SELECT rolled_until FROM console_rollup_state)");
-                System.out.println("\nPlan of the raw tail (the minutes after the last pass):");
-                explain(harness, String.format(RAW, "2 minutes"));
+                                + " latency::text FROM console_attempt_minute WHERE minute >= now() - interval '1 hour'");
+                System.out.println("\nPlan of the raw tail (the minutes after the last pass; no parallel workers):");
+                try (Connection c = harness.pool.getConnection();
+                        Statement s = c.createStatement()) {
+                    s.execute("SET max_parallel_workers_per_gather = 0");
+                    explain(c, String.format(RAW, "2 minutes"));
+                }
             }
         }
         System.exit(0);
@@ -187,8 +195,13 @@ public final class ConsoleOverviewBenchmark {
     }
 
     private static void explain(Harness h, String sql) throws Exception {
-        try (Connection c = h.pool.getConnection();
-                Statement s = c.createStatement();
+        try (Connection c = h.pool.getConnection()) {
+            explain(c, sql);
+        }
+    }
+
+    private static void explain(Connection c, String sql) throws Exception {
+        try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)) {
             while (rs.next()) {
                 System.out.println("    " + rs.getString(1));
