@@ -3,18 +3,10 @@ package dev.ledgerbox.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ledgerbox.audit.AuditVerification;
-import dev.ledgerbox.audit.AuditVerifier;
 import dev.ledgerbox.console.Actions.Operator;
 import dev.ledgerbox.console.Analytics.Health;
 import dev.ledgerbox.console.Sessions.Principal;
-import dev.ledgerbox.publisher.PublisherSettings;
-import dev.ledgerbox.publisher.webhook.DeadLetters;
-import dev.ledgerbox.publisher.webhook.EndpointProbe;
-import dev.ledgerbox.publisher.webhook.WebhookEndpoint;
-import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.publisher.webhook.WebhookException;
-import dev.ledgerbox.publisher.webhook.WebhookSecret;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -25,9 +17,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +67,7 @@ public final class Console implements AutoCloseable {
     private final Lookups lookups;
     private final Actions actions;
     private final Sessions sessions;
-    private final List<Route> routes = new ArrayList<>();
+    private final AdminApi api;
     private final Map<UUID, Health> healthSnapshot = new ConcurrentHashMap<>();
     private final Set<UUID> gauged = ConcurrentHashMap.newKeySet();
     private volatile Instant healthAt = Instant.EPOCH;
@@ -97,7 +85,7 @@ public final class Console implements AutoCloseable {
         this.lookups = new Lookups(dataSource);
         this.actions = new Actions(dataSource, clock, b.endpointsChanged);
         this.sessions = new Sessions(settings.users(), settings.sessionIdle(), clock);
-        routes();
+        this.api = new AdminApi(dataSource, clock, analytics, lookups, actions, () -> health(false));
     }
 
     public static Builder builder(DataSource dataSource, ConsoleSettings settings) {
@@ -167,6 +155,11 @@ public final class Console implements AutoCloseable {
                 port(),
                 settings.users().size());
         return this;
+    }
+
+    /** The API's routes, each described in openapi.yaml (a test holds them to it). */
+    List<String> routeList() {
+        return api.routeList();
     }
 
     public InetSocketAddress address() {
@@ -253,221 +246,6 @@ public final class Console implements AutoCloseable {
         return v == null ? Double.NaN : ((Number) v).doubleValue();
     }
 
-    // ---- HTTP -------------------------------------------------------------------------------
-
-    /** A refusal with its status: 400 bad input, 403 not allowed, 404 nothing there. */
-    static final class Refusal extends RuntimeException {
-        final int status;
-
-        Refusal(int status, String message) {
-            super(message, null, false, false);
-            this.status = status;
-        }
-    }
-
-    private interface Handler {
-        Object handle(Request request) throws SQLException;
-    }
-
-    private record Route(String method, Pattern path, boolean operator, Handler handler) {}
-
-    private record Request(
-            Principal principal, Matcher path, Map<String, String> query, JsonNode body, Operator operator) {
-        String param(String name) {
-            String v = query.get(name);
-            return v == null || v.isBlank() ? null : v.trim();
-        }
-
-        String text(String field) {
-            JsonNode n = body == null ? null : body.get(field);
-            return n == null || n.isNull() ? null : n.asText();
-        }
-
-        UUID id() {
-            return uuid(path.group(1), "endpoint id");
-        }
-    }
-
-    private void get(String path, Handler handler) {
-        routes.add(new Route("GET", Pattern.compile(path), false, handler));
-    }
-
-    private void post(String path, Handler handler) {
-        routes.add(new Route("POST", Pattern.compile(path), true, handler));
-    }
-
-    /** The API's routes, each described in openapi.yaml (a test holds them to it). */
-    List<String> routeList() {
-        return routes.stream()
-                .map(r -> r.method() + " " + r.path().pattern().replace("([^/]+)", "{id}"))
-                .toList();
-    }
-
-    private void routes() {
-        get(
-                "/api/session",
-                r -> Map.of(
-                        "user", r.principal().name(),
-                        "role", r.principal().role().name().toLowerCase(java.util.Locale.ROOT),
-                        "csrf",
-                                r.principal().csrf() == null
-                                        ? ""
-                                        : r.principal().csrf()));
-        get("/api/overview", r -> analytics.overview(window(r.param("window"), "1h")));
-        get("/api/endpoints", r -> endpoints());
-        get("/api/endpoints/([^/]+)", r -> endpoint(r.id()));
-        post("/api/endpoints/([^/]+)/disable", r -> {
-            actions.disable(r.id(), r.text("reason"), r.operator());
-            return endpoint(r.id());
-        });
-        post("/api/endpoints/([^/]+)/enable", r -> {
-            actions.enable(r.id(), r.text("reason"), r.operator());
-            return endpoint(r.id());
-        });
-        post("/api/endpoints/([^/]+)/rotate-secret", r -> {
-            Duration grace = window(r.text("grace"), "24h");
-            WebhookSecret secret = actions.rotateSecret(r.id(), grace, r.text("reason"), r.operator());
-            return Map.of(
-                    "secret",
-                    secret.reveal(),
-                    "note",
-                    "shown once: store it with the receiver now; the previous secret signs too for " + grace);
-        });
-        post("/api/endpoints/([^/]+)/test", r -> {
-            EndpointProbe.Result result = actions.test(r.id(), r.operator());
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("webhookId", result.webhookId());
-            json.put("status", result.status());
-            json.put("succeeded", result.succeeded());
-            json.put("durationMs", result.durationMillis());
-            json.put("body", result.body());
-            json.put("error", result.error());
-            return json;
-        });
-        get(
-                "/api/deliveries",
-                r -> lookups.deliveries(new Lookups.DeliveryFilter(
-                        r.param("endpoint") == null ? null : uuid(r.param("endpoint"), "endpoint"),
-                        r.param("eventType"),
-                        status(r.param("status")),
-                        r.param("aggregate"),
-                        r.param("correlation"),
-                        instant(r.param("from"), "from"),
-                        instant(r.param("to"), "to"),
-                        r.param("before") == null ? null : number(r.param("before"), "before"),
-                        limit(r.param("limit")))));
-        get("/api/deliveries/([^/]+)", r -> {
-            Map<String, Object> d = lookups.delivery(number(r.path().group(1), "delivery id"));
-            if (d == null) {
-                throw new Refusal(
-                        404, "there is no webhook delivery " + r.path().group(1));
-            }
-            return d;
-        });
-        get("/api/dead-letters", r -> new DeadLetters(dataSource)
-                        .list(
-                                new DeadLetters.Filter(
-                                        null,
-                                        r.param("endpoint") == null ? null : uuid(r.param("endpoint"), "endpoint"),
-                                        r.param("eventType"),
-                                        null,
-                                        null,
-                                        null),
-                                limit(r.param("limit")))
-                        .stream()
-                        .map(Console::deadLetter)
-                        .toList());
-        post("/api/dead-letters/replay", r -> {
-            List<Long> ids = new ArrayList<>();
-            JsonNode array = r.body() == null ? null : r.body().get("deliveryIds");
-            if (array == null || !array.isArray()) {
-                throw new Refusal(400, "deliveryIds must be a list of delivery ids");
-            }
-            for (JsonNode id : array) {
-                if (!id.canConvertToLong()) {
-                    throw new Refusal(400, "deliveryIds holds '" + id + "', which is not a delivery id");
-                }
-                ids.add(id.asLong());
-            }
-            DeadLetters.Replay replay = actions.replay(ids, r.text("reason"), r.operator());
-            return Map.of("replayId", replay.id(), "deliveries", replay.deliveries());
-        });
-        get(
-                "/api/audit/entity",
-                r -> lookups.entityHistory(required(r, "type"), required(r, "id"), limit(r.param("limit"))));
-        get(
-                "/api/audit/actor",
-                r -> lookups.actorHistory(
-                        required(r, "actor"),
-                        clock.instant().minus(window(r.param("since"), "24h")),
-                        limit(r.param("limit"))));
-        get("/api/audit/seal", r -> lookups.sealStatus());
-        get("/api/audit/verify", r -> {
-            AuditVerification v = new AuditVerifier(dataSource).verify();
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("intact", v.intact());
-            json.put("rowsChecked", v.rowsChecked());
-            json.put("problem", v.problem());
-            json.put("chain", v.chain());
-            json.put("seq", v.seq());
-            json.put("auditId", v.auditId());
-            return json;
-        });
-        get("/api/trace", r -> lookups.trace(required(r, "correlation")));
-    }
-
-    private List<Map<String, Object>> endpoints() throws SQLException {
-        Map<UUID, Health> health = health(false);
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (WebhookEndpoint e : new WebhookEndpoints(dataSource).list()) {
-            list.add(endpointJson(e, health.get(e.id())));
-        }
-        return list;
-    }
-
-    private Map<String, Object> endpoint(UUID id) throws SQLException {
-        WebhookEndpoint e = new WebhookEndpoints(dataSource)
-                .find(id)
-                .orElseThrow(() -> new Refusal(404, "there is no webhook endpoint " + id));
-        Map<String, Object> json = endpointJson(e, health(false).get(id));
-        json.put("recentFailures", lookups.recentFailures(id, 20));
-        return json;
-    }
-
-    private static Map<String, Object> endpointJson(WebhookEndpoint e, Health health) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", e.id().toString());
-        json.put("url", e.url().toString());
-        json.put("description", e.description());
-        json.put("eventTypes", e.eventTypes());
-        json.put("enabled", e.enabled());
-        json.put("disabledReason", e.disabledReason());
-        json.put("timeoutMs", e.timeout().toMillis());
-        json.put("maxConcurrency", e.maxConcurrency());
-        json.put("ratePerSecond", e.ratePerSecond());
-        json.put("headerNames", e.headers().keySet()); // values may be credentials: never shown
-        json.put("createdAt", e.createdAt().toString());
-        json.put("health", health == null ? null : health.json());
-        return json;
-    }
-
-    private static Map<String, Object> deadLetter(DeadLetters.Entry e) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", e.deliveryId());
-        json.put("eventId", e.eventId().toString());
-        json.put("endpointId", e.endpointId().toString());
-        json.put("url", e.url());
-        json.put("eventType", e.eventType());
-        json.put("aggregateType", e.aggregateType());
-        json.put("aggregateId", e.aggregateId());
-        json.put("attempts", e.attempts());
-        json.put("lastStatus", e.lastStatus());
-        json.put("lastError", e.lastError());
-        json.put("occurredAt", e.occurredAt().toString());
-        json.put("deadAt", e.deadAt() == null ? null : e.deadAt().toString());
-        return json;
-    }
-
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
@@ -530,52 +308,41 @@ public final class Console implements AutoCloseable {
     }
 
     private void api(HttpExchange ex, Principal principal, String path, String method) throws IOException {
-        Route route = null;
-        Matcher matcher = null;
-        boolean pathKnown = false;
-        for (Route r : routes) {
-            Matcher m = r.path().matcher(path);
-            if (m.matches()) {
-                pathKnown = true;
-                if (r.method().equals(method)) {
-                    route = r;
-                    matcher = m;
-                    break;
-                }
-            }
-        }
-        if (route == null) {
+        boolean[] known = new boolean[1];
+        AdminApi.Match match = api.match(method, path, known);
+        if (match == null) {
             json(
                     ex,
-                    pathKnown ? 405 : 404,
-                    error(pathKnown ? method + " is not allowed on " + path : "no API at " + path));
+                    known[0] ? 405 : 404,
+                    error(known[0] ? method + " is not allowed on " + path : "no API at " + path));
             return;
         }
+        AdminApi.Route route = match.route();
         try {
             JsonNode body = null;
             if (method.equals("POST")) {
                 byte[] bytes = ex.getRequestBody().readNBytes(BODY_MAX + 1);
                 if (bytes.length > BODY_MAX) {
-                    throw new Refusal(413, "the request body is over " + BODY_MAX + " bytes");
+                    throw new AdminApi.Refusal(413, "the request body is over " + BODY_MAX + " bytes");
                 }
                 if (!route.operator() || !principal.operator()) {
-                    throw new Refusal(403, principal.name() + " is a viewer: this needs the operator role");
+                    throw new AdminApi.Refusal(403, principal.name() + " is a viewer: this needs the operator role");
                 }
                 body = bytes.length == 0 ? Rows.JSON.createObjectNode() : readJson(bytes);
                 if (principal.csrf() != null && !csrfOk(ex, principal)) {
-                    throw new Refusal(403, "the CSRF token is missing or wrong: reload the page");
+                    throw new AdminApi.Refusal(403, "the CSRF token is missing or wrong: reload the page");
                 }
             }
             String remote = ex.getRemoteAddress().getAddress().getHostAddress();
-            Request request = new Request(
+            AdminApi.Request request = new AdminApi.Request(
                     principal,
-                    matcher,
+                    match.path(),
                     query(ex.getRequestURI().getRawQuery()),
                     body,
                     new Operator(
                             principal.name(), remote, ex.getRequestHeaders().getFirst("User-Agent")));
             json(ex, 200, route.handler().handle(request));
-        } catch (Refusal e) {
+        } catch (AdminApi.Refusal e) {
             json(ex, e.status, error(e.getMessage()));
         } catch (WebhookException | IllegalArgumentException e) {
             json(ex, 400, error(e.getMessage()));
@@ -589,11 +356,11 @@ public final class Console implements AutoCloseable {
         try {
             JsonNode node = Rows.JSON.readTree(bytes);
             if (node == null || !node.isObject()) {
-                throw new Refusal(400, "the request body must be a JSON object");
+                throw new AdminApi.Refusal(400, "the request body must be a JSON object");
             }
             return node;
         } catch (IOException e) {
-            throw new Refusal(
+            throw new AdminApi.Refusal(
                     400,
                     "the request body is not JSON: "
                             + e.getMessage().lines().findFirst().orElse(""));
@@ -688,70 +455,5 @@ public final class Console implements AutoCloseable {
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    // ---- parameters --------------------------------------------------------------------------
-
-    private static String required(Request r, String name) {
-        String v = r.param(name);
-        if (v == null) {
-            throw new Refusal(400, "the query parameter '" + name + "' is required");
-        }
-        return v;
-    }
-
-    private static Duration window(String text, String fallback) {
-        String t = text == null ? fallback : text;
-        Duration d = PublisherSettings.parseDuration(t);
-        if (d == null || d.isNegative() || d.compareTo(Duration.ofDays(31)) > 0) {
-            throw new Refusal(400, "'" + t + "' is not a duration of up to 31 days (write 1h, 24h, 7d)");
-        }
-        return d;
-    }
-
-    private static UUID uuid(String text, String what) {
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            throw new Refusal(400, "the " + what + " '" + text + "' is not a UUID");
-        }
-    }
-
-    private static long number(String text, String what) {
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new Refusal(400, "the " + what + " '" + text + "' is not a number");
-        }
-    }
-
-    private static Instant instant(String text, String what) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new Refusal(400, what + " '" + text + "' is not a time such as 2026-12-02T10:00:00Z");
-        }
-    }
-
-    private static String status(String text) {
-        if (text != null
-                && !List.of("PENDING", "CLAIMED", "FAILED", "DELIVERED", "DEAD").contains(text)) {
-            throw new Refusal(400, "status '" + text + "' is none of PENDING, CLAIMED, FAILED, DELIVERED, DEAD");
-        }
-        return text;
-    }
-
-    private static int limit(String text) {
-        if (text == null) {
-            return 100;
-        }
-        long n = number(text, "limit");
-        if (n < 1 || n > 1000) {
-            throw new Refusal(400, "limit " + n + " is not from 1 to 1000");
-        }
-        return (int) n;
     }
 }
