@@ -386,25 +386,23 @@ public final class Console implements AutoCloseable {
                 }
             }
         }
-        return sessions.basic(ex.getRequestHeaders().getFirst("Authorization"));
+        return sessions.basic(
+                ex.getRequestHeaders().getFirst("Authorization"),
+                ex.getRemoteAddress().getAddress().getHostAddress());
     }
 
     private void signIn(HttpExchange ex) throws IOException {
         Map<String, String> form = query(new String(ex.getRequestBody().readNBytes(8192), StandardCharsets.US_ASCII));
         String password = form.getOrDefault("password", "");
-        Principal p = sessions.signIn(form.get("user"), password.toCharArray());
-        if (p == null) {
-            LOG.info(
-                    "console: sign-in refused for '{}' from {}",
-                    form.get("user"),
-                    ex.getRemoteAddress().getAddress().getHostAddress());
-            redirect(ex, "/login?failed");
+        String address = ex.getRemoteAddress().getAddress().getHostAddress();
+        Sessions.SignIn result = sessions.signIn(form.get("user"), password.toCharArray(), address);
+        if (result.principal() == null) {
+            LOG.info("console: sign-in refused for '{}' from {} ({})", form.get("user"), address, result.refused());
+            redirect(ex, result.refused() == Sessions.Refused.THROTTLED ? "/login?throttled" : "/login?failed");
             return;
         }
-        LOG.info(
-                "console: {} signed in from {}",
-                p.name(),
-                ex.getRemoteAddress().getAddress().getHostAddress());
+        Principal p = result.principal();
+        LOG.info("console: {} signed in from {}", p.name(), address);
         ex.getResponseHeaders()
                 .add("Set-Cookie", Sessions.COOKIE + "=" + p.sessionId() + "; Path=/; HttpOnly; SameSite=Strict");
         redirect(ex, "/");

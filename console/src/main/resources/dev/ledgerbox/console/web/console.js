@@ -430,6 +430,7 @@ async function route() {
 document.addEventListener("DOMContentLoaded", async () => {
   if (document.body.dataset.page === "login") {
     document.getElementById("failed").hidden = !location.search.includes("failed");
+    document.getElementById("throttled").hidden = !location.search.includes("throttled");
     return;
   }
   session = await api("/api/session");
