@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ledgerbox.outbox.spi.Schemas;
 import dev.ledgerbox.publisher.webhook.DeadLetters;
 import dev.ledgerbox.publisher.webhook.EndpointProbe;
+import dev.ledgerbox.publisher.webhook.SecretBox;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoint;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.publisher.webhook.WebhookException;
@@ -40,11 +41,11 @@ final class Actions {
     private final EndpointProbe probe;
     private final Runnable endpointsChanged;
 
-    Actions(DataSource dataSource, Clock clock, Runnable endpointsChanged) {
+    Actions(DataSource dataSource, Clock clock, SecretBox secrets, Runnable endpointsChanged) {
         this.dataSource = dataSource;
-        this.endpoints = new WebhookEndpoints(dataSource);
+        this.endpoints = new WebhookEndpoints(dataSource, secrets);
         this.deadLetters = new DeadLetters(dataSource);
-        this.probe = new EndpointProbe(dataSource, clock);
+        this.probe = new EndpointProbe(dataSource, clock, secrets);
         this.endpointsChanged = endpointsChanged;
     }
 

@@ -44,6 +44,7 @@ final class AdminApi {
     private final Lookups lookups;
     private final Actions actions;
     private final HealthSource health;
+    private final WebhookEndpoints endpoints;
     private final List<Route> routes = new ArrayList<>();
 
     AdminApi(
@@ -52,6 +53,7 @@ final class AdminApi {
             Analytics analytics,
             Lookups lookups,
             Actions actions,
+            WebhookEndpoints endpoints,
             HealthSource health) {
         this.dataSource = dataSource;
         this.clock = clock;
@@ -59,6 +61,7 @@ final class AdminApi {
         this.lookups = lookups;
         this.actions = actions;
         this.health = health;
+        this.endpoints = endpoints;
         routes();
     }
 
@@ -245,16 +248,15 @@ final class AdminApi {
     private List<Map<String, Object>> endpoints() throws SQLException {
         Map<UUID, Health> all = health.get();
         List<Map<String, Object>> list = new ArrayList<>();
-        for (WebhookEndpoint e : new WebhookEndpoints(dataSource).list()) {
+        for (WebhookEndpoint e : endpoints.list()) {
             list.add(endpointJson(e, all.get(e.id())));
         }
         return list;
     }
 
     private Map<String, Object> endpoint(UUID id) throws SQLException {
-        WebhookEndpoint e = new WebhookEndpoints(dataSource)
-                .find(id)
-                .orElseThrow(() -> new Refusal(404, "there is no webhook endpoint " + id));
+        WebhookEndpoint e =
+                endpoints.find(id).orElseThrow(() -> new Refusal(404, "there is no webhook endpoint " + id));
         Map<String, Object> json = endpointJson(e, health.get().get(id));
         json.put("recentFailures", lookups.recentFailures(id, 20));
         return json;

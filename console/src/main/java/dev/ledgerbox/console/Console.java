@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ledgerbox.console.Actions.Operator;
 import dev.ledgerbox.console.Analytics.Health;
 import dev.ledgerbox.console.Sessions.Principal;
+import dev.ledgerbox.publisher.webhook.SecretBox;
+import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.publisher.webhook.WebhookException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,9 +85,16 @@ public final class Console implements AutoCloseable {
         this.rollup = new Rollup(dataSource);
         this.analytics = new Analytics(dataSource, rollup, settings.health(), b.circuits, clock);
         this.lookups = new Lookups(dataSource);
-        this.actions = new Actions(dataSource, clock, b.endpointsChanged);
+        this.actions = new Actions(dataSource, clock, b.secrets, b.endpointsChanged);
         this.sessions = new Sessions(settings.users(), settings.sessionIdle(), clock);
-        this.api = new AdminApi(dataSource, clock, analytics, lookups, actions, () -> health(false));
+        this.api = new AdminApi(
+                dataSource,
+                clock,
+                analytics,
+                lookups,
+                actions,
+                new WebhookEndpoints(dataSource, b.secrets),
+                () -> health(false));
     }
 
     public static Builder builder(DataSource dataSource, ConsoleSettings settings) {
@@ -100,6 +109,7 @@ public final class Console implements AutoCloseable {
         private MeterRegistry metrics;
         private Supplier<Map<UUID, String>> circuits = Map::of;
         private Runnable endpointsChanged = () -> {};
+        private SecretBox secrets = SecretBox.none();
 
         private Builder(DataSource dataSource, ConsoleSettings settings) {
             this.dataSource = dataSource;
@@ -120,6 +130,12 @@ public final class Console implements AutoCloseable {
         /** The circuit state of each endpoint in the running publisher (its webhook dispatcher's). */
         public Builder circuits(Supplier<Map<UUID, String>> circuits) {
             this.circuits = circuits;
+            return this;
+        }
+
+        /** How the publisher seals webhook secrets and header values (its {@code publisher.secrets.*}). */
+        public Builder secrets(SecretBox secrets) {
+            this.secrets = secrets;
             return this;
         }
 

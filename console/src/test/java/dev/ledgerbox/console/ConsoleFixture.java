@@ -105,7 +105,7 @@ final class ConsoleFixture implements AutoCloseable {
         });
         receiver.start();
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
-        WebhookEndpoints endpoints = new WebhookEndpoints(db());
+        WebhookEndpoints endpoints = new WebhookEndpoints(db(), dev.ledgerbox.publisher.webhook.SecretBox.plaintext());
         okEndpoint = endpoints
                 .add(EndpointSpec.builder(base + "/ok")
                         .eventTypes("order.*")

@@ -112,6 +112,11 @@ public final class Publisher implements AutoCloseable {
     /** Starts the engines, the commit listener and housekeeping; returns at once. */
     public Publisher start() {
         LOG.info("publisher {} starting: {}", settings.instanceId(), settings);
+        if (settings.webhook().secrets().storesPlaintext()) {
+            LOG.warn("webhook signing secrets and endpoint header values are stored in clear text"
+                    + " (publisher.secrets.plaintext=true): set publisher.secrets.keys to seal them, then run"
+                    + " `ledgerbox-publisher secrets rotate-key`");
+        }
         outbox.start();
         if (webhooks != null) {
             webhooks.start();

@@ -1,6 +1,7 @@
 package dev.ledgerbox.publisher;
 
 import dev.ledgerbox.publisher.engine.RetryPolicy;
+import dev.ledgerbox.publisher.webhook.SecretBox;
 import dev.ledgerbox.publisher.webhook.WebhookSettings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -74,7 +75,8 @@ public record PublisherSettings(
                         r.integer("webhook.circuit.failures", 5, 1, 1_000),
                         r.duration("webhook.circuit.open", "30s", Duration.ofMillis(1)),
                         r.duration("webhook.endpoint-refresh", "5s", Duration.ofMillis(10)),
-                        r.duration("webhook.retention", "30d", Duration.ZERO)));
+                        r.duration("webhook.retention", "30d", Duration.ZERO),
+                        secrets(r)));
         if (settings.retryMax.compareTo(settings.retryBase) < 0) {
             throw new ConfigurationException(PREFIX + "retry.max (" + settings.retryMax + ") is shorter than " + PREFIX
                     + "retry.base (" + settings.retryBase + ")");
@@ -89,6 +91,29 @@ public record PublisherSettings(
     public RetryPolicy retryPolicy(DoubleSupplier random) {
         return new RetryPolicy(
                 RetryPolicy.exponential(retryBase, retryMax, maxAttempts), 0.2, webhook.retryAfterMax(), random);
+    }
+
+    /** The keys that seal webhook secrets at rest: {@code secrets.keys}, or a key file, or clear text. */
+    private static SecretBox secrets(SettingsReader r) {
+        String keys = r.text("secrets.keys", null);
+        String file = r.text("secrets.key-file", null);
+        boolean plaintext = r.bool("secrets.plaintext", false);
+        if (keys != null && file != null) {
+            throw new ConfigurationException(
+                    PREFIX + "secrets.keys and " + PREFIX + "secrets.key-file are both set: give the keys one way");
+        }
+        if (plaintext && (keys != null || file != null)) {
+            throw new ConfigurationException(PREFIX + "secrets.plaintext is true and keys are set: with keys, secrets"
+                    + " are sealed; remove one of them");
+        }
+        try {
+            if (file != null) {
+                return SecretBox.ofFile(java.nio.file.Path.of(file), PREFIX + "secrets.key-file");
+            }
+            return SecretBox.of(keys == null ? "" : keys, plaintext, PREFIX + "secrets.keys");
+        } catch (dev.ledgerbox.publisher.webhook.WebhookException e) {
+            throw new ConfigurationException(e.getMessage());
+        }
     }
 
     @Override

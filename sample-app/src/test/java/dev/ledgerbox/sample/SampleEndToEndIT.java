@@ -9,6 +9,7 @@ import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.EndpointSpec;
+import dev.ledgerbox.publisher.webhook.SecretBox;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.testing.DocSql;
 import dev.ledgerbox.testing.EmbeddedDatabase;
@@ -45,6 +46,10 @@ class SampleEndToEndIT {
     static ListAppender<ILoggingEvent> eventLines = new ListAppender<>();
     static final HttpClient http = HttpClient.newHttpClient();
     static String api;
+    /** The signing secrets are sealed at rest in this run, as in production. */
+    static final String KEY = SecretBox.newKey("e2e-1");
+
+    static final SecretBox SECRETS = SecretBox.of(KEY, false, "the test's key");
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,7 +57,7 @@ class SampleEndToEndIT {
         SampleLauncher.migrate(db.dataSource());
         sql = new SqlRows(db.dataSource());
         inbox = new WebhookInbox(0, null);
-        var endpoint = new WebhookEndpoints(db.dataSource())
+        var endpoint = new WebhookEndpoints(db.dataSource(), SECRETS)
                 .add(EndpointSpec.builder(inbox.url())
                         .eventTypes("order.*", "member.*")
                         .allowPrivate(true)
@@ -63,11 +68,18 @@ class SampleEndToEndIT {
         eventLines.start();
         events.addAppender(eventLines);
         Map<String, String> settings = Map.of(
-                "publisher.jdbc.url", db.jdbcUrl(),
-                "publisher.jdbc.user", db.user(),
-                "publisher.jdbc.password", db.password(),
-                "publisher.http.port", "-1",
-                "publisher.poll-interval", "200ms");
+                "publisher.jdbc.url",
+                db.jdbcUrl(),
+                "publisher.jdbc.user",
+                db.user(),
+                "publisher.jdbc.password",
+                db.password(),
+                "publisher.http.port",
+                "-1",
+                "publisher.poll-interval",
+                "200ms",
+                "publisher.secrets.keys",
+                KEY);
         publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(false)).start();
 
         api = "http://localhost:" + System.getProperty("sample.http.port", "9080") + "/api/";
@@ -397,7 +409,7 @@ class SampleEndToEndIT {
     @Test
     void theDailyCanaryOfTheRunbooksFindsNothingMissingAndCatchesAnEventWithoutItsAudit() throws Exception {
         WebhookInbox second = new WebhookInbox(0, null);
-        var secondEndpoint = new WebhookEndpoints(db.dataSource())
+        var secondEndpoint = new WebhookEndpoints(db.dataSource(), SECRETS)
                 .add(EndpointSpec.builder(second.url())
                         .eventTypes("order.*")
                         .allowPrivate(true)
@@ -442,7 +454,7 @@ class SampleEndToEndIT {
         try {
             assertThat(sql.query(canary).get(0)).containsEntry("missing_deliveries", "1");
         } finally {
-            new WebhookEndpoints(db.dataSource())
+            new WebhookEndpoints(db.dataSource(), SECRETS)
                     .disable(secondEndpoint.endpoint().id(), "test over");
             second.close();
         }

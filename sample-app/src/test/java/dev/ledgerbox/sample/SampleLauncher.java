@@ -4,6 +4,7 @@ import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.EndpointSpec;
+import dev.ledgerbox.publisher.webhook.SecretBox;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoint;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.testing.EmbeddedDatabase;
@@ -71,9 +72,34 @@ public final class SampleLauncher {
         ds.setPassword(password);
         migrate(ds);
 
+        // the demo's signing secrets are sealed at rest, with a key made on the first run and kept
+        // next to the database (a deployment keeps it in its secret store)
+        Path keyFile = Path.of(env.getOrDefault(
+                "LEDGERBOX_SECRETS_KEY_FILE",
+                base.resolve("target/sample-secrets.keys").toString()));
+        if (!Files.exists(keyFile)) {
+            Files.createDirectories(keyFile.toAbsolutePath().getParent());
+            Files.writeString(keyFile, SecretBox.newKey("sample-1") + System.lineSeparator());
+        }
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "publisher.jdbc.url",
+                jdbcUrl,
+                "publisher.jdbc.user",
+                user,
+                "publisher.jdbc.password",
+                password,
+                "publisher.http.port",
+                env.getOrDefault("SAMPLE_PUBLISHER_PORT", "9090"),
+                "publisher.poll-interval",
+                "1s",
+                "publisher.secrets.key-file",
+                keyFile.toString()));
+        PublisherSettings publisherSettings = PublisherSettings.from(settings::get);
+
         WebhookInbox inbox =
                 new WebhookInbox(Integer.parseInt(env.getOrDefault("SAMPLE_RECEIVER_PORT", "8089")), System.out);
-        WebhookEndpoints endpoints = new WebhookEndpoints(ds);
+        WebhookEndpoints endpoints =
+                new WebhookEndpoints(ds, publisherSettings.webhook().secrets());
         Optional<WebhookEndpoint> existing = endpoints.list().stream()
                 .filter(e -> e.url().toString().equals(inbox.url()))
                 .findFirst();
@@ -96,13 +122,7 @@ public final class SampleLauncher {
         }
         inbox.verifyWith(secret);
 
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "publisher.jdbc.url", jdbcUrl,
-                "publisher.jdbc.user", user,
-                "publisher.jdbc.password", password,
-                "publisher.http.port", env.getOrDefault("SAMPLE_PUBLISHER_PORT", "9090"),
-                "publisher.poll-interval", "1s"));
-        Daemon publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(true)).start();
+        Daemon publisher = new Daemon(publisherSettings, new LogSink(true)).start();
 
         FakePaymentProvider provider = new FakePaymentProvider(
                 Integer.parseInt(env.getOrDefault("SAMPLE_PROVIDER_PORT", "8090")),

@@ -8,6 +8,7 @@ import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.publisher.webhook.EndpointSpec;
+import dev.ledgerbox.publisher.webhook.SecretBox;
 import dev.ledgerbox.publisher.webhook.WebhookDispatcher;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.testing.EmbeddedDatabase;
@@ -95,7 +96,7 @@ public final class WebhookBenchmark {
                 harness.setDurable(durable);
                 String mode = durable ? "durable" : "non-durable";
                 PublisherSettings settings = settings(db, concurrency);
-                WebhookEndpoints endpoints = new WebhookEndpoints(harness.pool);
+                WebhookEndpoints endpoints = new WebhookEndpoints(harness.pool, SecretBox.plaintext());
 
                 clear(harness); // warm-up, not counted
                 UUID fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));

@@ -64,6 +64,7 @@ import sun.misc.Signal;
             ConsoleCommands.Report.class,
             ConsoleCommands.ConsoleUser.class,
             WebhookCommands.Endpoints.class,
+            WebhookCommands.Secrets.class,
             WebhookCommands.DeadLetterCommands.class,
             InboxCommands.class,
             CommandLine.HelpCommand.class

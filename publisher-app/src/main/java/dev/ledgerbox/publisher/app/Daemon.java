@@ -81,6 +81,7 @@ public final class Daemon implements AutoCloseable {
             WebhookDispatcher webhooks = publisher.webhooks();
             console = Console.builder(pool, consoleSettings)
                     .metrics(metrics)
+                    .secrets(settings.webhook().secrets())
                     .circuits(() -> webhooks == null ? java.util.Map.of() : webhooks.circuits())
                     .endpointsChanged(() -> {
                         if (webhooks != null) {

@@ -39,6 +39,76 @@ final class WebhookCommands {
         return d;
     }
 
+    /** The endpoints of the configured database, their secrets sealed as configured. */
+    static WebhookEndpoints endpoints(Cli.Settings settings) throws java.io.IOException {
+        dev.ledgerbox.publisher.PublisherSettings s = settings.load();
+        return new WebhookEndpoints(Cli.dataSource(s), s.webhook().secrets());
+    }
+
+    @Command(
+            name = "secrets",
+            mixinStandardHelpOptions = true,
+            description = "Keys that seal webhook secrets and header values at rest: new-key, rotate-key.",
+            subcommands = {Secrets.NewKey.class, Secrets.RotateKey.class})
+    static final class Secrets implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+
+        @Command(
+                name = "new-key",
+                mixinStandardHelpOptions = true,
+                description = {
+                    "Prints a new AES-256 key as ID:BASE64, for publisher.secrets.keys (first = current)",
+                    "or a key file. Keep it in your secret store: without it the sealed values are lost."
+                })
+        static final class NewKey implements Callable<Integer> {
+            @Parameters(paramLabel = "ID", description = "the key's id, stored with every value it seals")
+            String id;
+
+            @Spec
+            CommandSpec spec;
+
+            @Override
+            public Integer call() {
+                spec.commandLine().getOut().println(dev.ledgerbox.publisher.webhook.SecretBox.newKey(id));
+                return 0;
+            }
+        }
+
+        @Command(
+                name = "rotate-key",
+                mixinStandardHelpOptions = true,
+                description = {
+                    "Seals every stored signing secret and header value under the current key (the first",
+                    "of publisher.secrets.keys): values in clear and values sealed under older keys.",
+                    "Afterwards the older keys can be removed."
+                })
+        static final class RotateKey implements Callable<Integer> {
+            @Mixin
+            Cli.Settings settings;
+
+            @Spec
+            CommandSpec spec;
+
+            @Override
+            public Integer call() throws Exception {
+                WebhookEndpoints.Resealed done = endpoints(settings).reseal();
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                "sealed %d signing secret(s) and %d header value(s) under key '%s'; every value is"
+                                        + " under it now, the other keys can be removed%n",
+                                done.secrets(), done.headerValues(), done.keyId());
+                return 0;
+            }
+        }
+    }
+
     @Command(
             name = "endpoints",
             mixinStandardHelpOptions = true,
@@ -116,8 +186,7 @@ final class WebhookCommands {
                         .maxConcurrency(concurrency)
                         .ratePerSecond(rate);
                 headers.forEach(builder::header);
-                WebhookEndpoints.Created created =
-                        new WebhookEndpoints(Cli.dataSource(settings.load())).add(builder.build());
+                WebhookEndpoints.Created created = endpoints(settings).add(builder.build());
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("endpoint %s%n", created.endpoint().id());
                 out.printf("  url:    %s%n", created.endpoint().url());
@@ -140,7 +209,7 @@ final class WebhookCommands {
             @Override
             public Integer call() throws Exception {
                 PrintWriter out = spec.commandLine().getOut();
-                List<WebhookEndpoint> all = new WebhookEndpoints(Cli.dataSource(settings.load())).list();
+                List<WebhookEndpoint> all = endpoints(settings).list();
                 out.printf("%-36s  %-8s  %-24s  %s%n", "id", "state", "types", "url");
                 for (WebhookEndpoint e : all) {
                     out.printf(
@@ -168,7 +237,7 @@ final class WebhookCommands {
             UUID id;
 
             WebhookEndpoints endpoints() throws java.io.IOException {
-                return new WebhookEndpoints(Cli.dataSource(settings.load()));
+                return WebhookCommands.endpoints(settings);
             }
         }
 
@@ -224,7 +293,12 @@ final class WebhookCommands {
         static final class Test extends OneEndpoint {
             @Override
             public Integer call() throws Exception {
-                EndpointProbe.Result r = new EndpointProbe(Cli.dataSource(settings.load()), Clock.systemUTC()).send(id);
+                dev.ledgerbox.publisher.PublisherSettings s = settings.load();
+                EndpointProbe.Result r = new EndpointProbe(
+                                Cli.dataSource(s),
+                                Clock.systemUTC(),
+                                s.webhook().secrets())
+                        .send(id);
                 PrintWriter out = spec.commandLine().getOut();
                 if (r.error() != null) {
                     out.printf("webhook %s failed after %d ms: %s%n", r.webhookId(), r.durationMillis(), r.error());

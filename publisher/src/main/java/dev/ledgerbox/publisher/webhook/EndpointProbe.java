@@ -28,8 +28,8 @@ public final class EndpointProbe {
     private final WebhookEndpoints endpoints;
     private final Clock clock;
 
-    public EndpointProbe(DataSource dataSource, Clock clock) {
-        this.endpoints = new WebhookEndpoints(dataSource);
+    public EndpointProbe(DataSource dataSource, Clock clock, SecretBox secrets) {
+        this.endpoints = new WebhookEndpoints(dataSource, secrets);
         this.clock = clock;
     }
 

@@ -21,7 +21,8 @@ import javax.sql.DataSource;
 
 /**
  * Registers and manages webhook endpoints and their secrets. Every method is one short
- * transaction. Thread-safe.
+ * transaction. Signing secrets and header values are stored sealed by the {@link SecretBox} (or in
+ * clear when it is so configured) and opened when read. Thread-safe.
  */
 public final class WebhookEndpoints {
 
@@ -30,9 +31,11 @@ public final class WebhookEndpoints {
             + " timeout_ms, max_concurrency, rate_per_second, headers::text, created_at";
 
     private final DataSource dataSource;
+    private final SecretBox secrets;
 
-    public WebhookEndpoints(DataSource dataSource) {
+    public WebhookEndpoints(DataSource dataSource, SecretBox secrets) {
         this.dataSource = dataSource;
+        this.secrets = secrets;
     }
 
     /** A new endpoint and its first secret, which is shown this once. */
@@ -41,6 +44,8 @@ public final class WebhookEndpoints {
     public Created add(EndpointSpec spec) throws SQLException {
         UUID id = UUID.randomUUID();
         WebhookSecret secret = WebhookSecret.generate();
+        String storedSecret = secrets.seal(secret.reveal(), secretContext(id));
+        String storedHeaders = json(sealHeaders(secrets, id, spec.headers()));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_endpoint (id, url, description,"
@@ -56,10 +61,10 @@ public final class WebhookEndpoints {
                 ps.setInt(6, (int) spec.timeout().toMillis());
                 ps.setInt(7, spec.maxConcurrency());
                 ps.setObject(8, spec.ratePerSecond());
-                ps.setString(9, json(spec.headers()));
+                ps.setString(9, storedHeaders);
                 ps.executeUpdate();
                 s.setObject(1, id);
-                s.setString(2, secret.reveal());
+                s.setString(2, storedSecret);
                 s.executeUpdate();
                 c.commit();
             } catch (SQLException e) {
@@ -103,6 +108,7 @@ public final class WebhookEndpoints {
             throw new WebhookException("the grace period of a rotation cannot be negative: " + grace);
         }
         WebhookSecret secret = WebhookSecret.generate();
+        String stored = secrets.seal(secret.reveal(), secretContext(id));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             // only the current secret starts its grace: one an earlier rotation retires keeps the
@@ -116,7 +122,7 @@ public final class WebhookEndpoints {
                 old.setObject(2, id);
                 old.executeUpdate();
                 add.setObject(1, id);
-                add.setString(2, secret.reveal());
+                add.setString(2, stored);
                 add.executeUpdate();
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -134,13 +140,13 @@ public final class WebhookEndpoints {
                         + " AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id DESC")) {
             ps.setObject(1, id);
             ps.setTimestamp(2, Timestamp.from(now));
-            List<WebhookSecret> secrets = new ArrayList<>();
+            List<WebhookSecret> signing = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    secrets.add(WebhookSecret.parse(rs.getString(1)));
+                    signing.add(WebhookSecret.parse(this.secrets.open(rs.getString(1), secretContext(id))));
                 }
             }
-            return secrets;
+            return signing;
         }
     }
 
@@ -182,17 +188,18 @@ public final class WebhookEndpoints {
             List<WebhookEndpoint> endpoints = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    endpoints.add(read(rs));
+                    endpoints.add(read(rs, secrets));
                 }
             }
             return endpoints;
         }
     }
 
-    static WebhookEndpoint read(ResultSet rs) throws SQLException {
+    static WebhookEndpoint read(ResultSet rs, SecretBox secrets) throws SQLException {
         Object rate = rs.getObject(10);
+        UUID id = rs.getObject(1, UUID.class);
         return new WebhookEndpoint(
-                rs.getObject(1, UUID.class),
+                id,
                 URI.create(rs.getString(2)),
                 rs.getString(3),
                 List.copyOf(Arrays.asList((String[]) rs.getArray(4).getArray())),
@@ -202,8 +209,88 @@ public final class WebhookEndpoints {
                 Duration.ofMillis(rs.getInt(8)),
                 rs.getInt(9),
                 rate == null ? null : ((Number) rate).intValue(),
-                headers(rs.getString(11)),
+                openHeaders(secrets, id, headers(rs.getString(11))),
                 rs.getTimestamp(12).toInstant());
+    }
+
+    /** Where a signing secret is stored, bound into its seal. */
+    static String secretContext(UUID endpointId) {
+        return "webhook_secret:" + endpointId;
+    }
+
+    private static String headerContext(UUID endpointId, String name) {
+        return "webhook_endpoint.headers:" + endpointId + ":" + name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static Map<String, String> sealHeaders(SecretBox secrets, UUID id, Map<String, String> headers) {
+        Map<String, String> sealed = new java.util.LinkedHashMap<>();
+        headers.forEach((name, value) -> sealed.put(name, secrets.seal(value, headerContext(id, name))));
+        return sealed;
+    }
+
+    static Map<String, String> openHeaders(SecretBox secrets, UUID id, Map<String, String> headers) {
+        Map<String, String> open = new java.util.LinkedHashMap<>();
+        headers.forEach((name, value) -> open.put(name, secrets.open(value, headerContext(id, name))));
+        return Map.copyOf(open);
+    }
+
+    /** What {@link #reseal()} did. */
+    public record Resealed(int secrets, int headerValues, String keyId) {}
+
+    /**
+     * Seals every stored secret and header value under the current key (values in clear, and
+     * values sealed under an older key), in one transaction; afterwards the older keys can be
+     * removed from the configuration.
+     */
+    public Resealed reseal() throws SQLException {
+        if (!secrets.seals()) {
+            throw new WebhookException(
+                    "no key to seal with: set publisher.secrets.keys (or publisher.secrets.key-file),"
+                            + " the new key first");
+        }
+        int sealedSecrets = 0;
+        int sealedHeaders = 0;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement read = c.prepareStatement(
+                            "SELECT id, endpoint_id, secret FROM webhook_secret ORDER BY id FOR UPDATE");
+                    PreparedStatement write = c.prepareStatement("UPDATE webhook_secret SET secret = ? WHERE id = ?");
+                    ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    String stored = rs.getString(3);
+                    if (!secrets.current(stored)) {
+                        String context = secretContext(rs.getObject(2, UUID.class));
+                        write.setString(1, secrets.seal(secrets.open(stored, context), context));
+                        write.setLong(2, rs.getLong(1));
+                        write.addBatch();
+                        sealedSecrets++;
+                    }
+                }
+                write.executeBatch();
+            }
+            try (PreparedStatement read = c.prepareStatement(
+                            "SELECT id, headers::text FROM webhook_endpoint ORDER BY id FOR UPDATE");
+                    PreparedStatement write =
+                            c.prepareStatement("UPDATE webhook_endpoint SET headers = ?::jsonb WHERE id = ?");
+                    ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    Map<String, String> stored = headers(rs.getString(2));
+                    long stale = stored.values().stream()
+                            .filter(v -> !secrets.current(v))
+                            .count();
+                    if (stale > 0) {
+                        write.setString(1, json(sealHeaders(secrets, id, openHeaders(secrets, id, stored))));
+                        write.setObject(2, id);
+                        write.addBatch();
+                        sealedHeaders += (int) stale;
+                    }
+                }
+                write.executeBatch();
+            }
+            c.commit();
+        }
+        return new Resealed(sealedSecrets, sealedHeaders, secrets.currentKeyId());
     }
 
     static String json(Object value) {

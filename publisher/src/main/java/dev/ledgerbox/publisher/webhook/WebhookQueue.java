@@ -96,7 +96,7 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
             MeterRegistry metrics,
             OpenTelemetry telemetry) {
         this.settings = settings;
-        this.store = new WebhookStore(dataSource);
+        this.store = new WebhookStore(dataSource, settings.secrets());
         this.clock = clock;
         this.retry = retry;
         this.lease = lease;

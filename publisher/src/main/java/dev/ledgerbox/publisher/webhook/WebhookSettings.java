@@ -17,6 +17,7 @@ import java.util.List;
  * @param circuitOpen how long an open circuit stays open before a probe
  * @param endpointRefresh how often endpoint settings and secrets are re-read
  * @param retention delivered and dead deliveries older than this are deleted (zero: kept)
+ * @param secrets how signing secrets and header values are sealed at rest
  */
 public record WebhookSettings(
         boolean enabled,
@@ -28,7 +29,8 @@ public record WebhookSettings(
         int circuitFailures,
         Duration circuitOpen,
         Duration endpointRefresh,
-        Duration retention) {
+        Duration retention,
+        SecretBox secrets) {
 
     public WebhookSettings {
         retrySchedule = List.copyOf(retrySchedule);

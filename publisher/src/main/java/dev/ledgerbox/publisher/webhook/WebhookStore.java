@@ -100,9 +100,11 @@ final class WebhookStore {
             """;
 
     private final DataSource dataSource;
+    private final SecretBox secretBox;
 
-    WebhookStore(DataSource dataSource) {
+    WebhookStore(DataSource dataSource, SecretBox secretBox) {
         this.dataSource = dataSource;
+        this.secretBox = secretBox;
     }
 
     /** Routes events, in the caller's transaction; {@code body} gives each event's message body. */
@@ -485,7 +487,7 @@ final class WebhookStore {
                             c, "SELECT " + WebhookEndpoints.COLUMNS + " FROM webhook_endpoint WHERE enabled");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    endpoints.add(WebhookEndpoints.read(rs));
+                    endpoints.add(WebhookEndpoints.read(rs, secretBox));
                 }
             }
             try (PreparedStatement ps = Statements.plannedEachTime(
@@ -496,8 +498,10 @@ final class WebhookStore {
                 ps.setTimestamp(1, Timestamp.from(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        secrets.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
-                                .add(WebhookSecret.parse(rs.getString(2)));
+                        UUID endpoint = rs.getObject(1, UUID.class);
+                        secrets.computeIfAbsent(endpoint, k -> new ArrayList<>())
+                                .add(WebhookSecret.parse(
+                                        secretBox.open(rs.getString(2), WebhookEndpoints.secretContext(endpoint))));
                     }
                 }
             }

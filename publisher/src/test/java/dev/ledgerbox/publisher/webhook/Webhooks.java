@@ -48,7 +48,7 @@ final class Webhooks {
     }
 
     static WebhookEndpoints endpoints() {
-        return new WebhookEndpoints(db());
+        return new WebhookEndpoints(db(), SecretBox.plaintext());
     }
 
     /** Registers an endpoint on loopback (allowed explicitly). */
