@@ -49,6 +49,11 @@ final class ConsoleFixture implements AutoCloseable {
     private static final OutboxWriter WRITER =
             new OutboxWriter(new JsonbPayloadSerializer(), OutboxSettings.defaults(), Clock.systemUTC());
     private static String users;
+    /** The signing secrets and header values are sealed at rest, as in production. */
+    static final String KEY = dev.ledgerbox.publisher.webhook.SecretBox.newKey("console-test-1");
+
+    static final dev.ledgerbox.publisher.webhook.SecretBox SECRETS =
+            dev.ledgerbox.publisher.webhook.SecretBox.of(KEY, false, "the test's key");
 
     final HttpServer receiver;
     final Publisher publisher;
@@ -105,7 +110,7 @@ final class ConsoleFixture implements AutoCloseable {
         });
         receiver.start();
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
-        WebhookEndpoints endpoints = new WebhookEndpoints(db(), dev.ledgerbox.publisher.webhook.SecretBox.plaintext());
+        WebhookEndpoints endpoints = new WebhookEndpoints(db(), SECRETS);
         okEndpoint = endpoints
                 .add(EndpointSpec.builder(base + "/ok")
                         .eventTypes("order.*")
@@ -149,6 +154,7 @@ final class ConsoleFixture implements AutoCloseable {
         });
         console = Console.builder(db(), settings(Map.of()))
                 .metrics(metrics)
+                .secrets(SECRETS)
                 .circuits(() -> publisher.webhooks().circuits())
                 .endpointsChanged(() -> publisher.webhooks().refreshEndpoints())
                 .build()
@@ -158,13 +164,22 @@ final class ConsoleFixture implements AutoCloseable {
     static PublisherSettings publisherSettings() {
         EmbeddedDatabase db = EmbeddedDatabase.shared();
         Map<String, String> values = new HashMap<>(Map.of(
-                "publisher.jdbc.url", db.jdbcUrl(),
-                "publisher.jdbc.user", db.user(),
-                "publisher.jdbc.password", db.password(),
-                "publisher.http.port", "-1",
-                "publisher.poll-interval", "100ms",
-                "publisher.webhook.retry-schedule", "50ms",
-                "publisher.webhook.endpoint-refresh", "50ms"));
+                "publisher.jdbc.url",
+                db.jdbcUrl(),
+                "publisher.jdbc.user",
+                db.user(),
+                "publisher.jdbc.password",
+                db.password(),
+                "publisher.http.port",
+                "-1",
+                "publisher.poll-interval",
+                "100ms",
+                "publisher.webhook.retry-schedule",
+                "50ms",
+                "publisher.webhook.endpoint-refresh",
+                "50ms",
+                "publisher.secrets.keys",
+                KEY));
         return PublisherSettings.from(values::get);
     }
 

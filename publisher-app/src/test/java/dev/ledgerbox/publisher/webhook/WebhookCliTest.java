@@ -18,10 +18,21 @@ import picocli.CommandLine;
 /** {@code endpoints} and {@code dead-letters}: output and exit codes, against a real PostgreSQL. */
 class WebhookCliTest extends ReceiverTest {
 
+    private static final String KEY = SecretBox.newKey("cli-1");
+
     private StringWriter out;
     private StringWriter err;
 
+    /** Runs a command against the test database, its secrets sealed with {@link #KEY}. */
     private int run(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--set";
+        all[args.length + 1] = "publisher.secrets.keys=" + KEY;
+        return runWithoutKey(all);
+    }
+
+    private int runWithoutKey(String... args) {
         out = new StringWriter();
         err = new StringWriter();
         CommandLine cli = Cli.commandLine();
@@ -34,6 +45,52 @@ class WebhookCliTest extends ReceiverTest {
         all[args.length + 2] = "--user";
         all[args.length + 3] = "postgres";
         return cli.execute(all);
+    }
+
+    @Test
+    void secretsAreSealedAndAKeyRotationSealsWhatWasStoredInClear() throws Exception {
+        var before = Webhooks.endpoint(receiver.url("/before"), "order.*"); // stored in clear, before the key
+        assertThat(run("endpoints", "add", "--url", receiver.url("/sealed"), "--allow-private"))
+                .isZero();
+        assertThat(Webhooks.sql().query("SELECT secret FROM webhook_secret ORDER BY id"))
+                .extracting(r -> ((String) r.get("secret")).substring(0, 13))
+                .containsExactly("whsec_" + before.secret().reveal().substring(6, 13), "lbx:v1:cli-1:");
+
+        assertThat(run("secrets", "rotate-key")).isZero();
+        assertThat(out.toString()).contains("sealed 1 signing secret(s) and 0 header value(s) under key 'cli-1'");
+        assertThat(Webhooks.sql().query("SELECT secret FROM webhook_secret"))
+                .allSatisfy(r -> assertThat((String) r.get("secret")).startsWith("lbx:v1:cli-1:"));
+        assertThat(run("endpoints", "test", before.endpoint().id().toString())).isZero();
+        Received probe = receiver.received("/before").get(0);
+        new Webhook(before.secret().reveal()).verify(probe.bodyText(), probe.headers());
+
+        StringWriter key = new StringWriter();
+        CommandLine cli = Cli.commandLine();
+        cli.setOut(new PrintWriter(key, true));
+        assertThat(cli.execute("secrets", "new-key", "2026-12")).isZero(); // no database needed
+        assertThat(key.toString().trim()).matches("2026-12:[A-Za-z0-9+/]{43}=");
+    }
+
+    @Test
+    void withoutAKeyNothingIsStoredInClearUnlessSoConfigured() throws Exception {
+        assertThat(runWithoutKey("endpoints", "add", "--url", receiver.url("/x"), "--allow-private"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("refused: ", "publisher.secrets.keys", "publisher.secrets.plaintext=true");
+        assertThat(Webhooks.endpoints().list()).isEmpty();
+        assertThat(runWithoutKey("secrets", "rotate-key")).isEqualTo(2);
+        assertThat(err.toString()).contains("no key to seal with");
+        assertThat(runWithoutKey(
+                        "endpoints",
+                        "add",
+                        "--url",
+                        receiver.url("/x"),
+                        "--allow-private",
+                        "--set",
+                        "publisher.secrets.plaintext=true"))
+                .isZero();
+        assertThat(runWithoutKey("endpoints", "list", "--set", "publisher.secrets.keys=nokey"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("publisher.secrets.keys has an entry without a key id");
     }
 
     private static String group(String text, String regex) {

@@ -120,4 +120,57 @@ class SecretsAtRestTest extends ReceiverTest {
         assertThatThrownBy(() -> new WebhookEndpoints(Webhooks.db(), SecretBox.none()).reseal())
                 .hasMessageContaining("no key to seal with");
     }
+
+    @Test
+    void storingInClearIsWarnedAtStartUp() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(dev.ledgerbox.publisher.Publisher.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        log.addAppender(lines);
+        try (var publisher = dev.ledgerbox.publisher.Publisher.builder(
+                        Webhooks.db(), Webhooks.settings(Map.of("publisher.secrets.plaintext", "true")))
+                .build()
+                .start()) {
+            assertThat(lines.list)
+                    .anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+                            && e.getFormattedMessage().contains("stored in clear text"));
+        } finally {
+            log.detachAppender(lines);
+        }
+        lines.list.clear();
+        log.addAppender(lines);
+        try (var publisher = dev.ledgerbox.publisher.Publisher.builder(
+                        Webhooks.db(), Webhooks.settings(Map.of("publisher.secrets.keys", K1)))
+                .build()
+                .start()) {
+            assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains("clear text"));
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
+
+    @Test
+    void theKeysComeOneWayAndAKeyFileIsRead() throws Exception {
+        assertThatThrownBy(() ->
+                        Webhooks.settings(Map.of("publisher.secrets.keys", K1, "publisher.secrets.plaintext", "true")))
+                .isInstanceOf(dev.ledgerbox.publisher.ConfigurationException.class)
+                .hasMessageContaining("publisher.secrets.plaintext is true and keys are set");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("ledgerbox", ".keys");
+        try {
+            java.nio.file.Files.writeString(file, "# sealing keys\n" + K2 + "\n" + K1 + "\n");
+            assertThatThrownBy(() -> Webhooks.settings(
+                            Map.of("publisher.secrets.keys", K1, "publisher.secrets.key-file", file.toString())))
+                    .hasMessageContaining("both set");
+            SecretBox box = Webhooks.settings(Map.of("publisher.secrets.key-file", file.toString()))
+                    .webhook()
+                    .secrets();
+            assertThat(box.currentKeyId()).isEqualTo("k2");
+            assertThat(box.toString()).doesNotContain(K2.substring(3));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+        assertThatThrownBy(() -> Webhooks.settings(Map.of("publisher.secrets.key-file", "/nonexistent/keys")))
+                .hasMessageContaining("publisher.secrets.key-file /nonexistent/keys cannot be read");
+    }
 }
