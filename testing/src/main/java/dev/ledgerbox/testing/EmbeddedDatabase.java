@@ -63,7 +63,25 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return start(durable, port, dataDirectory, false);
     }
 
+    /**
+     * A fast server with logical decoding on ({@code wal_level=logical}), for change data capture
+     * (Debezium's {@code pgoutput}); stopped by {@link #close()}.
+     */
+    public static EmbeddedDatabase startLogical() {
+        return start(
+                false,
+                0,
+                null,
+                true,
+                java.util.Map.of("wal_level", "logical", "max_replication_slots", "4", "max_wal_senders", "4"));
+    }
+
     private static EmbeddedDatabase start(boolean durable, int port, java.io.File dataDirectory, boolean hook) {
+        return start(durable, port, dataDirectory, hook, java.util.Map.of());
+    }
+
+    private static EmbeddedDatabase start(
+            boolean durable, int port, java.io.File dataDirectory, boolean hook, java.util.Map<String, String> more) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setRegisterShutdownHook(hook)
@@ -71,6 +89,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("fsync", durable ? "on" : "off")
                     .setServerConfig("synchronous_commit", durable ? "on" : "off")
                     .setServerConfig("full_page_writes", durable ? "on" : "off");
+            more.forEach(builder::setServerConfig);
             if (port > 0) {
                 builder.setPort(port);
             }
