@@ -45,6 +45,11 @@ class CliTest {
                 .contains("run", "status", "migrate", "replay", "verify")
                 .contains("Exit codes: 0 done, 1 failed, 2 bad usage or configuration\n(a database without the"
                         + " Ledgerbox schema too), 3 database unreachable.");
+        for (String group : List.of("endpoints", "dead-letters", "inbox", "secrets")) {
+            out.getBuffer().setLength(0);
+            assertThat(run(group)).as(group).isZero();
+            assertThat(out.toString()).as(group).startsWith("Usage: ledgerbox-publisher " + group);
+        }
     }
 
     @Test

@@ -20,14 +20,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Replays inbound messages (failed, dead, or received and never processed).",
         subcommands = {InboxCommands.Replay.class})
-final class InboxCommands implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class InboxCommands extends CommandGroup {
 
     @Command(
             name = "replay",

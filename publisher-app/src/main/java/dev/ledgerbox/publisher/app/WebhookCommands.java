@@ -50,14 +50,7 @@ final class WebhookCommands {
             mixinStandardHelpOptions = true,
             description = "Keys that seal webhook secrets and header values at rest: new-key, rotate-key.",
             subcommands = {Secrets.NewKey.class, Secrets.RotateKey.class})
-    static final class Secrets implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Secrets extends CommandGroup {
 
         @Command(
                 name = "new-key",
@@ -121,14 +114,7 @@ final class WebhookCommands {
                 Endpoints.Rotate.class,
                 Endpoints.Test.class
             })
-    static final class Endpoints implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Endpoints extends CommandGroup {
 
         @Command(
                 name = "add",
@@ -318,14 +304,7 @@ final class WebhookCommands {
             mixinStandardHelpOptions = true,
             description = "Lists and replays webhook deliveries that ran out of attempts.",
             subcommands = {DeadLetterCommands.ListDead.class, DeadLetterCommands.Replay.class})
-    static final class DeadLetterCommands implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class DeadLetterCommands extends CommandGroup {
 
         /** The options that select deliveries. */
         static final class Selection {
