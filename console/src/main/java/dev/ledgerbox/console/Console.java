@@ -190,6 +190,11 @@ public final class Console implements AutoCloseable {
     public void close() {
         if (refresher != null) {
             refresher.shutdownNow();
+            try {
+                refresher.awaitTermination(30, TimeUnit.SECONDS); // a roll-up pass ends first
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (server != null) {
             server.stop(0);

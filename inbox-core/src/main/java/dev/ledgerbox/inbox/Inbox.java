@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +109,7 @@ public final class Inbox implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            purger.scheduleWithFixedDelay(this::purgeQuietly, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+            purger.scheduleWithFixedDelay(this::purgeQuietly, 1, 60, TimeUnit.MINUTES);
         }
         return this;
     }
@@ -129,6 +130,7 @@ public final class Inbox implements AutoCloseable {
     public synchronized void close() throws InterruptedException {
         if (purger != null) {
             purger.shutdownNow();
+            purger.awaitTermination(30, TimeUnit.SECONDS); // a purge in progress ends first
         }
         engine.close();
         outcomes.close();

@@ -221,6 +221,14 @@ public final class Publisher implements AutoCloseable {
             listener.close();
         }
         housekeeping.shutdownNow();
+        try {
+            // a round in progress (a retention purge) finishes its statement before close returns
+            if (!housekeeping.awaitTermination(settings.lease().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("housekeeping did not stop within {}", settings.lease());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Builds a {@link Publisher}; only the data source and the settings are required. Not thread-safe. */
