@@ -1,0 +1,156 @@
+package dev.ledgerbox.benchmarks.publisher;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import com.sun.net.httpserver.HttpServer;
+import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.publisher.PublisherSettings;
+import dev.ledgerbox.publisher.app.Daemon;
+import dev.ledgerbox.publisher.outbox.LogSink;
+import dev.ledgerbox.publisher.webhook.EndpointSpec;
+import dev.ledgerbox.publisher.webhook.SecretBox;
+import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether one kind of work starves the other: webhook deliveries to one endpoint (its default 8
+ * slots, a receiver on loopback answering 204) drained by the whole publisher alone, then again
+ * while a backlog of outbox events (logged, routed to no endpoint) drains beside them; durable
+ * PostgreSQL. Reports each rate and the webhooks' share: their rate beside the backlog over their
+ * rate alone.
+ *
+ * <pre>
+ * ./mvnw -B -pl benchmarks -am -Pbenchmark verify -DskipTests \
+ *     -Dbench.main=dev.ledgerbox.benchmarks.publisher.FairShareBenchmark -Dbench.args="deliveries=5000 events=200000"
+ * </pre>
+ */
+public final class FairShareBenchmark {
+
+    private FairShareBenchmark() {}
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = Harness.arguments(argv);
+        int deliveries = Integer.parseInt(args.getOrDefault("deliveries", "5000"));
+        int events = Integer.parseInt(args.getOrDefault("events", "200000"));
+        boolean durable = Boolean.parseBoolean(args.getOrDefault("durable", "true"));
+        LoggerContext logs = (LoggerContext) LoggerFactory.getILoggerFactory();
+        logs.getLogger("ROOT").setLevel(Level.WARN);
+        logs.getLogger("ledgerbox").setLevel(Level.WARN); // no event lines: the sink's cost without the console's
+
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        receiver.createContext("/fast", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        ExecutorService receiving = Executors.newFixedThreadPool(32);
+        receiver.setExecutor(receiving);
+        receiver.start();
+        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/fast";
+
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox", "webhook");
+                Harness harness = new Harness(db, args)) {
+            harness.setDurable(durable);
+            System.out.printf(
+                    "%nFair share: %d webhook deliveries, alone and beside %d outbox events (%s)%n",
+                    deliveries, events, durable ? "durable" : "non-durable");
+            PublisherSettings settings = settings(db);
+            phase(harness, settings, url, deliveries / 5, 0); // warm-up
+            double[] alone = phase(harness, settings, url, deliveries, 0);
+            double[] beside = phase(harness, settings, url, deliveries, events);
+            System.out.println();
+            System.out.println("| phase | webhook deliveries/s | outbox events/s meanwhile | webhooks' share |");
+            System.out.println("|---|---:|---:|---:|");
+            System.out.printf(Locale.ROOT, "| alone | %.0f | - | 1.00 |%n", alone[0]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| beside %d outbox events | %.0f | %.0f | %.2f |%n",
+                    events,
+                    beside[0],
+                    beside[1],
+                    beside[0] / alone[0]);
+        } finally {
+            receiver.stop(0);
+            receiving.shutdownNow();
+        }
+    }
+
+    /** Drains the deliveries with the whole publisher; returns webhooks/s and outbox events/s meanwhile. */
+    private static double[] phase(Harness harness, PublisherSettings settings, String url, int deliveries, int events)
+            throws Exception {
+        harness.execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message, webhook_replay, webhook_secret,"
+                + " webhook_endpoint, outbox_event, outbox_aggregate, outbox_listener CASCADE");
+        UUID endpoint = new WebhookEndpoints(harness.pool, SecretBox.plaintext())
+                .add(EndpointSpec.builder(url)
+                        .allowPrivate(true)
+                        .eventTypes("order.*")
+                        .build())
+                .endpoint()
+                .id();
+        harness.execute("WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid,"
+                + " aggregate_seq, body, correlation_id, occurred_at)"
+                + " SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || (i % 300), i,"
+                + " '{\"type\":\"order.created\",\"data\":' || jsonb_build_object('id', i)::text || '}',"
+                + " 'bench-' || i, now() FROM generate_series(1, " + deliveries + ") AS i"
+                + " RETURNING event_id, aggregatetype, aggregateid, aggregate_seq)"
+                + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq)"
+                + " SELECT event_id, '" + endpoint + "', aggregatetype, aggregateid, aggregate_seq FROM m");
+        if (events > 0) {
+            harness.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                    + " occurred_at, correlation_id)"
+                    + " SELECT gen_random_uuid(), 'noise', 'n-' || i, 'noise.logged', jsonb_build_object('id', i),"
+                    + " 1, now(), 'bench-' || i FROM generate_series(1, " + events + ") AS i");
+        }
+        harness.execute("VACUUM ANALYZE webhook_delivery");
+        harness.execute("VACUUM ANALYZE webhook_message");
+        harness.execute("VACUUM ANALYZE outbox_event");
+        long started = System.nanoTime();
+        long logged;
+        try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
+            while (count(harness, "SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED'") < deliveries) {
+                Thread.sleep(20);
+            }
+            logged = count(harness, "SELECT count(*) FROM outbox_event WHERE status = 'DELIVERED'");
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new double[] {deliveries / seconds, logged / seconds};
+    }
+
+    private static PublisherSettings settings(EmbeddedDatabase db) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "publisher.jdbc.url",
+                db.jdbcUrl(),
+                "publisher.jdbc.user",
+                db.user(),
+                "publisher.jdbc.password",
+                db.password(),
+                "publisher.http.port",
+                "-1",
+                "publisher.retention",
+                "0",
+                "publisher.audit.seal-interval",
+                "0"));
+        return PublisherSettings.from(values::get);
+    }
+
+    private static long count(Harness harness, String sql) throws Exception {
+        try (Connection c = harness.pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
