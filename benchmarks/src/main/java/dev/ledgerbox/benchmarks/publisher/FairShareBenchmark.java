@@ -2,6 +2,8 @@ package dev.ledgerbox.benchmarks.publisher;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
 import com.sun.net.httpserver.HttpServer;
 import dev.ledgerbox.benchmarks.Harness;
 import dev.ledgerbox.publisher.PublisherSettings;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -46,7 +49,23 @@ public final class FairShareBenchmark {
         boolean durable = Boolean.parseBoolean(args.getOrDefault("durable", "true"));
         LoggerContext logs = (LoggerContext) LoggerFactory.getILoggerFactory();
         logs.getLogger("ROOT").setLevel(Level.WARN);
-        logs.getLogger("ledgerbox").setLevel(Level.WARN); // no event lines: the sink's cost without the console's
+        logs.getLogger("ledgerbox").setLevel(Level.WARN);
+        boolean lines = Boolean.parseBoolean(args.getOrDefault("lines", "true"));
+        if (lines) { // the event lines as in production: JSON, written synchronously (to a file, not the console)
+            FileAppender<ILoggingEvent> file = new FileAppender<>();
+            file.setContext(logs);
+            file.setFile("target/fair-share-events.log");
+            file.setAppend(false);
+            LogstashEncoder encoder = new LogstashEncoder();
+            encoder.setContext(logs);
+            encoder.start();
+            file.setEncoder(encoder);
+            file.start();
+            ch.qos.logback.classic.Logger eventLines = logs.getLogger("ledgerbox.events");
+            eventLines.setLevel(Level.INFO);
+            eventLines.setAdditive(false);
+            eventLines.addAppender(file);
+        }
 
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
@@ -64,12 +83,13 @@ public final class FairShareBenchmark {
                 Harness harness = new Harness(db, args)) {
             harness.setDurable(durable);
             System.out.printf(
-                    "%nFair share: %d webhook deliveries, alone and beside %d outbox events (%s)%n",
-                    deliveries, events, durable ? "durable" : "non-durable");
+                    "%nFair share: %d webhook deliveries, alone and beside %d outbox events (%s, event lines %s)%n",
+                    deliveries, events, durable ? "durable" : "non-durable", lines ? "on" : "off");
             PublisherSettings settings = settings(db);
             phase(harness, settings, url, deliveries / 5, 0); // warm-up
             double[] alone = phase(harness, settings, url, deliveries, 0);
             double[] beside = phase(harness, settings, url, deliveries, events);
+            double[] routed = routed(harness, settings, url, events);
             System.out.println();
             System.out.println("| phase | webhook deliveries/s | outbox events/s meanwhile | webhooks' share |");
             System.out.println("|---|---:|---:|---:|");
@@ -81,6 +101,13 @@ public final class FairShareBenchmark {
                     beside[0],
                     beside[1],
                     beside[0] / alone[0]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| while %d outbox events routed to it drain | %.0f | %.0f | %.2f |%n",
+                    events,
+                    routed[0],
+                    routed[1],
+                    routed[0] / alone[0]);
         } finally {
             receiver.stop(0);
             receiving.shutdownNow();
@@ -90,15 +117,8 @@ public final class FairShareBenchmark {
     /** Drains the deliveries with the whole publisher; returns webhooks/s and outbox events/s meanwhile. */
     private static double[] phase(Harness harness, PublisherSettings settings, String url, int deliveries, int events)
             throws Exception {
-        harness.execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message, webhook_replay, webhook_secret,"
-                + " webhook_endpoint, outbox_event, outbox_aggregate, outbox_listener CASCADE");
-        UUID endpoint = new WebhookEndpoints(harness.pool, SecretBox.plaintext())
-                .add(EndpointSpec.builder(url)
-                        .allowPrivate(true)
-                        .eventTypes("order.*")
-                        .build())
-                .endpoint()
-                .id();
+        clear(harness);
+        UUID endpoint = endpoint(harness, url);
         harness.execute("WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid,"
                 + " aggregate_seq, body, correlation_id, occurred_at)"
                 + " SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || (i % 300), i,"
@@ -126,6 +146,47 @@ public final class FairShareBenchmark {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         return new double[] {deliveries / seconds, logged / seconds};
+    }
+
+    /**
+     * A backlog of events the endpoint subscribes to (300 aggregates, as the kill soak writes): the
+     * outbox drains it and routes each event to the endpoint; returns webhooks/s delivered and
+     * outbox events/s while the outbox drains.
+     */
+    private static double[] routed(Harness harness, PublisherSettings settings, String url, int events)
+            throws Exception {
+        clear(harness);
+        endpoint(harness, url);
+        harness.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                + " occurred_at, correlation_id)"
+                + " SELECT gen_random_uuid(), 'order', 'o-' || (i % 300), 'order.created', jsonb_build_object('id', i),"
+                + " i / 300 + 1, now(), 'bench-' || i FROM generate_series(0, " + (events - 1) + ") AS i");
+        harness.execute("VACUUM ANALYZE outbox_event");
+        long started = System.nanoTime();
+        long delivered;
+        try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
+            while (count(harness, "SELECT count(*) FROM outbox_event WHERE status = 'DELIVERED'") < events) {
+                Thread.sleep(20);
+            }
+            delivered = count(harness, "SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED'");
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new double[] {delivered / seconds, events / seconds};
+    }
+
+    private static void clear(Harness harness) {
+        harness.execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message, webhook_replay, webhook_secret,"
+                + " webhook_endpoint, outbox_event, outbox_aggregate, outbox_listener CASCADE");
+    }
+
+    private static UUID endpoint(Harness harness, String url) throws Exception {
+        return new WebhookEndpoints(harness.pool, SecretBox.plaintext())
+                .add(EndpointSpec.builder(url)
+                        .allowPrivate(true)
+                        .eventTypes("order.*")
+                        .build())
+                .endpoint()
+                .id();
     }
 
     private static PublisherSettings settings(EmbeddedDatabase db) {

@@ -59,6 +59,9 @@ public final class KillSoak {
                 Harness harness = new Harness(db, args)) {
             ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
             ObjectMapper json = new ObjectMapper();
+            // without it the JDK server holds each response ~40 ms on a kept-alive connection
+            // (Nagle with delayed ACKs): 8 slots would deliver at most ~80/s, as real receivers never do
+            System.setProperty("sun.net.httpserver.nodelay", "true");
             HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
             receiver.createContext("/soak", exchange -> {
                 byte[] body = exchange.getRequestBody().readAllBytes();
