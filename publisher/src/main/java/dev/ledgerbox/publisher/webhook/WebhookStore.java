@@ -56,8 +56,10 @@ final class WebhookStore {
      * Claims due deliveries, at most {@code n} per endpoint given, skipping those another
      * claimer holds. A delivery waits while an earlier delivery of its aggregate to the same
      * endpoint is still open, so a claim holds at most one per (endpoint, aggregate). The lease
-     * covers the endpoint's timeout and the time to record the outcome; claiming sets
-     * {@code next_attempt_at} to the lease's end, so an expired lease makes the delivery due again.
+     * covers the endpoint's timeout and the time to record the outcome; a claim whose lease ran out
+     * (its claimer died) is due again. Claiming leaves {@code next_attempt_at} as it was, so such a
+     * claim keeps its place in the queue: it comes before work that became due after it, and its
+     * aggregate's later deliveries, which wait for it, are not held up behind a backlog.
      */
     static final String CLAIM =
             """
@@ -68,6 +70,7 @@ final class WebhookStore {
                     SELECT d.id FROM webhook_delivery d
                     WHERE d.endpoint_id = cap.endpoint_id
                       AND d.status IN ('PENDING', 'CLAIMED', 'FAILED') AND d.next_attempt_at <= ?
+                      AND (d.status <> 'CLAIMED' OR d.lease_until <= ?)
                       AND NOT EXISTS (
                           SELECT 1 FROM webhook_delivery p
                           WHERE p.endpoint_id = d.endpoint_id AND p.aggregatetype = d.aggregatetype
@@ -80,8 +83,7 @@ final class WebhookStore {
             claimed AS (
                 UPDATE webhook_delivery d
                    SET status = 'CLAIMED', claimed_by = ?, attempts = d.attempts + 1,
-                       lease_until = ?::timestamptz + picked.lease_ms * interval '1 millisecond',
-                       next_attempt_at = ?::timestamptz + picked.lease_ms * interval '1 millisecond'
+                       lease_until = ?::timestamptz + picked.lease_ms * interval '1 millisecond'
                   FROM picked
                  WHERE d.id = picked.id
                 RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.replay_id)
@@ -190,8 +192,8 @@ final class WebhookStore {
                     c.createArrayOf(
                             "int8", rooms.stream().map(Room::leaseMillis).toArray()));
             ps.setTimestamp(4, at);
-            ps.setString(5, owner);
-            ps.setTimestamp(6, at);
+            ps.setTimestamp(5, at);
+            ps.setString(6, owner);
             ps.setTimestamp(7, at);
             List<Claimed> claimed = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -521,8 +523,10 @@ final class WebhookStore {
                 PreparedStatement ps = Statements.plannedEachTime(
                         c,
                         "SELECT EXISTS (SELECT 1 FROM webhook_delivery"
-                                + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= ?)")) {
+                                + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= ?"
+                                + " AND (status <> 'CLAIMED' OR lease_until <= ?))")) {
             ps.setTimestamp(1, Timestamp.from(now));
+            ps.setTimestamp(2, Timestamp.from(now));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
