@@ -93,6 +93,21 @@ class OutboxStoreTest {
     }
 
     @Test
+    void anExpiredClaimGoesBeforeWorkThatBecameDueAfterIt() throws Exception {
+        UUID first = Events.write("order", "order.created", "a").get(0);
+        Events.write("order", "order.changed", "a"); // waits for the first
+        store.claim("dead-instance", 1, Duration.ofMinutes(1));
+        List<UUID> later = Events.write("order", "order.created", "b", "c", "d", "e");
+        Events.sql()
+                .execute("UPDATE outbox_event SET lease_until = now() - interval '1 second'"
+                        + " WHERE claimed_by = 'dead-instance'"); // its claimer died a minute ago
+
+        List<ClaimedEvent> taken = store.claim("b", 1, Duration.ofMinutes(1));
+
+        assertThat(ids(taken)).as("the stranded claim, not %s", later).containsExactly(first);
+    }
+
+    @Test
     void concurrentClaimersNeverShareAnEvent() throws Exception {
         String[] aggregates = new String[300];
         for (int i = 0; i < aggregates.length; i++) {

@@ -26,15 +26,18 @@ public final class OutboxStore {
 
     /**
      * Claims due events: pending or failed ones whose time has come, and claimed ones whose lease
-     * ran out (a claim sets {@code next_attempt_at} to the end of the lease, so one index serves
-     * both). An event waits while its aggregate's previous event is not delivered (or dead), so a
-     * batch holds at most one event per aggregate. {@code SKIP LOCKED} keeps claimers apart.
+     * ran out (their claimer died). Claiming leaves {@code next_attempt_at} as it was, so an expired
+     * claim keeps its place in the queue, ahead of what became due after it, rather than wait behind
+     * a backlog with its aggregate's later events. An event waits while its aggregate's previous
+     * event is not delivered (or dead), so a batch holds at most one event per aggregate. {@code
+     * SKIP LOCKED} keeps claimers apart.
      */
     static final String CLAIM =
             """
             WITH picked AS (
                 SELECT e.id FROM outbox_event e
                 WHERE e.status IN ('PENDING', 'CLAIMED', 'FAILED') AND e.next_attempt_at <= now()
+                  AND (e.status <> 'CLAIMED' OR e.lease_until <= now())
                   AND NOT EXISTS (
                       SELECT 1 FROM outbox_event p
                       WHERE p.aggregatetype = e.aggregatetype AND p.aggregateid = e.aggregateid
@@ -46,8 +49,7 @@ public final class OutboxStore {
                 FOR UPDATE SKIP LOCKED)
             UPDATE outbox_event e
                SET status = 'CLAIMED', claimed_by = ?, attempts = e.attempts + 1,
-                   lease_until = now() + ? * interval '1 millisecond',
-                   next_attempt_at = now() + ? * interval '1 millisecond'
+                   lease_until = now() + ? * interval '1 millisecond'
               FROM picked
              WHERE e.id = picked.id
             RETURNING e.id, e.aggregatetype, e.aggregateid, e.type, e.payload::text, e.aggregate_seq, e.position,
@@ -67,7 +69,6 @@ public final class OutboxStore {
             ps.setInt(1, max);
             ps.setString(2, owner);
             ps.setLong(3, lease.toMillis());
-            ps.setLong(4, lease.toMillis());
             List<ClaimedEvent> events = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -203,7 +204,8 @@ public final class OutboxStore {
                 PreparedStatement ps = Statements.plannedEachTime(
                         c,
                         "SELECT EXISTS (SELECT 1 FROM outbox_event"
-                                + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now())");
+                                + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now()"
+                                + " AND (status <> 'CLAIMED' OR lease_until <= now()))");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
