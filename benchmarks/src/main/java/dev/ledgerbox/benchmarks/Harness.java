@@ -177,6 +177,18 @@ public final class Harness implements AutoCloseable {
         }
     }
 
+    /** The number a one-row, one-column query returns, such as {@code SELECT count(*) ...}. */
+    public long count(String sql) {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
     private String serverVersion() throws Exception {
         try (Connection c = pool.getConnection();
                 Statement s = c.createStatement();

@@ -78,8 +78,7 @@ public final class ConsoleOverviewBenchmark {
                 }
                 System.out.printf(
                         "%nrollups caught up from nothing in %.1f s (%,d minute rows)%n",
-                        (System.nanoTime() - c0) / 1e9,
-                        countRows(harness, "SELECT count(*) FROM console_attempt_minute"));
+                        (System.nanoTime() - c0) / 1e9, harness.count("SELECT count(*) FROM console_attempt_minute"));
                 HttpClient http = HttpClient.newHttpClient();
                 String auth = "Basic "
                         + Base64.getEncoder().encodeToString(("bench:" + password).getBytes(StandardCharsets.UTF_8));
@@ -167,19 +166,8 @@ public final class ConsoleOverviewBenchmark {
     }
 
     private static boolean caughtUp(Harness h) throws Exception {
-        return countRows(
-                        h,
-                        "SELECT count(*) FROM console_rollup_state WHERE rolled_until > now() - interval '2 minutes'")
+        return h.count("SELECT count(*) FROM console_rollup_state WHERE rolled_until > now() - interval '2 minutes'")
                 > 0;
-    }
-
-    private static long countRows(Harness h, String sql) throws Exception {
-        try (Connection c = h.pool.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     private static long count(Harness h, String sql) throws Exception {

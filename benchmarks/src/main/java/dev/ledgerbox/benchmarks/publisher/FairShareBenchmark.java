@@ -14,9 +14,6 @@ import dev.ledgerbox.publisher.webhook.SecretBox;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.net.InetSocketAddress;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -152,10 +149,10 @@ public final class FairShareBenchmark {
             String waitFor = untilLogged
                     ? "SELECT count(*) FROM outbox_event WHERE status = 'DELIVERED'"
                     : "SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED'";
-            while (count(harness, waitFor) < (untilLogged ? events : deliveries)) {
+            while (harness.count(waitFor) < (untilLogged ? events : deliveries)) {
                 Thread.sleep(20);
             }
-            logged = count(harness, "SELECT count(*) FROM outbox_event WHERE status = 'DELIVERED'");
+            logged = harness.count("SELECT count(*) FROM outbox_event WHERE status = 'DELIVERED'");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         return new double[] {deliveries / seconds, logged / seconds};
@@ -178,10 +175,10 @@ public final class FairShareBenchmark {
         long started = System.nanoTime();
         long delivered;
         try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
-            while (count(harness, "SELECT count(*) FROM outbox_event WHERE status = 'DELIVERED'") < events) {
+            while (harness.count("SELECT count(*) FROM outbox_event WHERE status = 'DELIVERED'") < events) {
                 Thread.sleep(20);
             }
-            delivered = count(harness, "SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED'");
+            delivered = harness.count("SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED'");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         return new double[] {delivered / seconds, events / seconds};
@@ -224,14 +221,5 @@ public final class FairShareBenchmark {
                 "publisher.audit.seal-interval",
                 "0"));
         return PublisherSettings.from(values::get);
-    }
-
-    private static long count(Harness harness, String sql) throws Exception {
-        try (Connection c = harness.pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql);
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }

@@ -15,9 +15,6 @@ import dev.ledgerbox.testing.EmbeddedDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.net.InetSocketAddress;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -211,32 +208,19 @@ public final class WebhookBenchmark {
                 OpenTelemetry.noop());
         long started = System.nanoTime();
         dispatcher.start();
-        while (count(
-                        harness,
-                        "SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED' AND endpoint_id = '"
-                                + endpoint + "'")
+        while (harness.count("SELECT count(*) FROM webhook_delivery WHERE status = 'DELIVERED' AND endpoint_id = '"
+                        + endpoint + "'")
                 < n) {
             Thread.sleep(20);
         }
         double rate = n * 1e9 / (System.nanoTime() - started);
         dispatcher.stop(Duration.ofSeconds(10));
-        long attempts = count(
-                harness,
-                "SELECT count(*) FROM webhook_attempt WHERE outcome = 'DELIVERED'"
-                        + " AND response_status = 204 AND endpoint_id = '" + endpoint + "'");
+        long attempts = harness.count("SELECT count(*) FROM webhook_attempt WHERE outcome = 'DELIVERED'"
+                + " AND response_status = 204 AND endpoint_id = '" + endpoint + "'");
         if (attempts != n) {
             throw new IllegalStateException("expected " + n + " completed attempt rows, found " + attempts);
         }
         return rate;
-    }
-
-    private static long count(Harness harness, String sql) throws Exception {
-        try (Connection c = harness.pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql);
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     /** Commit (in the writer's JVM) to arrival at the receiver, through the whole publisher. */

@@ -112,8 +112,8 @@ public final class KillSoak {
             outputs.add(last);
             Process p = start(jar, db, last);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (count(harness, "SELECT count(*) FROM outbox_event WHERE status <> 'DELIVERED'")
-                            + count(harness, "SELECT count(*) FROM webhook_delivery WHERE status <> 'DELIVERED'")
+            while (harness.count("SELECT count(*) FROM outbox_event WHERE status <> 'DELIVERED'")
+                            + harness.count("SELECT count(*) FROM webhook_delivery WHERE status <> 'DELIVERED'")
                     > 0) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("not drained within 10 minutes");
@@ -265,15 +265,6 @@ public final class KillSoak {
                 return;
             }
             Thread.sleep(20);
-        }
-    }
-
-    private static long count(Harness h, String sql) throws Exception {
-        try (Connection c = h.pool.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql);
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }
