@@ -163,13 +163,7 @@ final class ConsoleFixture implements AutoCloseable {
 
     static PublisherSettings publisherSettings() {
         EmbeddedDatabase db = EmbeddedDatabase.shared();
-        Map<String, String> values = new HashMap<>(Map.of(
-                "publisher.jdbc.url",
-                db.jdbcUrl(),
-                "publisher.jdbc.user",
-                db.user(),
-                "publisher.jdbc.password",
-                db.password(),
+        Map<String, String> values = db.publisherSettings(
                 "publisher.http.port",
                 "-1",
                 "publisher.poll-interval",
@@ -179,7 +173,7 @@ final class ConsoleFixture implements AutoCloseable {
                 "publisher.webhook.endpoint-refresh",
                 "50ms",
                 "publisher.secrets.keys",
-                KEY));
+                KEY);
         return PublisherSettings.from(values::get);
     }
 

@@ -65,19 +65,8 @@ final class Events {
 
     static PublisherSettings settings(Map<String, String> overrides) {
         EmbeddedDatabase db = EmbeddedDatabase.shared();
-        Map<String, String> values = new java.util.HashMap<>(Map.of(
-                "publisher.jdbc.url",
-                db.jdbcUrl(),
-                "publisher.jdbc.user",
-                db.user(),
-                "publisher.jdbc.password",
-                db.password(),
-                "publisher.http.port",
-                "0",
-                "publisher.retry.base",
-                "100ms",
-                "publisher.poll-interval",
-                "200ms"));
+        Map<String, String> values = db.publisherSettings(
+                "publisher.http.port", "0", "publisher.retry.base", "100ms", "publisher.poll-interval", "200ms");
         values.putAll(overrides);
         return PublisherSettings.from(values::get);
     }

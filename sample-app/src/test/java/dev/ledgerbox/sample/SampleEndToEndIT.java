@@ -67,19 +67,8 @@ class SampleEndToEndIT {
         Logger events = (Logger) LoggerFactory.getLogger("ledgerbox.events");
         eventLines.start();
         events.addAppender(eventLines);
-        Map<String, String> settings = Map.of(
-                "publisher.jdbc.url",
-                db.jdbcUrl(),
-                "publisher.jdbc.user",
-                db.user(),
-                "publisher.jdbc.password",
-                db.password(),
-                "publisher.http.port",
-                "-1",
-                "publisher.poll-interval",
-                "200ms",
-                "publisher.secrets.keys",
-                KEY);
+        Map<String, String> settings = db.publisherSettings(
+                "publisher.http.port", "-1", "publisher.poll-interval", "200ms", "publisher.secrets.keys", KEY);
         publisher = new Daemon(PublisherSettings.from(settings::get), new LogSink(false)).start();
 
         api = "http://localhost:" + System.getProperty("sample.http.port", "9080") + "/api/";

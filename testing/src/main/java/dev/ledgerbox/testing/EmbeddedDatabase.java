@@ -3,7 +3,9 @@ package dev.ledgerbox.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -185,6 +187,24 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     public String password() {
         return "postgres";
+    }
+
+    /**
+     * The publisher's settings for this database ({@code publisher.jdbc.url}, {@code .user}, {@code
+     * .password}) and the given key/value pairs, in a map the caller may add to.
+     */
+    public Map<String, String> publisherSettings(String... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values come in pairs: " + List.of(keysAndValues));
+        }
+        Map<String, String> settings = new HashMap<>();
+        settings.put("publisher.jdbc.url", jdbcUrl());
+        settings.put("publisher.jdbc.user", user());
+        settings.put("publisher.jdbc.password", password());
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            settings.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return settings;
     }
 
     @Override

@@ -135,16 +135,19 @@ public final class DrainBenchmark {
     }
 
     private static PublisherSettings settings(EmbeddedDatabase db) {
-        Map<String, String> values = Map.of(
-                "publisher.jdbc.url", db.jdbcUrl(),
-                "publisher.jdbc.user", db.user(),
-                "publisher.jdbc.password", db.password(),
-                "publisher.batch-size", "500",
-                "publisher.concurrency", "8",
-                "publisher.http.port", "-1",
-                "publisher.poll-interval", "1s",
-                "publisher.retention", "0",
-                "publisher.audit.seal-interval", "0");
+        Map<String, String> values = db.publisherSettings(
+                "publisher.batch-size",
+                "500",
+                "publisher.concurrency",
+                "8",
+                "publisher.http.port",
+                "-1",
+                "publisher.poll-interval",
+                "1s",
+                "publisher.retention",
+                "0",
+                "publisher.audit.seal-interval",
+                "0");
         return PublisherSettings.from(values::get);
     }
 

@@ -14,7 +14,6 @@ import dev.ledgerbox.publisher.webhook.SecretBox;
 import dev.ledgerbox.publisher.webhook.WebhookEndpoints;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -207,19 +206,8 @@ public final class FairShareBenchmark {
     }
 
     private static PublisherSettings settings(EmbeddedDatabase db) {
-        Map<String, String> values = new HashMap<>(Map.of(
-                "publisher.jdbc.url",
-                db.jdbcUrl(),
-                "publisher.jdbc.user",
-                db.user(),
-                "publisher.jdbc.password",
-                db.password(),
-                "publisher.http.port",
-                "-1",
-                "publisher.retention",
-                "0",
-                "publisher.audit.seal-interval",
-                "0"));
+        Map<String, String> values = db.publisherSettings(
+                "publisher.http.port", "-1", "publisher.retention", "0", "publisher.audit.seal-interval", "0");
         return PublisherSettings.from(values::get);
     }
 }

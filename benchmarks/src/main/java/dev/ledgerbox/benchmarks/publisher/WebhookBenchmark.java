@@ -143,13 +143,7 @@ public final class WebhookBenchmark {
     }
 
     private static PublisherSettings settings(EmbeddedDatabase db, int concurrency) {
-        Map<String, String> values = new HashMap<>(Map.of(
-                "publisher.jdbc.url",
-                db.jdbcUrl(),
-                "publisher.jdbc.user",
-                db.user(),
-                "publisher.jdbc.password",
-                db.password(),
+        Map<String, String> values = db.publisherSettings(
                 "publisher.http.port",
                 "-1",
                 "publisher.poll-interval",
@@ -159,7 +153,7 @@ public final class WebhookBenchmark {
                 "publisher.audit.seal-interval",
                 "0",
                 "publisher.webhook.concurrency",
-                Integer.toString(concurrency)));
+                Integer.toString(concurrency));
         return PublisherSettings.from(values::get);
     }
 

@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -98,19 +97,13 @@ final class Webhooks {
 
     static PublisherSettings settings(Map<String, String> overrides) {
         EmbeddedDatabase db = EmbeddedDatabase.shared();
-        Map<String, String> values = new HashMap<>(Map.of(
-                "publisher.jdbc.url",
-                db.jdbcUrl(),
-                "publisher.jdbc.user",
-                db.user(),
-                "publisher.jdbc.password",
-                db.password(),
+        Map<String, String> values = db.publisherSettings(
                 "publisher.poll-interval",
                 "100ms",
                 "publisher.lease",
                 "5s",
                 "publisher.webhook.endpoint-refresh",
-                "50ms"));
+                "50ms");
         values.putAll(overrides);
         return PublisherSettings.from(values::get);
     }
