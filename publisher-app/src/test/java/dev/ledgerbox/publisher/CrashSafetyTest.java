@@ -112,9 +112,11 @@ class CrashSafetyTest {
         System.out.printf(
                 "crash test: %d events, %d kills while draining, %d duplicate deliveries%n",
                 EVENTS, killsWhileDraining, duplicates);
+        // the engine holds at most two batches claimed and not recorded (one worked, the next
+        // claimed meanwhile): a kill can leave both to be delivered again
         assertThat(duplicates)
-                .as("duplicates are bounded by the batches in flight at the kills")
-                .isLessThanOrEqualTo(KILLS * BATCH);
+                .as("duplicates are bounded by the batches in hand at the kills")
+                .isLessThanOrEqualTo(KILLS * 2 * BATCH);
         firstDeliveryOrder.forEach((aggregate, seqs) ->
                 assertThat(seqs).as("order of aggregate " + aggregate).isSorted());
     }
