@@ -2,6 +2,7 @@ package dev.ledgerbox.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -175,6 +176,17 @@ public final class Harness implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The publisher's settings for a benchmark on {@code db}: no HTTP server, no retention purge,
+     * no audit sealing (work the benchmark does not measure), then {@code keysAndValues}.
+     */
+    public static PublisherSettings publisherSettings(EmbeddedDatabase db, String... keysAndValues) {
+        Map<String, String> values = db.publisherSettings(
+                "publisher.http.port", "-1", "publisher.retention", "0", "publisher.audit.seal-interval", "0");
+        values.putAll(db.publisherSettings(keysAndValues));
+        return PublisherSettings.from(values::get);
     }
 
     /** The number a one-row, one-column query returns, such as {@code SELECT count(*) ...}. */

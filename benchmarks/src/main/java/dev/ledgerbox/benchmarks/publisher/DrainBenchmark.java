@@ -135,20 +135,8 @@ public final class DrainBenchmark {
     }
 
     private static PublisherSettings settings(EmbeddedDatabase db) {
-        Map<String, String> values = db.publisherSettings(
-                "publisher.batch-size",
-                "500",
-                "publisher.concurrency",
-                "8",
-                "publisher.http.port",
-                "-1",
-                "publisher.poll-interval",
-                "1s",
-                "publisher.retention",
-                "0",
-                "publisher.audit.seal-interval",
-                "0");
-        return PublisherSettings.from(values::get);
+        return Harness.publisherSettings(
+                db, "publisher.batch-size", "500", "publisher.concurrency", "8", "publisher.poll-interval", "1s");
     }
 
     /** Sends the event log lines to a file, JSON encoded, as in production but not to the console. */

@@ -206,8 +206,6 @@ public final class FairShareBenchmark {
     }
 
     private static PublisherSettings settings(EmbeddedDatabase db) {
-        Map<String, String> values = db.publisherSettings(
-                "publisher.http.port", "-1", "publisher.retention", "0", "publisher.audit.seal-interval", "0");
-        return PublisherSettings.from(values::get);
+        return Harness.publisherSettings(db);
     }
 }

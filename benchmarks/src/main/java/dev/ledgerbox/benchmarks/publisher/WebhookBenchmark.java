@@ -143,18 +143,8 @@ public final class WebhookBenchmark {
     }
 
     private static PublisherSettings settings(EmbeddedDatabase db, int concurrency) {
-        Map<String, String> values = db.publisherSettings(
-                "publisher.http.port",
-                "-1",
-                "publisher.poll-interval",
-                "1s",
-                "publisher.retention",
-                "0",
-                "publisher.audit.seal-interval",
-                "0",
-                "publisher.webhook.concurrency",
-                Integer.toString(concurrency));
-        return PublisherSettings.from(values::get);
+        return Harness.publisherSettings(
+                db, "publisher.poll-interval", "1s", "publisher.webhook.concurrency", Integer.toString(concurrency));
     }
 
     private static void clear(Harness harness) {
