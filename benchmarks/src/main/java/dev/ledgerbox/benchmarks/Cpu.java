@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,46 @@ public final class Cpu {
     public static long jvmNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /** The CPU time of this JVM's live threads whose name starts with {@code prefix}. */
+    public static long threadNanos(String prefix) {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long nanos = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix)) {
+                nanos += Math.max(0, threads.getThreadCpuTime(t.getId()));
+            }
+        }
+        return nanos;
+    }
+
+    /**
+     * The CPU time of this JVM's threads by kind (the thread's name with its digits dropped, as the
+     * kernel knows it: {@code GC Thread#}, {@code C2 CompilerThre}, {@code pool-N-thread-N}), from
+     * {@code /proc/self/task}; empty where that is absent. The GC's and the JIT's threads are there,
+     * which a Java thread listing does not show.
+     */
+    public static Map<String, Long> threadKinds() {
+        Map<String, Long> kinds = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    String kind = stat.substring(open + 1, close).replaceAll("[0-9]+", "N");
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    kinds.merge(kind, ticks * NANOS_PER_TICK, Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return kinds;
+        }
+        return kinds;
     }
 
     /** The user and system time of the processes named {@code postgres}; 0 where /proc is absent. */

@@ -175,7 +175,7 @@ public final class OutboundCapture implements AutoCloseable {
         OutboundDestination config = attempt.destination();
         Map<String, String> sent = new LinkedHashMap<>(request.headers());
         sent.putAll(attempt.headers());
-        Map<String, String> headers = safeHeaders(sent, config);
+        String headers = json(safeHeaders(sent, config)); // encoded once, for the row and the line
         Bodies.Rendered body =
                 Bodies.render(requestBody, request.header("content-type"), config.redactedFields(), bodyMax);
         String url = safeUrl(request.uri());
@@ -189,7 +189,7 @@ public final class OutboundCapture implements AutoCloseable {
                 request.transport(),
                 request.method(),
                 url,
-                json(headers),
+                headers,
                 body == null ? null : body.text(),
                 body == null ? null : body.sha256(),
                 body == null ? null : body.bytes(),
@@ -214,7 +214,7 @@ public final class OutboundCapture implements AutoCloseable {
                 .with("call_key", call.key())
                 .with("idempotency_key", attempt.idempotencyKey())
                 .with("transport", request.transport())
-                .with("request_headers", headers)
+                .withJson("request_headers", headers)
                 .with("body", body == null ? null : body.text())
                 .with("body_sha256", body == null ? null : body.sha256())
                 .with("body_bytes", body == null ? null : body.bytes())

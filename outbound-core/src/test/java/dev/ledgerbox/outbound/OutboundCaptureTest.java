@@ -19,7 +19,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.sql.Connection;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -285,6 +288,27 @@ class OutboundCaptureTest {
         assertThat(capture.flush(Duration.ofSeconds(10))).isTrue();
         assertThat(sql.query("SELECT error_code, response_status, attempt FROM outbound_attempt"))
                 .containsExactly(row("error_code", "connection_refused", "response_status", null, "attempt", "1"));
+    }
+
+    @Test
+    void timesAreStoredToTheMicrosecondAndManyCallsBecomeCompleteRows() throws Exception {
+        Instant at = Instant.parse("2026-12-02T16:14:21.123456Z");
+        try (OutboundCapture fixed = OutboundCapture.builder(db)
+                .clock(Clock.fixed(at, ZoneOffset.UTC))
+                .batchSize(7) // many batches, the last one short
+                .build()) {
+            HttpClient client = new CapturingHttpClient(HttpClient.newHttpClient(), fixed, "payments");
+            for (int i = 0; i < 30; i++) {
+                try (OutboundCall call = fixed.call("payments.charges.create", "order-" + i)) {
+                    client.send(charge("{}"), HttpResponse.BodyHandlers.ofString());
+                }
+            }
+            assertThat(fixed.flush(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(sql.query("SELECT count(*) AS n, count(DISTINCT call_key) AS keys, bool_and(requested_at"
+                        + " = timestamptz '2026-12-02 16:14:21.123456+00' AND responded_at = requested_at) AS exact"
+                        + " FROM outbound_attempt WHERE response_status = 200"))
+                .containsExactly(row("n", "30", "keys", "30", "exact", "true"));
     }
 
     static Map<String, Object> row(Object... kv) {

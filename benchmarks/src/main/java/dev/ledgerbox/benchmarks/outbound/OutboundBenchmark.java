@@ -102,6 +102,8 @@ public final class OutboundBenchmark {
             List<Double> ratios = new ArrayList<>();
             double[] plainTotal = new double[4]; // calls, seconds, JVM CPU ns, PostgreSQL CPU ns
             double[] capturedTotal = new double[4];
+            Map<String, Long> plainKinds = new java.util.TreeMap<>();
+            Map<String, Long> capturedKinds = new java.util.TreeMap<>();
             for (int round = 0; round < harness.rounds; round++) {
                 double plainRate = 0;
                 double capturedRate = 0;
@@ -111,7 +113,11 @@ public final class OutboundBenchmark {
                     long started = System.nanoTime();
                     long jvm = Cpu.jvmNanos();
                     long postgres = Cpu.postgresNanos();
+                    Map<String, Long> kindsBefore = Cpu.threadKinds();
                     long n = harness.run(caller, harness.seconds);
+                    Map<String, Long> kindsAfter = Cpu.threadKinds();
+                    Map<String, Long> kinds = capturedTurn ? capturedKinds : plainKinds;
+                    kindsAfter.forEach((k, v) -> kinds.merge(k, v - kindsBefore.getOrDefault(k, 0L), Long::sum));
                     double elapsed = (System.nanoTime() - started) / 1e9;
                     double[] total = capturedTurn ? capturedTotal : plainTotal;
                     total[0] += n;
@@ -147,6 +153,21 @@ public final class OutboundBenchmark {
             if (plain.failures.get() + captured.failures.get() > 0) {
                 throw new IllegalStateException(
                         "calls failed: plain " + plain.failures + ", captured " + captured.failures);
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "  capture's own threads, CPU µs per captured call: row writer %.1f, boundary_audit log worker %.1f%n",
+                    Cpu.threadNanos("ledgerbox-outbound-writer") / 1e3 / attempts,
+                    Cpu.threadNanos("AsyncAppender-Worker") / 1e3 / attempts);
+            System.out.println("  CPU µs per call by thread kind: plain / captured");
+            java.util.Set<String> names = new java.util.TreeSet<>(plainKinds.keySet());
+            names.addAll(capturedKinds.keySet());
+            for (String name : names) {
+                double pk = plainKinds.getOrDefault(name, 0L) / 1e3 / plainTotal[0];
+                double ck = capturedKinds.getOrDefault(name, 0L) / 1e3 / capturedTotal[0];
+                if (pk + ck >= 1) {
+                    System.out.printf(Locale.ROOT, "    %-24s %6.1f / %6.1f%n", name, pk, ck);
+                }
             }
             Collections.sort(ratios);
             double[] p = Harness.percentiles(new ArrayList<>(plain.latencies));

@@ -1,5 +1,10 @@
 package dev.ledgerbox.publisher.spi;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -92,6 +97,15 @@ public final class BoundaryLine {
         return this;
     }
 
+    /**
+     * Adds a field whose value is JSON already (an object the caller encoded for its own row):
+     * a JSON encoder writes it as it is, without encoding it again; other layouts print the text.
+     */
+    public BoundaryLine withJson(String key, String json) {
+        fields.put(key, json == null ? null : new Json(json));
+        return this;
+    }
+
     /** Writes the line at INFO. */
     public void log() {
         LoggingEventBuilder event = logger.atInfo().setMessage(message);
@@ -102,5 +116,26 @@ public final class BoundaryLine {
             event = event.addKeyValue(field.getKey(), field.getValue());
         }
         event.log();
+    }
+
+    /** JSON text that Jackson writes raw; its {@code toString()} is the text. */
+    private record Json(String text) implements JsonSerializable {
+
+        @Override
+        public void serialize(JsonGenerator generator, SerializerProvider serializers) throws IOException {
+            generator.writeRawValue(text);
+        }
+
+        @Override
+        public void serializeWithType(
+                JsonGenerator generator, SerializerProvider serializers, TypeSerializer typeSerializer)
+                throws IOException {
+            serialize(generator, serializers);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 }
