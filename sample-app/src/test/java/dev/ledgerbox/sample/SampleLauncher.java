@@ -18,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -46,24 +48,65 @@ public final class SampleLauncher {
 
     private SampleLauncher() {}
 
-    /** @param args the sample-app directory (the build passes it; default: the working directory) */
+    /**
+     * @param args the sample-app directory and Open Liberty's installation (the build passes both;
+     *     defaults: the working directory and its {@code target/liberty/wlp})
+     */
     public static void main(String[] args) throws Exception {
         Path base = Path.of(args.length > 0 ? args[0] : ".");
+        Path wlp = args.length > 1 ? Path.of(args[1]) : base.resolve(Path.of("target", "liberty", "wlp"));
         Map<String, String> env = System.getenv();
         String host = env.get("LEDGERBOX_DB_HOST");
         int port = Integer.parseInt(env.getOrDefault("LEDGERBOX_DB_PORT", "5433"));
         String name = env.getOrDefault("LEDGERBOX_DB_NAME", "postgres");
         String user = env.getOrDefault("LEDGERBOX_DB_USER", "postgres");
         String password = env.getOrDefault("LEDGERBOX_DB_PASSWORD", "postgres");
-        EmbeddedDatabase embedded = null;
-        if (host == null || host.isBlank()) {
+        boolean embeddedDatabase = host == null || host.isBlank();
+        if (embeddedDatabase) {
+            host = "localhost";
+        }
+
+        // Liberty first: it takes longest to start, and the shop waits for the database on its own
+        ProcessBuilder liberty =
+                new ProcessBuilder(wlp.resolve(Path.of("bin", "server")).toString(), "run", "sample").inheritIO();
+        liberty.environment()
+                .put(
+                        "WLP_USER_DIR",
+                        base.resolve(Path.of("target", "liberty", "wlp", "usr")).toString());
+        liberty.environment().put("LEDGERBOX_DB_HOST", host);
+        liberty.environment().put("LEDGERBOX_DB_PORT", Integer.toString(port));
+        liberty.environment().put("LEDGERBOX_DB_NAME", name);
+        liberty.environment().put("LEDGERBOX_DB_USER", user);
+        liberty.environment().put("LEDGERBOX_DB_PASSWORD", password);
+        System.out.println("[sample] starting the shop on Open Liberty (its console follows)");
+        Process shop = liberty.start();
+        // Ctrl-C stops the shop, then the rest in the reverse order of their start: the publisher
+        // before the receiver, the database last
+        Deque<AutoCloseable> started = new ConcurrentLinkedDeque<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("[sample] stopping");
+            shop.destroy(); // SIGTERM: Liberty stops in order
+            try {
+                shop.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (AutoCloseable part : started) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    System.out.println("[sample] stopping " + part + ": " + e);
+                }
+            }
+        }));
+
+        if (embeddedDatabase) {
             File data = env.containsKey("LEDGERBOX_DB_DIR")
                     ? new File(env.get("LEDGERBOX_DB_DIR"))
                     : base.resolve("target/sample-db").toFile();
             Files.createDirectories(data.toPath());
             System.out.printf("[sample] starting embedded PostgreSQL on port %d, data in %s%n", port, data);
-            embedded = EmbeddedDatabase.startStoppedByCaller(true, port, data);
-            host = "localhost";
+            started.push(EmbeddedDatabase.startStoppedByCaller(true, port, data));
         }
         String jdbcUrl = "jdbc:postgresql://" + host + ":" + port + "/" + name;
         PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -121,8 +164,9 @@ public final class SampleLauncher {
                     .reveal();
         }
         inbox.verifyWith(secret);
+        started.push(inbox);
 
-        Daemon publisher = new Daemon(publisherSettings, new LogSink(true)).start();
+        started.push(new Daemon(publisherSettings, new LogSink(true)).start());
 
         FakePaymentProvider provider = new FakePaymentProvider(
                 Integer.parseInt(env.getOrDefault("SAMPLE_PROVIDER_PORT", "8090")),
@@ -130,31 +174,8 @@ public final class SampleLauncher {
                         + "/api/webhooks/payments"),
                 System.out);
 
-        Path server = base.resolve(Path.of("target", "liberty", "wlp", "bin", "server"));
-        ProcessBuilder liberty = new ProcessBuilder(server.toString(), "run", "sample").inheritIO();
-        liberty.environment().put("LEDGERBOX_DB_HOST", host);
-        liberty.environment().put("LEDGERBOX_DB_PORT", Integer.toString(port));
-        liberty.environment().put("LEDGERBOX_DB_NAME", name);
-        liberty.environment().put("LEDGERBOX_DB_USER", user);
-        liberty.environment().put("LEDGERBOX_DB_PASSWORD", password);
-        Process shop = liberty.start();
-        EmbeddedDatabase db = embedded;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("[sample] stopping");
-            shop.destroy(); // SIGTERM: Liberty stops in order
-            try {
-                shop.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            publisher.close();
-            provider.close();
-            inbox.close();
-            if (db != null) {
-                db.close();
-            }
-        }));
-        System.out.println("[sample] starting the shop on Open Liberty (its console follows)");
+        started.push(provider);
+
         if (!answers(
                 URI.create("http://localhost:" + env.getOrDefault("LEDGERBOX_HTTP_PORT", "9080") + "/api/orders"),
                 shop)) {
