@@ -179,7 +179,7 @@ public final class OutboundCapture implements AutoCloseable {
         Bodies.Rendered body =
                 Bodies.render(requestBody, request.header("content-type"), config.redactedFields(), bodyMax);
         String url = safeUrl(request.uri());
-        AttemptRow row = new AttemptRow(
+        AttemptRow row = AttemptRow.request(
                 Ids.timeOrdered(),
                 call.correlationId(),
                 call.id(),
@@ -196,16 +196,6 @@ public final class OutboundCapture implements AutoCloseable {
                 body != null && body.truncated(),
                 attempt.idempotencyKey(),
                 clock.instant(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
                 attempt.origin(),
                 attempt.traceId(),
                 attempt.spanId());

@@ -25,7 +25,7 @@ class AttemptWriterTest {
 
     static AttemptRow ended(UUID id, int status, String body) {
         Instant at = Instant.parse("2026-12-02T17:30:00.000001Z");
-        return new AttemptRow(
+        return AttemptRow.request(
                         id,
                         "payments.charges.create:order-7",
                         UUID.randomUUID(),
@@ -42,16 +42,6 @@ class AttemptWriterTest {
                         false,
                         "payments.charges.create:order-7",
                         at,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
                         null,
                         null,
                         null)
