@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,8 +43,9 @@ final class AttemptWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AttemptWriter.class);
 
     /**
-     * A timestamp sent as microseconds since the epoch: {@code Instant.toString()} cost the writer
-     * more than the rest of a row's columns together.
+     * A timestamp: to the upsert as microseconds since the epoch, to {@code COPY} as ISO text made
+     * without java.time's formatter ({@code Instant.toString()} cost the writer more than the rest
+     * of a row's columns together).
      */
     private static final String MICROS = "micros";
 
@@ -370,8 +373,10 @@ final class AttemptWriter implements AutoCloseable {
                 }
                 if (value == null) {
                     text.append("\\N");
+                } else if (value instanceof Instant instant) {
+                    timestamp(instant, text);
                 } else {
-                    escape(value.toString(), text); // an Instant as ISO-8601, which timestamptz reads
+                    escape(value.toString(), text);
                 }
             }
             text.append('\n');
@@ -387,6 +392,29 @@ final class AttemptWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new SQLException("outbound capture: COPY of " + rows.size() + " attempt rows failed", e);
         }
+    }
+
+    /** {@code 2026-12-02 17:30:00.000001+00}, as {@code timestamptz} reads it. */
+    static void timestamp(Instant instant, StringBuilder out) {
+        LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+        if (t.getYear() < 1000 || t.getYear() > 9999) {
+            out.append(instant); // ISO-8601 with its sign and width; not a clock's time
+            return;
+        }
+        out.append(t.getYear()).append('-');
+        digits(t.getMonthValue(), 2, out).append('-');
+        digits(t.getDayOfMonth(), 2, out).append(' ');
+        digits(t.getHour(), 2, out).append(':');
+        digits(t.getMinute(), 2, out).append(':');
+        digits(t.getSecond(), 2, out).append('.');
+        digits(instant.getNano() / 1_000, 6, out).append("+00");
+    }
+
+    private static StringBuilder digits(int value, int width, StringBuilder out) {
+        for (int scale = width - 1, divisor = (int) Math.pow(10, scale); scale >= 0; scale--, divisor /= 10) {
+            out.append((char) ('0' + value / divisor % 10));
+        }
+        return out;
     }
 
     /** COPY's text format: backslash, tab, newline and carriage return escaped. */
@@ -458,10 +486,8 @@ final class AttemptWriter implements AutoCloseable {
     }
 
     private static String micros(Instant instant) {
-        return instant == null
-                ? null
-                : Long.toString(Math.addExact(
-                        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000));
+        return Long.toString(
+                Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000));
     }
 
     @Override
