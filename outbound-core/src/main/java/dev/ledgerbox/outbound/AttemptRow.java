@@ -5,42 +5,14 @@ import java.util.UUID;
 
 /**
  * One {@code outbound_attempt} row as the writer stores it: the request's columns, and the
- * response's once the attempt ended ({@code respondedAt} set). Immutable, so that it can cross to
- * the writer's thread.
+ * response's once the attempt ended. Immutable, so that it can cross to the writer's thread.
+ *
+ * @param response {@code null} until the attempt ended
  */
-record AttemptRow(
-        UUID attemptId,
-        String correlationId,
-        UUID callId,
-        String destination,
-        String callKey,
-        int attempt,
-        String transport,
-        String method,
-        String url,
-        String requestHeaders,
-        String requestBody,
-        String requestSha256,
-        Integer requestBytes,
-        boolean requestTruncated,
-        String idempotencyKey,
-        Instant requestedAt,
-        Instant respondedAt,
-        Integer durationMillis,
-        Integer status,
-        String responseHeaders,
-        String responseBody,
-        Boolean responseTruncated,
-        String providerRequestId,
-        String errorClass,
-        String errorMessage,
-        String errorCode,
-        String originCorrelationId,
-        String traceId,
-        String spanId) {
+record AttemptRow(Request request, Response response) {
 
-    /** The request's row: the response's columns empty until {@link #ended}. */
-    static AttemptRow request(
+    /** The columns written before the call goes out. */
+    record Request(
             UUID attemptId,
             String correlationId,
             UUID callId,
@@ -59,40 +31,10 @@ record AttemptRow(
             Instant requestedAt,
             String originCorrelationId,
             String traceId,
-            String spanId) {
-        return new AttemptRow(
-                attemptId,
-                correlationId,
-                callId,
-                destination,
-                callKey,
-                attempt,
-                transport,
-                method,
-                url,
-                requestHeaders,
-                requestBody,
-                requestSha256,
-                requestBytes,
-                requestTruncated,
-                idempotencyKey,
-                requestedAt,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                originCorrelationId,
-                traceId,
-                spanId);
-    }
+            String spanId) {}
 
-    AttemptRow ended(
+    /** The columns of how the attempt ended: a response, or the error when none came back. */
+    record Response(
             Instant respondedAt,
             int durationMillis,
             Integer status,
@@ -102,36 +44,22 @@ record AttemptRow(
             String providerRequestId,
             String errorClass,
             String errorMessage,
-            String errorCode) {
-        return new AttemptRow(
-                attemptId,
-                correlationId,
-                callId,
-                destination,
-                callKey,
-                attempt,
-                transport,
-                method,
-                url,
-                requestHeaders,
-                requestBody,
-                requestSha256,
-                requestBytes,
-                requestTruncated,
-                idempotencyKey,
-                requestedAt,
-                respondedAt,
-                durationMillis,
-                status,
-                responseHeaders,
-                responseBody,
-                responseTruncated,
-                providerRequestId,
-                errorClass,
-                errorMessage,
-                errorCode,
-                originCorrelationId,
-                traceId,
-                spanId);
+            String errorCode) {}
+
+    /** The request's row, its response columns empty. */
+    AttemptRow(Request request) {
+        this(request, null);
+    }
+
+    AttemptRow ended(Response response) {
+        return new AttemptRow(request, response);
+    }
+
+    boolean ended() {
+        return response != null;
+    }
+
+    UUID attemptId() {
+        return request.attemptId();
     }
 }

@@ -42,57 +42,37 @@ final class AttemptWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttemptWriter.class);
 
-    /**
-     * A timestamp: to the upsert as microseconds since the epoch, to {@code COPY} as ISO text made
-     * without java.time's formatter ({@code Instant.toString()} cost the writer more than the rest
-     * of a row's columns together).
-     */
-    private static final String MICROS = "micros";
-
-    /** The columns in the order of {@link #UPSERT}'s arrays, each read from a row as text. */
+    /** The columns, in the order of {@link #UPSERT}'s arrays and of {@link #COPY}'s fields. */
     private static final List<Column> COLUMNS = List.of(
-            new Column("attempt_id", "uuid", AttemptRow::attemptId),
-            new Column("correlation_id", "text", AttemptRow::correlationId),
-            new Column("call_id", "uuid", AttemptRow::callId),
-            new Column("destination", "text", AttemptRow::destination),
-            new Column("call_key", "text", AttemptRow::callKey),
-            new Column("attempt", "integer", AttemptRow::attempt),
-            new Column("transport", "text", AttemptRow::transport),
-            new Column("request_method", "text", AttemptRow::method),
-            new Column("request_url", "text", AttemptRow::url),
-            new Column("request_headers", "jsonb", AttemptRow::requestHeaders),
-            new Column("request_body", "text", AttemptRow::requestBody),
-            new Column("request_body_sha256", "text", AttemptRow::requestSha256),
-            new Column("request_bytes", "integer", AttemptRow::requestBytes),
-            new Column("request_truncated", "boolean", AttemptRow::requestTruncated),
-            new Column("idempotency_key", "text", AttemptRow::idempotencyKey),
-            new Column("requested_at", MICROS, AttemptRow::requestedAt),
-            new Column("responded_at", MICROS, AttemptRow::respondedAt),
-            new Column("duration_ms", "integer", AttemptRow::durationMillis),
-            new Column("response_status", "integer", AttemptRow::status),
-            new Column("response_headers", "jsonb", AttemptRow::responseHeaders),
-            new Column("response_body", "text", AttemptRow::responseBody),
-            new Column("response_truncated", "boolean", AttemptRow::responseTruncated),
-            new Column("provider_request_id", "text", AttemptRow::providerRequestId),
-            new Column("error_class", "text", AttemptRow::errorClass),
-            new Column("error_message", "text", AttemptRow::errorMessage),
-            new Column("error_code", "text", AttemptRow::errorCode),
-            new Column("origin_correlation_id", "text", AttemptRow::originCorrelationId),
-            new Column("trace_id", "text", AttemptRow::traceId),
-            new Column("span_id", "text", AttemptRow::spanId));
-
-    /** The response's columns: what a second write of one attempt adds to the first. */
-    private static final List<String> RESPONSE_COLUMNS = List.of(
-            "responded_at",
-            "duration_ms",
-            "response_status",
-            "response_headers",
-            "response_body",
-            "response_truncated",
-            "provider_request_id",
-            "error_class",
-            "error_message",
-            "error_code");
+            request("attempt_id", "uuid", AttemptRow.Request::attemptId),
+            request("correlation_id", "text", AttemptRow.Request::correlationId),
+            request("call_id", "uuid", AttemptRow.Request::callId),
+            request("destination", "text", AttemptRow.Request::destination),
+            request("call_key", "text", AttemptRow.Request::callKey),
+            request("attempt", "integer", AttemptRow.Request::attempt),
+            request("transport", "text", AttemptRow.Request::transport),
+            request("request_method", "text", AttemptRow.Request::method),
+            request("request_url", "text", AttemptRow.Request::url),
+            request("request_headers", "jsonb", AttemptRow.Request::requestHeaders),
+            request("request_body", "text", AttemptRow.Request::requestBody),
+            request("request_body_sha256", "text", AttemptRow.Request::requestSha256),
+            request("request_bytes", "integer", AttemptRow.Request::requestBytes),
+            request("request_truncated", "boolean", AttemptRow.Request::requestTruncated),
+            request("idempotency_key", "text", AttemptRow.Request::idempotencyKey),
+            request("requested_at", "timestamptz", AttemptRow.Request::requestedAt),
+            response("responded_at", "timestamptz", AttemptRow.Response::respondedAt),
+            response("duration_ms", "integer", AttemptRow.Response::durationMillis),
+            response("response_status", "integer", AttemptRow.Response::status),
+            response("response_headers", "jsonb", AttemptRow.Response::responseHeaders),
+            response("response_body", "text", AttemptRow.Response::responseBody),
+            response("response_truncated", "boolean", AttemptRow.Response::responseTruncated),
+            response("provider_request_id", "text", AttemptRow.Response::providerRequestId),
+            response("error_class", "text", AttemptRow.Response::errorClass),
+            response("error_message", "text", AttemptRow.Response::errorMessage),
+            response("error_code", "text", AttemptRow.Response::errorCode),
+            request("origin_correlation_id", "text", AttemptRow.Request::originCorrelationId),
+            request("trace_id", "text", AttemptRow.Request::traceId),
+            request("span_id", "text", AttemptRow.Request::spanId));
 
     static final String UPSERT = upsert();
 
@@ -224,7 +204,7 @@ final class AttemptWriter implements AutoCloseable {
                 }
                 for (AttemptRow row : drained) {
                     Pending p = pending.computeIfAbsent(row.attemptId(), id -> new Pending());
-                    if (row.respondedAt() != null && (p.row == null || p.row.respondedAt() == null)) {
+                    if (row.ended() && (p.row == null || !p.row.ended())) {
                         ended++;
                     }
                     p.row = row;
@@ -261,7 +241,7 @@ final class AttemptWriter implements AutoCloseable {
                 lastWrite = System.nanoTime();
                 for (Pending p : ready) {
                     pending.remove(p.row.attemptId());
-                    if (p.row.respondedAt() != null) {
+                    if (p.row.ended()) {
                         ended--;
                     }
                 }
@@ -310,7 +290,7 @@ final class AttemptWriter implements AutoCloseable {
             if (ready.size() == batchSize) {
                 break;
             }
-            if (all || p.row.respondedAt() != null || now - p.since >= LINGER_NANOS) {
+            if (all || p.row.ended() || now - p.since >= LINGER_NANOS) {
                 ready.add(p);
             }
         }
@@ -328,7 +308,7 @@ final class AttemptWriter implements AutoCloseable {
         List<AttemptRow> copied = new ArrayList<>(rows.size());
         List<AttemptRow> upserted = new ArrayList<>();
         for (AttemptRow row : rows) {
-            boolean fresh = row.respondedAt() != null && !opened.contains(row.attemptId());
+            boolean fresh = row.ended() && !opened.contains(row.attemptId());
             (fresh && copyable ? copied : upserted).add(row);
         }
         try (Connection c = dataSource.getConnection()) {
@@ -343,7 +323,7 @@ final class AttemptWriter implements AutoCloseable {
             }
         }
         for (AttemptRow row : rows) {
-            if (row.respondedAt() == null) {
+            if (!row.ended()) {
                 opened.add(row.attemptId());
             } else {
                 opened.remove(row.attemptId());
@@ -367,16 +347,14 @@ final class AttemptWriter implements AutoCloseable {
         for (AttemptRow row : rows) {
             for (int i = 0; i < COLUMNS.size(); i++) {
                 Column column = COLUMNS.get(i);
-                Object value = column.value().apply(row);
+                String value = column.text(row);
                 if (i > 0) {
                     text.append('\t');
                 }
                 if (value == null) {
                     text.append("\\N");
-                } else if (value instanceof Instant instant) {
-                    timestamp(instant, text);
                 } else {
-                    escape(value.toString(), text);
+                    escape(value, text);
                 }
             }
             text.append('\n');
@@ -459,14 +437,7 @@ final class AttemptWriter implements AutoCloseable {
             Column column = COLUMNS.get(i);
             String sep = i == 0 ? "" : ", ";
             names.append(sep).append(column.name());
-            if (column.type().equals(MICROS)) {
-                casts.append(sep)
-                        .append("timestamptz 'epoch' + c")
-                        .append(i)
-                        .append("::bigint * interval '1 microsecond'");
-            } else {
-                casts.append(sep).append("c").append(i).append("::").append(column.type());
-            }
+            casts.append(sep).append("c").append(i).append("::").append(column.type());
             arrays.append(sep).append("?::text[]");
         }
         StringBuilder aliases = new StringBuilder();
@@ -474,20 +445,17 @@ final class AttemptWriter implements AutoCloseable {
             aliases.append(i == 0 ? "" : ", ").append("c").append(i);
         }
         StringBuilder updates = new StringBuilder();
-        for (String column : RESPONSE_COLUMNS) {
-            updates.append(updates.length() == 0 ? "" : ", ")
-                    .append(column)
-                    .append(" = EXCLUDED.")
-                    .append(column);
+        for (Column column : COLUMNS) {
+            if (column.response()) {
+                updates.append(updates.length() == 0 ? "" : ", ")
+                        .append(column.name())
+                        .append(" = EXCLUDED.")
+                        .append(column.name());
+            }
         }
         return "INSERT INTO outbound_attempt (" + names + ") SELECT " + casts + " FROM unnest(" + arrays + ") AS t("
                 + aliases + ") ON CONFLICT (attempt_id) DO UPDATE SET " + updates
                 + " WHERE EXCLUDED.responded_at IS NOT NULL";
-    }
-
-    private static String micros(Instant instant) {
-        return Long.toString(
-                Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000));
     }
 
     @Override
@@ -496,12 +464,30 @@ final class AttemptWriter implements AutoCloseable {
         thread.join(TimeUnit.SECONDS.toMillis(10));
     }
 
-    private record Column(String name, String type, Function<AttemptRow, Object> value) {
+    private static Column request(String name, String type, Function<AttemptRow.Request, Object> value) {
+        return new Column(name, type, false, row -> value.apply(row.request()));
+    }
 
-        /** The value as the upsert's text arrays carry it: a timestamp as epoch microseconds. */
+    /** A response column: empty in a request's row, the second write of an attempt fills it. */
+    private static Column response(String name, String type, Function<AttemptRow.Response, Object> value) {
+        return new Column(name, type, true, row -> row.ended() ? value.apply(row.response()) : null);
+    }
+
+    private record Column(String name, String type, boolean response, Function<AttemptRow, Object> value) {
+
+        /**
+         * The value as text, as both the upsert's arrays and {@code COPY} carry it; a timestamp
+         * without java.time's formatter ({@code Instant.toString()} cost the writer more than the
+         * rest of a row's columns together).
+         */
         String text(AttemptRow row) {
             Object value = value().apply(row);
-            return value instanceof Instant instant ? micros(instant) : value == null ? null : value.toString();
+            if (value instanceof Instant instant) {
+                StringBuilder text = new StringBuilder(29);
+                timestamp(instant, text);
+                return text.toString();
+            }
+            return value == null ? null : value.toString();
         }
     }
 }

@@ -179,7 +179,7 @@ public final class OutboundCapture implements AutoCloseable {
         Bodies.Rendered body =
                 Bodies.render(requestBody, request.header("content-type"), config.redactedFields(), bodyMax);
         String url = safeUrl(request.uri());
-        AttemptRow row = AttemptRow.request(
+        AttemptRow row = new AttemptRow(new AttemptRow.Request(
                 Ids.timeOrdered(),
                 call.correlationId(),
                 call.id(),
@@ -198,7 +198,7 @@ public final class OutboundCapture implements AutoCloseable {
                 clock.instant(),
                 attempt.origin(),
                 attempt.traceId(),
-                attempt.spanId());
+                attempt.spanId()));
         BoundaryLine.request(AUDIT, KIND, attempt.number(), call.destination(), request.method(), url)
                 .with("correlation_id", call.correlationId())
                 .with("call_key", call.key())
@@ -227,7 +227,8 @@ public final class OutboundCapture implements AutoCloseable {
         if (open.get() == attempt) {
             open.remove();
         }
-        AttemptRow request = attempt.row();
+        AttemptRow requested = attempt.row();
+        AttemptRow.Request request = requested.request();
         OutboundDestination config = attempt.destination();
         Map<String, String> headers = outcome.headers() == null ? null : safeHeaders(outcome.headers(), config);
         Bodies.Rendered body = outcome.body() == null
@@ -242,7 +243,7 @@ public final class OutboundCapture implements AutoCloseable {
                 : outcome.headers().get(config.requestIdHeader().toLowerCase(Locale.ROOT));
         int millis = (int) Math.min(Integer.MAX_VALUE, Duration.ofNanos(nanos).toMillis());
         boolean truncated = body != null && (body.truncated() || !outcome.complete());
-        AttemptRow row = request.ended(
+        AttemptRow row = requested.ended(new AttemptRow.Response(
                 clock.instant(),
                 millis,
                 outcome.status(),
@@ -252,7 +253,7 @@ public final class OutboundCapture implements AutoCloseable {
                 providerId,
                 outcome.errorClass(),
                 outcome.errorMessage(),
-                outcome.errorCode());
+                outcome.errorCode()));
         BoundaryLine.response(
                         AUDIT,
                         KIND,

@@ -25,7 +25,7 @@ class AttemptWriterTest {
 
     static AttemptRow ended(UUID id, int status, String body) {
         Instant at = Instant.parse("2026-12-02T17:30:00.000001Z");
-        return AttemptRow.request(
+        return new AttemptRow(new AttemptRow.Request(
                         id,
                         "payments.charges.create:order-7",
                         UUID.randomUUID(),
@@ -44,8 +44,9 @@ class AttemptWriterTest {
                         at,
                         null,
                         null,
-                        null)
-                .ended(at.plusMillis(3), 3, status, "{}", body, false, "req_" + status, null, null, null);
+                        null))
+                .ended(new AttemptRow.Response(
+                        at.plusMillis(3), 3, status, "{}", body, false, "req_" + status, null, null, null));
     }
 
     @Test
