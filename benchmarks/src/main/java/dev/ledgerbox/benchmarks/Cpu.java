@@ -24,18 +24,6 @@ public final class Cpu {
                 .getProcessCpuTime();
     }
 
-    /** The CPU time of this JVM's live threads whose name starts with {@code prefix}. */
-    public static long threadNanos(String prefix) {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long nanos = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(prefix)) {
-                nanos += Math.max(0, threads.getThreadCpuTime(t.getId()));
-            }
-        }
-        return nanos;
-    }
-
     /**
      * The CPU time of this JVM's threads by kind (the thread's name with its digits dropped, as the
      * kernel knows it: {@code GC Thread#}, {@code C2 CompilerThre}, {@code pool-N-thread-N}), from

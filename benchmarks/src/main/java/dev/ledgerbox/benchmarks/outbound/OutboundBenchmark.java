@@ -154,11 +154,6 @@ public final class OutboundBenchmark {
                 throw new IllegalStateException(
                         "calls failed: plain " + plain.failures + ", captured " + captured.failures);
             }
-            System.out.printf(
-                    Locale.ROOT,
-                    "  capture's own threads, CPU µs per captured call: row writer %.1f, boundary_audit log worker %.1f%n",
-                    Cpu.threadNanos("ledgerbox-outbound-writer") / 1e3 / attempts,
-                    Cpu.threadNanos("AsyncAppender-Worker") / 1e3 / attempts);
             System.out.println("  CPU µs per call by thread kind: plain / captured");
             java.util.Set<String> names = new java.util.TreeSet<>(plainKinds.keySet());
             names.addAll(capturedKinds.keySet());

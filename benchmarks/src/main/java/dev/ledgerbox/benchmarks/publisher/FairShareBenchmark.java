@@ -91,26 +91,24 @@ public final class FairShareBenchmark {
             System.out.println("| phase | webhook deliveries/s | outbox events/s | webhooks' share | outbox's share |");
             System.out.println("|---|---:|---:|---:|---:|");
             System.out.printf(Locale.ROOT, "| each alone | %.0f | %.0f | 1.00 | 1.00 |%n", alone[0], outboxAlone);
-            System.out.printf(
-                    Locale.ROOT,
-                    "| side by side (%d events not for the endpoint) | %.0f | %.0f | %.2f | %.2f |%n",
-                    events,
-                    beside[0],
-                    beside[1],
-                    beside[0] / alone[0],
-                    beside[1] / outboxAlone);
-            System.out.printf(
-                    Locale.ROOT,
-                    "| %d events routed to the endpoint as they drain | %.0f | %.0f | %.2f | %.2f |%n",
-                    events,
-                    routed[0],
-                    routed[1],
-                    routed[0] / alone[0],
-                    routed[1] / outboxAlone);
+            share("side by side (" + events + " events not for the endpoint)", beside, alone[0], outboxAlone);
+            share(events + " events routed to the endpoint as they drain", routed, alone[0], outboxAlone);
         } finally {
             receiver.stop(0);
             receiving.shutdownNow();
         }
+    }
+
+    /** A row of the table: both rates of a phase and each one's share of its rate alone. */
+    private static void share(String phase, double[] rates, double webhooksAlone, double outboxAlone) {
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %.0f | %.0f | %.2f | %.2f |%n",
+                phase,
+                rates[0],
+                rates[1],
+                rates[0] / webhooksAlone,
+                rates[1] / outboxAlone);
     }
 
     /** Drains the deliveries with the whole publisher; returns webhooks/s and outbox events/s meanwhile. */
