@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs variants of a transaction on many threads for a fixed time, interleaved round by round so
  * that machine noise spreads evenly, and reports transactions per second and ratios to a baseline.
  *
- * <p>Arguments: {@code threads=8 seconds=5 rounds=3 warmup=2}.
+ * <p>Arguments: {@code threads=8 seconds=5 rounds=3 warmup=2}, and {@code only=raw,ledgerbox} to run
+ * only the variants whose names contain one of those words (and the baseline).
  */
 public final class Harness implements AutoCloseable {
 
@@ -39,12 +40,16 @@ public final class Harness implements AutoCloseable {
     public final int rounds;
     public final int warmup;
     public final HikariDataSource pool;
+    /** Variant names must contain one of these to run (argument {@code only}); all when empty. */
+    private final List<String> only;
 
     public Harness(EmbeddedDatabase db, Map<String, String> args) {
         this.threads = Integer.parseInt(args.getOrDefault("threads", "8"));
         this.seconds = Integer.parseInt(args.getOrDefault("seconds", "5"));
         this.rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
         this.warmup = Integer.parseInt(args.getOrDefault("warmup", "2"));
+        String only = args.getOrDefault("only", "");
+        this.only = only.isBlank() ? List.of() : List.of(only.split(","));
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.jdbcUrl());
         config.setUsername(db.user());
@@ -61,6 +66,19 @@ public final class Harness implements AutoCloseable {
             args.put(kv[0], kv.length > 1 ? kv[1] : "");
         }
         return args;
+    }
+
+    /**
+     * The variants this run measures: those the {@code only} argument names (a variant whose name
+     * contains one of its words), and the {@code baseline}, which every ratio table needs.
+     */
+    public Map<String, Work> selected(Map<String, Work> variants, String baseline) {
+        Map<String, Work> kept = new LinkedHashMap<>(variants);
+        kept.keySet()
+                .removeIf(name -> !name.contains(baseline)
+                        && !only.isEmpty()
+                        && only.stream().noneMatch(name::contains));
+        return kept;
     }
 
     public String describe() throws Exception {
@@ -216,6 +234,9 @@ public final class Harness implements AutoCloseable {
         System.out.println("| variant | durable tx/s | ratio | non-durable tx/s | ratio |");
         System.out.println("|---|---:|---:|---:|---:|");
         for (String name : durable.keySet()) {
+            if (!fast.containsKey(name)) {
+                continue;
+            }
             System.out.printf(
                     Locale.ROOT,
                     "| %s | %.0f | %.2f | %.0f | %.2f |%n",

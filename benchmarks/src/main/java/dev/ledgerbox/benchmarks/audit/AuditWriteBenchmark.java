@@ -64,12 +64,8 @@ public final class AuditWriteBenchmark {
 
     private final Map<Class<? extends InvoiceFields>, long[]> ids = new LinkedHashMap<>();
 
-    /** Variant names must contain one of these (argument {@code only=ledgerbox,Envers}); all when empty. */
-    private final List<String> only;
-
-    private AuditWriteBenchmark(Harness harness, String only) {
+    private AuditWriteBenchmark(Harness harness) {
         this.harness = harness;
-        this.only = only == null || only.isBlank() ? List.of() : List.of(only.split(","));
         Configuration config = new Configuration()
                 .addAnnotatedClass(PlainInvoice.class)
                 .addAnnotatedClass(LedgerboxInvoice.class)
@@ -98,8 +94,7 @@ public final class AuditWriteBenchmark {
     public static void main(String[] argv) throws Exception {
         try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox", "audit");
                 Harness harness = new Harness(db, Harness.arguments(argv))) {
-            AuditWriteBenchmark bench =
-                    new AuditWriteBenchmark(harness, Harness.arguments(argv).get("only"));
+            AuditWriteBenchmark bench = new AuditWriteBenchmark(harness);
             AtomicBoolean running = new AtomicBoolean(true);
             Thread sealing = new Thread(() -> bench.sealContinuously(running), "audit-sealer");
             sealing.start();
@@ -170,11 +165,7 @@ public final class AuditWriteBenchmark {
         v.put("update: " + LEDGERBOX, sealed(() -> update(LedgerboxInvoice.class, null)));
         v.put("update: " + ENVERS, () -> update(EnversInvoice.class, null));
         v.put("update: " + JAVERS, () -> update(JaversInvoice.class, this::javersCommit));
-        v.keySet()
-                .removeIf(name -> !name.contains(UNAUDITED)
-                        && !only.isEmpty()
-                        && only.stream().noneMatch(name::contains));
-        return v;
+        return harness.selected(v, UNAUDITED);
     }
 
     /** Ledgerbox with an actor (as the raw row and JaVers have one) and the sealer's drain counted. */

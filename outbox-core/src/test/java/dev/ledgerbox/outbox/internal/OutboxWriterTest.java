@@ -188,6 +188,27 @@ public class OutboxWriterTest {
         }
     }
 
+    /**
+     * Deleting an aggregate's events (the publisher's purge, an operator by hand) never makes its
+     * numbers start again: a consumer that remembers the last number it saw must not drop the next.
+     */
+    @Test
+    void numbersContinueAfterTheAggregatesEventsAreDeleted() throws SQLException {
+        for (int i = 0; i < 3; i++) {
+            writeAndCommit("order", "5");
+        }
+        execute("DELETE FROM outbox_event WHERE aggregateid = '5' AND aggregate_seq < 3");
+        assertThat(writeAndCommit("order", "5")).isEqualTo(4L);
+        execute("DELETE FROM outbox_event WHERE aggregateid = '5'");
+        assertThat(writeAndCommit("order", "5")).isEqualTo(5L);
+        execute("DELETE FROM outbox_event WHERE aggregateid = '5'");
+        execute("SELECT ledgerbox_emit('order', '5', 'order.changed', '{}')");
+        assertThat(sequences("order", "5")).containsExactly(6L);
+        assertThat(writeAndCommit("order", "6"))
+                .as("other aggregates start at 1")
+                .isEqualTo(1L);
+    }
+
     @Test
     void anInvalidEventWritesNothing() throws SQLException {
         try (Connection c = db.getConnection()) {
@@ -225,6 +246,13 @@ public class OutboxWriterTest {
 
     private static OutboxEvent event(String aggregateType, String aggregateId) {
         return OutboxEvent.of(aggregateType, aggregateId, aggregateType + ".changed", Map.of("id", aggregateId));
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
     }
 
     private static List<Long> sequences(String aggregateType, String aggregateId) throws SQLException {
