@@ -1,5 +1,9 @@
 package dev.ledgerbox.benchmarks.outbound;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.spi.AppenderAttachable;
 import com.sun.net.httpserver.HttpServer;
 import dev.ledgerbox.benchmarks.Cpu;
 import dev.ledgerbox.benchmarks.Harness;
@@ -8,12 +12,15 @@ import dev.ledgerbox.outbound.OutboundCall;
 import dev.ledgerbox.outbound.OutboundCapture;
 import dev.ledgerbox.outbound.OutboundDestination;
 import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -26,13 +33,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
 
 /**
  * The application's own calls to a loopback server that answers in about 1 ms, through the same
  * {@code java.net.http} client with and without the outbound capture, in one run: per round both
  * variants back to back (rotating order), the throughput ratio taken per round; latencies are the
  * callers'. The capture writes its rows in the background: the run checks afterwards that every
- * attempt became a row (none dropped), so that the ratio is not bought by losing records.
+ * attempt became a row (none dropped) and two {@code boundary_audit} lines in the log file that
+ * {@code logback.xml} names, so that the ratio is not bought by losing records.
  * Durable, then not. Arguments: {@code threads=8 seconds=5 rounds=5 warmup=2}.
  */
 public final class OutboundBenchmark {
@@ -69,7 +78,7 @@ public final class OutboundBenchmark {
             harness.inBothModes(
                     "| mode | plain calls/s | captured calls/s | captured / plain (median of rounds, min-max)"
                             + " | plain p50 / p99 ms | captured p50 / p99 ms | added p50 / p99 ms | plain CPU µs per call, JVM /"
-                            + " PostgreSQL | captured CPU µs per call, JVM / PostgreSQL | attempts | rows | dropped |",
+                            + " PostgreSQL | captured CPU µs per call, JVM / PostgreSQL | attempts | rows | dropped | lines |",
                     "aim: captured >= 0.9 of plain; no database round trip on the caller's thread",
                     mode -> run(harness, uri, mode));
             server.stop(0);
@@ -80,6 +89,8 @@ public final class OutboundBenchmark {
     private static String run(Harness harness, URI uri, String mode) throws Exception {
         System.out.printf("%n== %s%n", mode);
         harness.execute("TRUNCATE outbound_attempt");
+        Path log = boundaryLog();
+        long linesBefore = lines(log, 0);
         HttpClient plainClient = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newFixedThreadPool(4))
@@ -150,6 +161,7 @@ public final class OutboundBenchmark {
                 rs.next();
                 rows = rs.getLong(1);
             }
+            long lines = lines(log, linesBefore + 2 * attempts) - linesBefore;
             if (plain.failures.get() + captured.failures.get() > 0) {
                 throw new IllegalStateException(
                         "calls failed: plain " + plain.failures + ", captured " + captured.failures);
@@ -170,7 +182,7 @@ public final class OutboundBenchmark {
             return String.format(
                     Locale.ROOT,
                     "| %s | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.0f / %.0f | %.0f / %.0f"
-                            + " | %d | %d | %d |",
+                            + " | %d | %d | %d | %d |",
                     mode,
                     plainTotal[0] / plainTotal[1],
                     capturedTotal[0] / capturedTotal[1],
@@ -189,8 +201,43 @@ public final class OutboundBenchmark {
                     capturedTotal[3] / capturedTotal[0] / 1e3,
                     attempts,
                     rows,
-                    capture.droppedRows());
+                    capture.droppedRows(),
+                    lines);
         }
+    }
+
+    /** The file the {@code boundary_audit} lines go to, as {@code logback.xml} names it. */
+    @SuppressWarnings("unchecked")
+    private static Path boundaryLog() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        AppenderAttachable<ILoggingEvent> async = (AppenderAttachable<ILoggingEvent>)
+                context.getLogger("ledgerbox.outbound").getAppender("BOUNDARY");
+        return Path.of(((FileAppender<ILoggingEvent>) async.getAppender("BOUNDARY_FILE")).getFile());
+    }
+
+    /**
+     * The lines in the file once it holds {@code expected} or stops growing for two seconds: the
+     * lines are written on a background thread.
+     */
+    private static long lines(Path file, long expected) throws Exception {
+        long count = -1;
+        for (int unchanged = 0; unchanged < 20; Thread.sleep(100)) {
+            long now = 0;
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    for (int i = 0; i < n; i++) {
+                        now += buffer[i] == '\n' ? 1 : 0;
+                    }
+                }
+            }
+            if (now >= expected) {
+                return now;
+            }
+            unchanged = now == count ? unchanged + 1 : 0;
+            count = now;
+        }
+        return count;
     }
 
     /** One call per transaction: a logical call with its business key, one attempt, its latency noted. */
