@@ -140,7 +140,24 @@ final class Webhooks {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Await.until(what, condition);
+        Await.until(what, condition, Webhooks::pipeline);
+    }
+
+    /** Where the events and deliveries are, and what the database is busy with: for a timeout. */
+    static String pipeline() {
+        try {
+            return "events " + sql().query("SELECT status, count(*) AS n FROM outbox_event GROUP BY status")
+                    + ", deliveries "
+                    + sql().query("SELECT status, count(*) AS n FROM webhook_delivery GROUP BY status")
+                    + ", attempts " + sql().query("SELECT count(*) AS n FROM webhook_attempt")
+                    + ", endpoints " + sql().query("SELECT id, enabled FROM webhook_endpoint")
+                    + ", sessions "
+                    + sql().query("SELECT state, wait_event_type, wait_event, left(query, 120) AS query"
+                            + " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                            + " AND state <> 'idle'");
+        } catch (Exception e) {
+            return "(the database could not say: " + e.getMessage() + ")";
+        }
     }
 
     /** A condition that may read the database. */
