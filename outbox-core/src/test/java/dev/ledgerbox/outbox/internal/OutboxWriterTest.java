@@ -52,10 +52,7 @@ public class OutboxWriterTest {
 
     @BeforeEach
     void empty() throws SQLException {
-        try (Connection c = db.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute("TRUNCATE outbox_event, outbox_aggregate");
-        }
+        execute("TRUNCATE outbox_event, outbox_aggregate");
     }
 
     public record Order(long id, String status, int total) {}
