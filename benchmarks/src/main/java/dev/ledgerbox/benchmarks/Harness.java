@@ -234,9 +234,6 @@ public final class Harness implements AutoCloseable {
         System.out.println("| variant | durable tx/s | ratio | non-durable tx/s | ratio |");
         System.out.println("|---|---:|---:|---:|---:|");
         for (String name : durable.keySet()) {
-            if (!fast.containsKey(name)) {
-                continue;
-            }
             System.out.printf(
                     Locale.ROOT,
                     "| %s | %.0f | %.2f | %.0f | %.2f |%n",
