@@ -309,6 +309,10 @@ public final class Inbox implements AutoCloseable {
     /** A key already held: the stored answer, 409 while in progress, or a new run of a failed one. */
     private Admission duplicate(InboxStore.Capture capture) throws SQLException {
         InboxStore.Holder first = store.holder(capture.source(), capture.key());
+        if (first != null && outcomes.unwritten(first.id())) {
+            outcomes.flush(); // the first was answered here a moment ago: its outcome is being written
+            first = store.holder(capture.source(), capture.key());
+        }
         if (first == null) { // the first was purged meanwhile: this one takes the key
             Long id = store.insertHolding(capture);
             return id == null
@@ -412,7 +416,8 @@ public final class Inbox implements AutoCloseable {
     /**
      * Records how the processing of an admitted message ended, from the HTTP answer the chokepoint
      * gave: 2xx processed, 4xx refused as invalid, anything else (or {@code error}) failed and kept
-     * for the sender's retry or a replay. Returns the answer as recorded.
+     * for the sender's retry or a replay. Returns the answer; the outcome is committed just after (see {@link
+     * #awaitOutcomes}).
      */
     public Reception complete(Admission admission, int status, String body, Throwable error, Duration took) {
         return complete(admission, Processing.Result.ofResponse(status, body, error, clock.instant(), took.toMillis()));
@@ -420,18 +425,24 @@ public final class Inbox implements AutoCloseable {
 
     private Reception complete(Admission admission, Processing.Result result) {
         long id = admission.message().id();
-        try {
-            outcomes.record(result.finished(id, null));
-        } catch (SQLException e) {
-            LOG.atError()
-                    .setMessage("inbox: message {} was processed ({}) but its outcome could not be recorded: {}; it"
-                            + " stays PROCESSING until its lease runs out, then the background runs it again")
-                    .addArgument(id)
-                    .addArgument(result.status())
-                    .addArgument(e.getMessage())
-                    .log();
-        }
+        outcomes.record(result.finished(id, null));
         return result.reception(id);
+    }
+
+    /**
+     * Returns once the outcomes of the requests answered so far are committed. A request's answer
+     * does not wait for its outcome's row: one thread writes the outcomes of requests that finish
+     * together in one commit just after they are answered (a duplicate arriving meanwhile waits for
+     * it). Useful before reading the rows (a test, a report) and before stopping.
+     *
+     * @throws InboxException when the outcomes could not be written within a minute
+     */
+    public void awaitOutcomes() {
+        try {
+            outcomes.flush();
+        } catch (SQLException e) {
+            throw new InboxException("inbox: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -3,27 +3,44 @@ package dev.ledgerbox.inbox;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Records how processings in requests ended, grouped: each caller waits for its outcome to be
- * written, and the outcomes of requests that finish at once go in one statement and one commit
- * (as PostgreSQL groups commits). Alone, a request pays one commit; under load, a fraction of one.
- * Thread-safe; one recording thread, started on first use.
+ * Records how processings in requests ended, after the answer: a request hands its outcome over and
+ * returns, and one thread writes the outcomes waiting at that moment in one statement and one
+ * commit (alone, one commit per outcome; under load, a fraction of one). The request's own path
+ * pays one commit, its capture's.
+ *
+ * <p>Until an outcome is committed its message stays {@code PROCESSING}: a duplicate received
+ * meanwhile {@link #flush waits} for it here. Should the process die first, the message keeps its
+ * lease and, once the lease runs out, the background runs it again (handlers are idempotent by the
+ * sender's key). When {@value #QUEUE} outcomes wait, requests wait for room. Thread-safe; one
+ * recording thread, started on first use.
  */
 final class OutcomeRecorder implements AutoCloseable {
 
-    private static final int BATCH = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeRecorder.class);
 
-    private record Pending(InboxStore.Finished finished, CompletableFuture<Void> done) {}
+    private static final int BATCH = 500;
+    static final int QUEUE = 10_000;
+
+    /** An outcome to write, or (finished null) a caller waiting for everything queued before it. */
+    private record Pending(InboxStore.Finished finished, CompletableFuture<Void> written) {}
 
     private final InboxStore store;
     private final String owner;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE);
+    /** Messages whose outcome is queued or being written. */
+    private final Set<Long> unwritten = ConcurrentHashMap.newKeySet();
+
     private volatile Thread thread;
     private volatile boolean closed;
 
@@ -32,25 +49,47 @@ final class OutcomeRecorder implements AutoCloseable {
         this.owner = owner;
     }
 
-    /** Writes the outcome (with any others waiting), and returns once it is committed. */
-    void record(InboxStore.Finished finished) throws SQLException {
-        Pending pending = new Pending(finished, new CompletableFuture<>());
+    /** Queues the outcome and returns; it is committed shortly after (see {@link #flush}). */
+    void record(InboxStore.Finished finished) {
         if (thread == null) {
             start();
         }
-        queue.add(pending);
+        unwritten.add(finished.id());
+        if (closed || !offer(new Pending(finished, null))) {
+            write(List.of(finished)); // stopped (or interrupted while waiting for room): written here
+        }
+    }
+
+    /** Whether the outcome of this message is queued and not committed yet. */
+    boolean unwritten(long id) {
+        return unwritten.contains(id);
+    }
+
+    /** Returns once every outcome queued before the call is written (or its writing failed, logged). */
+    void flush() throws SQLException {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        if (thread == null || closed || !offer(new Pending(null, written))) {
+            return;
+        }
         try {
-            pending.done().get(60, TimeUnit.SECONDS);
+            written.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new SQLException("the outcome of message " + finished.id() + " was not written within 60 s");
+            throw new SQLException("the inbox's outcomes were not written within 60 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while the outcome of message " + finished.id() + " was written");
+            throw new SQLException("interrupted while the inbox's outcomes were written");
+        }
+    }
+
+    private boolean offer(Pending pending) {
+        try {
+            queue.put(pending);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -64,6 +103,7 @@ final class OutcomeRecorder implements AutoCloseable {
 
     private void loop() {
         List<Pending> batch = new ArrayList<>();
+        List<InboxStore.Finished> rows = new ArrayList<>();
         while (!closed || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -72,15 +112,19 @@ final class OutcomeRecorder implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, BATCH - 1);
-                List<InboxStore.Finished> rows = new ArrayList<>(batch.size());
-                batch.forEach(p -> rows.add(p.finished()));
-                try {
-                    store.finish(owner, rows);
-                    batch.forEach(p -> p.done().complete(null));
-                } catch (SQLException | RuntimeException e) {
-                    batch.forEach(p -> p.done().completeExceptionally(e));
+                for (Pending p : batch) {
+                    if (p.finished() != null) {
+                        rows.add(p.finished());
+                    }
+                }
+                write(rows);
+                for (Pending p : batch) {
+                    if (p.written() != null) {
+                        p.written().complete(null);
+                    }
                 }
                 batch.clear();
+                rows.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -88,6 +132,28 @@ final class OutcomeRecorder implements AutoCloseable {
         }
     }
 
+    private void write(List<InboxStore.Finished> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try {
+            store.finish(owner, rows);
+        } catch (SQLException | RuntimeException e) {
+            LOG.atError()
+                    .setMessage("inbox: the outcomes of {} processed message(s) (ids {} to {}) could not be recorded:"
+                            + " {}; they stay PROCESSING until their lease runs out, then the background runs them"
+                            + " again")
+                    .addArgument(rows.size())
+                    .addArgument(rows.get(0).id())
+                    .addArgument(rows.get(rows.size() - 1).id())
+                    .addArgument(e.getMessage())
+                    .log();
+        } finally {
+            rows.forEach(r -> unwritten.remove(r.id()));
+        }
+    }
+
+    /** Writes what is queued, then stops. */
     @Override
     public synchronized void close() throws InterruptedException {
         closed = true;

@@ -62,6 +62,7 @@ class InboxDatabaseRestartTest {
 
             assertThat(retried.status()).isEqualTo(200);
             assertThat(runs).hasValue(1);
+            inbox.awaitOutcomes();
             assertThat(new SqlRows(db.dataSource()).query("SELECT idempotency_key, status FROM inbox_message"))
                     .containsExactly(Map.of("idempotency_key", "msg_outage", "status", "PROCESSED"));
         } finally {

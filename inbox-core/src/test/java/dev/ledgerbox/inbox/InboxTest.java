@@ -1,7 +1,5 @@
 package dev.ledgerbox.inbox;
 
-import static dev.ledgerbox.inbox.Inboxes.row;
-import static dev.ledgerbox.inbox.Inboxes.rows;
 import static dev.ledgerbox.inbox.Inboxes.signed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,6 +55,17 @@ class InboxTest {
     void tearDown() throws Exception {
         ((Logger) LoggerFactory.getLogger("ledgerbox.inbox")).detachAppender(audit);
         inbox.close();
+    }
+
+    /** The message's row once the outcomes of the requests answered so far are written. */
+    Map<String, Object> row(long id) throws Exception {
+        inbox.awaitOutcomes();
+        return Inboxes.row(id);
+    }
+
+    List<Map<String, Object>> rows(String source) throws Exception {
+        inbox.awaitOutcomes();
+        return Inboxes.rows(source);
     }
 
     static Inbox payments(InboxSource.Mode mode, InboxHandler handler) {
@@ -148,6 +157,48 @@ class InboxTest {
                         org.assertj.core.groups.Tuple.tuple("PROCESSED", null),
                         org.assertj.core.groups.Tuple.tuple(
                                 "DUPLICATE", first.messageId().toString()));
+    }
+
+    @Test
+    void theAnswerDoesNotWaitForItsOutcomeAndADuplicateArrivingMeanwhileWaitsForIt() throws Exception {
+        try (java.sql.Connection other = Inboxes.db().getConnection()) {
+            other.setAutoCommit(false);
+            inbox.close();
+            inbox = payments(InboxSource.Mode.SYNC, m -> {
+                // another transaction locks the message's row until the test lets go: the outcome's
+                // UPDATE waits behind it
+                try (var lock = other.prepareStatement("SELECT id FROM inbox_message WHERE id = ? FOR UPDATE")) {
+                    lock.setLong(1, m.id());
+                    lock.executeQuery().close();
+                }
+                return paid.handle(m);
+            });
+
+            Reception first = inbox.receive(
+                    signed("payments", "msg_w", PAID, Instant.now()).build());
+            assertThat(first.status()).as("answered while its outcome waits").isEqualTo(200);
+            assertThat(Inboxes.row(first.messageId())).containsEntry("status", "PROCESSING");
+
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<Reception> again = pool.submit(() -> inbox.receive(
+                        signed("payments", "msg_w", PAID, Instant.now()).build()));
+                Thread.sleep(300);
+                assertThat(again)
+                        .as("the duplicate waits for the first's outcome")
+                        .isNotDone();
+                other.commit();
+
+                Reception duplicate = again.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(duplicate.disposition()).isEqualTo(Disposition.DUPLICATE);
+                assertThat(duplicate.status()).isEqualTo(200);
+                assertThat(duplicate.body()).isEqualTo(first.body());
+                assertThat(runs).hasValue(1);
+                assertThat(row(first.messageId())).containsEntry("status", "PROCESSED");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test

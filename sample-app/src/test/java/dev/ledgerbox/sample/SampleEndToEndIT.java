@@ -223,6 +223,10 @@ class SampleEndToEndIT {
                     provider.deliver("msg_e2e_2", FakePaymentProvider.paymentSucceeded(Long.parseLong(second), "5.00"));
             sql.execute("ALTER TABLE shop_payment_moved RENAME TO shop_payment"); // its fix
             assertThat(broken.statusCode()).isEqualTo(500);
+            await( // the answer does not wait for the outcome's row, written a moment later
+                    "the failure is recorded",
+                    () -> rows("SELECT 1 FROM inbox_message WHERE idempotency_key = 'msg_e2e_2' AND status = 'FAILED'")
+                            == 1);
             assertThat(sql.query("SELECT status FROM shop_order WHERE id = ?", Long.parseLong(second)))
                     .containsExactly(Map.of("status", "NEW"));
             List<String> runbook = runbookQueries("<!-- inbound-recovery:start -->", "<!-- inbound-recovery:end -->");

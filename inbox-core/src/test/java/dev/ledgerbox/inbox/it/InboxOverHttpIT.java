@@ -187,6 +187,9 @@ class InboxOverHttpIT {
 
         assertThat(failed.statusCode()).isEqualTo(500);
         assertThat(failedToo.statusCode()).isEqualTo(500);
+        // the answers do not wait for the outcomes' rows, written a moment later
+        awaitStatus("the first failure is recorded", "msg_b", "FAILED");
+        awaitStatus("the second failure is recorded", "msg_b2", "FAILED");
         Map<String, Object> m = messages().get(0);
         assertThat(m).containsEntry("status", "FAILED").containsEntry("error_class", "java.lang.IllegalStateException");
         assertThat((String) m.get("error_message")).contains("\"paid_at\"");
@@ -194,7 +197,7 @@ class InboxOverHttpIT {
         broken(false);
         HttpResponse<String> retried = send(signed("msg_b", paid("9")));
         assertThat(retried.statusCode()).isEqualTo(200);
-        assertThat(status("msg_b")).isEqualTo("PROCESSED");
+        awaitStatus("the sender's retry is recorded processed", "msg_b", "PROCESSED");
 
         long id = Long.parseLong((String)
                 sql.query("SELECT id FROM inbox_message WHERE idempotency_key = 'msg_b2' AND status = 'FAILED'")
