@@ -280,10 +280,11 @@ public final class Inbox implements AutoCloseable {
                 long id = store.insert(capture, null);
                 return Admission.answered(new Reception(Disposition.REJECTED, answer, reason, Map.of(), id));
             }
-            Long id = store.insertHolding(capture);
-            if (id == null) {
-                return duplicate(capture);
+            InboxStore.Taken taken = store.insertHolding(capture);
+            if (taken.id() == null) {
+                return duplicate(capture, taken.holder());
             }
+            long id = taken.id();
             if (source.mode() == Mode.ASYNC) {
                 engine.wake();
                 return Admission.answered(new Reception(Disposition.ACCEPTED, 202, "accepted", Map.of(), id));
@@ -307,14 +308,14 @@ public final class Inbox implements AutoCloseable {
     }
 
     /** A key already held: the stored answer, 409 while in progress, or a new run of a failed one. */
-    private Admission duplicate(InboxStore.Capture capture) throws SQLException {
-        InboxStore.Holder first = store.holder(capture.source(), capture.key());
+    private Admission duplicate(InboxStore.Capture capture, InboxStore.Holder found) throws SQLException {
+        InboxStore.Holder first = found != null ? found : store.holder(capture.source(), capture.key());
         if (first != null && outcomes.unwritten(first.id())) {
             outcomes.flush(); // the first was answered here a moment ago: its outcome is being written
             first = store.holder(capture.source(), capture.key());
         }
         if (first == null) { // the first was purged meanwhile: this one takes the key
-            Long id = store.insertHolding(capture);
+            Long id = store.insertHolding(capture).id();
             return id == null
                     ? Admission.answered(inProgress(null))
                     : Admission.toProcess(held(id, capture, Json.stringMap(capture.headersJson())));

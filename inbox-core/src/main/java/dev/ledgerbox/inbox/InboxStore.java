@@ -97,21 +97,36 @@ final class InboxStore {
     record Holder(long id, String status, Integer responseStatus, String responseBody, InboxSource.Mode mode) {}
 
     /**
-     * Inserts a message that takes its key; returns its id, or null when the key is held already
-     * (by a message committed before this statement).
+     * Inserts a message that takes its key, and returns its id; or, when the key is held already,
+     * returns the message holding it, found in the same statement (one round trip for a duplicate
+     * too). Both are null when the holder committed after this statement began: {@link #holder}
+     * then finds it.
      */
-    Long insertHolding(Capture capture) throws SQLException {
+    Taken insertHolding(Capture capture) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                // an INSERT has one plan whatever the table's size: prepared once per connection
-                PreparedStatement ps =
-                        c.prepareStatement(INSERT + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
-                                + " DO NOTHING RETURNING id")) {
+                // an insert and a unique key's look-up have one plan whatever the table's size:
+                // prepared once per connection
+                PreparedStatement ps = c.prepareStatement("WITH taken AS (" + INSERT
+                        + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
+                        + " DO NOTHING RETURNING id)"
+                        + " SELECT id, NULL::varchar, NULL::integer, NULL::text, NULL::varchar FROM taken"
+                        + " UNION ALL SELECT id, status, response_status, response_body, mode FROM inbox_message"
+                        + " WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING
+                        + " AND NOT EXISTS (SELECT 1 FROM taken)")) {
             bind(ps, capture, null);
+            ps.setString(27, capture.source());
+            ps.setString(28, capture.key());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
+                if (!rs.next()) {
+                    return new Taken(null, null);
+                }
+                return rs.getString(2) == null ? new Taken(rs.getLong(1), null) : new Taken(null, holder(rs));
             }
         }
     }
+
+    /** What {@link #insertHolding} did: took the key (the new message's id), or found its holder. */
+    record Taken(Long id, Holder holder) {}
 
     /** Inserts a message that holds no key (a duplicate or a rejection); returns its id. */
     long insert(Capture capture, Long duplicateOf) throws SQLException {
@@ -158,24 +173,23 @@ final class InboxStore {
     /** The message holding {@code (source, key)}, or null when none does (any more). */
     Holder holder(String source, String key) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.plannedEachTime(
-                        c,
-                        "SELECT id, status, response_status, response_body, mode FROM inbox_message"
-                                + " WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING)) {
+                PreparedStatement ps = c.prepareStatement("SELECT id, status, response_status, response_body, mode"
+                        + " FROM inbox_message WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING)) {
             ps.setString(1, source);
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new Holder(
-                        rs.getLong(1),
-                        rs.getString(2),
-                        (Integer) rs.getObject(3),
-                        rs.getString(4),
-                        InboxSource.Mode.valueOf(rs.getString(5)));
+                return rs.next() ? holder(rs) : null;
             }
         }
+    }
+
+    private static Holder holder(ResultSet rs) throws SQLException {
+        return new Holder(
+                rs.getLong(1),
+                rs.getString(2),
+                (Integer) rs.getObject(3),
+                rs.getString(4),
+                InboxSource.Mode.valueOf(rs.getString(5)));
     }
 
     /**
