@@ -405,12 +405,19 @@ final class InboxStore {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = Statements.plannedEachTime(
                         c,
-                        "DELETE FROM inbox_message WHERE id IN (SELECT id FROM inbox_message"
+                        // the duplicates of a deleted message that stay lose their link to it
+                        "WITH gone AS (DELETE FROM inbox_message WHERE id IN (SELECT id FROM inbox_message"
                                 + " WHERE status IN ('PROCESSED', 'DUPLICATE', 'INVALID', 'INVALID_SIGNATURE', 'TOO_LARGE')"
-                                + " AND received_at < ? LIMIT ?)")) {
+                                + " AND received_at < ? LIMIT ?) RETURNING id),"
+                                + " unlinked AS (UPDATE inbox_message SET duplicate_of = NULL"
+                                + " WHERE duplicate_of IN (SELECT id FROM gone) AND id NOT IN (SELECT id FROM gone))"
+                                + " SELECT count(*) FROM gone")) {
             ps.setTimestamp(1, Timestamp.from(now.minus(olderThan)));
             ps.setInt(2, batch);
-            return ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 }

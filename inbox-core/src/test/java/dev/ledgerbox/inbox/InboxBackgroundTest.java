@@ -278,4 +278,27 @@ class InboxBackgroundTest {
                 .containsExactly(failed, recent)
                 .doesNotContain(processed, duplicate);
     }
+
+    @Test
+    void retentionKeepsARecentDuplicateOfADeletedMessageAndClearsItsLink() throws Exception {
+        Inbox inbox = inbox(InboxSource.Mode.SYNC, "a");
+        long first = inbox.receive(
+                        signed("payments", "msg_x", PAID, clock.instant()).build())
+                .messageId();
+        inbox.awaitOutcomes();
+        Inboxes.sql().execute("UPDATE inbox_message SET received_at = now() - interval '100 days'");
+        Reception again =
+                inbox.receive(signed("payments", "msg_x", PAID, clock.instant()).build());
+        assertThat(again.disposition()).isEqualTo(Disposition.DUPLICATE);
+        String duplicate = (String) Inboxes.sql()
+                .query("SELECT id FROM inbox_message WHERE duplicate_of = ?", first)
+                .get(0)
+                .get("id");
+
+        assertThat(inbox.purge(Duration.ofDays(90), 10)).isEqualTo(1);
+
+        assertThat(Inboxes.sql().query("SELECT id, status, duplicate_of FROM inbox_message"))
+                .extracting(r -> r.get("id"), r -> r.get("status"), r -> r.get("duplicate_of"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(duplicate, "DUPLICATE", null));
+    }
 }

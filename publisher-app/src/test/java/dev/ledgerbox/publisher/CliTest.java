@@ -142,7 +142,7 @@ class CliTest {
                 .contains("outbox: 4 migration(s) applied, now at version 4")
                 .contains("audit: 3 migration(s) applied, now at version 3")
                 .contains("webhook: 2 migration(s) applied, now at version 2")
-                .contains("inbox: 1 migration(s) applied, now at version 1")
+                .contains("inbox: 2 migration(s) applied, now at version 2")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
                 .contains("console: 1 migration(s) applied, now at version 1");
     }
