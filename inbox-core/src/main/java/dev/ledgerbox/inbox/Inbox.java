@@ -310,8 +310,11 @@ public final class Inbox implements AutoCloseable {
     /** A key already held: the stored answer, 409 while in progress, or a new run of a failed one. */
     private Admission duplicate(InboxStore.Capture capture, InboxStore.Holder found) throws SQLException {
         InboxStore.Holder first = found != null ? found : store.holder(capture.source(), capture.key());
-        if (first != null && outcomes.unwritten(first.id())) {
-            outcomes.flush(); // the first was answered here a moment ago: its outcome is being written
+        if (first != null && first.status().equals("PROCESSING")) {
+            if (outcomes.unwritten(first.id())) {
+                outcomes.flush(); // the first was answered here a moment ago: its outcome is being written
+            }
+            // read again: an outcome committed since the statement above began is seen now
             first = store.holder(capture.source(), capture.key());
         }
         if (first == null) { // the first was purged meanwhile: this one takes the key
