@@ -282,7 +282,7 @@ public final class Inbox implements AutoCloseable {
             }
             InboxStore.Taken taken = store.insertHolding(capture);
             if (taken.id() == null) {
-                return duplicate(capture, taken.holder());
+                return duplicate(capture, taken.holder(), taken.duplicateRecorded());
             }
             long id = taken.id();
             if (source.mode() == Mode.ASYNC) {
@@ -308,7 +308,8 @@ public final class Inbox implements AutoCloseable {
     }
 
     /** A key already held: the stored answer, 409 while in progress, or a new run of a failed one. */
-    private Admission duplicate(InboxStore.Capture capture, InboxStore.Holder found) throws SQLException {
+    private Admission duplicate(InboxStore.Capture capture, InboxStore.Holder found, boolean recorded)
+            throws SQLException {
         InboxStore.Holder first = found != null ? found : store.holder(capture.source(), capture.key());
         if (first != null && first.status().equals("PROCESSING")) {
             if (outcomes.unwritten(first.id())) {
@@ -333,7 +334,10 @@ public final class Inbox implements AutoCloseable {
                         first.responseBody(),
                         Map.of(),
                         first.id());
-                answered = "answered with the first processing's response";
+                answered = InboxStore.ANSWERED_FROM_FIRST;
+                if (recorded) { // its DUPLICATE row was written with the look-up
+                    return Admission.answered(reception);
+                }
             }
             case "FAILED", "DEAD" -> {
                 reception = first.mode() == Mode.ASYNC
@@ -354,7 +358,7 @@ public final class Inbox implements AutoCloseable {
         }
         store.insert(
                 capture.asDuplicate(
-                        "duplicate of message " + first.id() + " (" + first.status() + "): " + answered,
+                        InboxStore.duplicateReason(first.id(), first.status(), answered),
                         reception == null ? null : reception.status()),
                 first.id());
         return reception != null ? Admission.answered(reception) : claim(first.id());

@@ -96,37 +96,78 @@ final class InboxStore {
     /** The message that holds a key, as a duplicate finds it. */
     record Holder(long id, String status, Integer responseStatus, String responseBody, InboxSource.Mode mode) {}
 
+    /** What a duplicate of a processed message is answered, in its row's {@code reject_reason}. */
+    static final String ANSWERED_FROM_FIRST = "answered with the first processing's response";
+
+    /** A duplicate's {@code reject_reason}: which message it duplicates, in what state, and what it got. */
+    static String duplicateReason(long first, String status, String answered) {
+        return "duplicate of message " + first + " (" + status + "): " + answered;
+    }
+
     /**
-     * Inserts a message that takes its key, and returns its id; or, when the key is held already,
-     * returns the message holding it, found in the same statement (one round trip for a duplicate
-     * too). Both are null when the holder committed after this statement began: {@link #holder}
-     * then finds it.
+     * Inserts a message that takes its key, and returns its id. When the key is held already, the
+     * same statement finds the message holding it and, if that one is processed (the common
+     * duplicate), records this capture as its {@code DUPLICATE}: a duplicate is one round trip and
+     * one commit. Both are null when the holder committed after this statement began: {@link
+     * #holder} then finds it.
      */
     Taken insertHolding(Capture capture) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                // an insert and a unique key's look-up have one plan whatever the table's size:
+                // inserts and a unique key's look-up have one plan whatever the table's size:
                 // prepared once per connection
                 PreparedStatement ps = c.prepareStatement("WITH taken AS (" + INSERT
                         + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
-                        + " DO NOTHING RETURNING id)"
-                        + " SELECT id, NULL::varchar, NULL::integer, NULL::text, NULL::varchar FROM taken"
-                        + " UNION ALL SELECT id, status, response_status, response_body, mode FROM inbox_message"
+                        + " DO NOTHING RETURNING id),"
+                        + " holder AS (SELECT id, status, response_status, response_body, mode FROM inbox_message"
                         + " WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING
-                        + " AND NOT EXISTS (SELECT 1 FROM taken)")) {
+                        + " AND NOT EXISTS (SELECT 1 FROM taken)),"
+                        + " duplicate AS (INSERT INTO inbox_message (source, idempotency_key, key_origin, status, mode,"
+                        + " duplicate_of, received_at, content_type, headers, body, body_sha256, body_bytes,"
+                        + " body_truncated, client_ip, user_agent, origin, correlation_id, traceparent, reject_reason,"
+                        + " response_status)"
+                        + " SELECT ?, ?, ?, 'DUPLICATE', ?, h.id, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        + " 'duplicate of message ' || h.id || ' (' || h.status || '): ' || ?::text,"
+                        + " coalesce(h.response_status, 200) FROM holder h WHERE h.status = 'PROCESSED' RETURNING id)"
+                        + " SELECT id, NULL::varchar, NULL::integer, NULL::text, NULL::varchar, false FROM taken"
+                        + " UNION ALL SELECT id, status, response_status, response_body, mode,"
+                        + " EXISTS (SELECT 1 FROM duplicate) FROM holder")) {
             bind(ps, capture, null);
-            ps.setString(27, capture.source());
-            ps.setString(28, capture.key());
+            int i = 27;
+            ps.setString(i++, capture.source());
+            ps.setString(i++, capture.key());
+            ps.setString(i++, capture.source());
+            ps.setString(i++, capture.key());
+            ps.setString(i++, capture.keyOrigin());
+            ps.setString(i++, capture.mode().name());
+            ps.setTimestamp(i++, Timestamp.from(capture.receivedAt()));
+            ps.setString(i++, capture.contentType());
+            ps.setString(i++, capture.headersJson());
+            ps.setBytes(i++, capture.body());
+            ps.setString(i++, capture.sha256());
+            ps.setLong(i++, capture.bodyBytes());
+            ps.setBoolean(i++, capture.truncated());
+            ps.setString(i++, capture.clientIp());
+            ps.setString(i++, Redaction.text(capture.userAgent()));
+            ps.setString(i++, capture.origin());
+            ps.setString(i++, capture.correlationId());
+            ps.setString(i++, capture.traceparent());
+            ps.setString(i, ANSWERED_FROM_FIRST);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return new Taken(null, null);
+                    return new Taken(null, null, false);
                 }
-                return rs.getString(2) == null ? new Taken(rs.getLong(1), null) : new Taken(null, holder(rs));
+                return rs.getString(2) == null
+                        ? new Taken(rs.getLong(1), null, false)
+                        : new Taken(null, holder(rs), rs.getBoolean(6));
             }
         }
     }
 
-    /** What {@link #insertHolding} did: took the key (the new message's id), or found its holder. */
-    record Taken(Long id, Holder holder) {}
+    /**
+     * What {@link #insertHolding} did: took the key (the new message's id), or found its holder,
+     * and whether it recorded the capture as that holder's duplicate.
+     */
+    record Taken(Long id, Holder holder, boolean duplicateRecorded) {}
 
     /** Inserts a message that holds no key (a duplicate or a rejection); returns its id. */
     long insert(Capture capture, Long duplicateOf) throws SQLException {

@@ -144,8 +144,10 @@ class InboxTest {
     void aDuplicateIsAnsweredWithTheFirstResponseAndRecordedAsDuplicate() throws Exception {
         Reception first =
                 inbox.receive(signed("payments", "msg_2", PAID, Instant.now()).build());
-        Reception again =
-                inbox.receive(signed("payments", "msg_2", PAID, Instant.now()).build());
+        inbox.awaitOutcomes(); // the common case: the first's outcome is written (see the next test)
+        Reception again = inbox.receive(signed("payments", "msg_2", PAID, Instant.now())
+                .header("x-provider-account", "acct_secretish")
+                .build());
 
         assertThat(runs).hasValue(1);
         assertThat(again.disposition()).isEqualTo(Disposition.DUPLICATE);
@@ -157,6 +159,28 @@ class InboxTest {
                         org.assertj.core.groups.Tuple.tuple("PROCESSED", null),
                         org.assertj.core.groups.Tuple.tuple(
                                 "DUPLICATE", first.messageId().toString()));
+        assertDuplicateRow(first.messageId());
+    }
+
+    /** The duplicate's row: a full capture of what was sent, and what it was answered. */
+    private void assertDuplicateRow(long first) throws Exception {
+        Map<String, Object> duplicate = rows("payments").get(1);
+        assertThat(duplicate)
+                .containsEntry(
+                        "reject_reason",
+                        "duplicate of message " + first + " (PROCESSED): answered with the first processing's response")
+                .containsEntry("response_status", "200")
+                .containsEntry("body_sha256", sha256(PAID))
+                .containsEntry("key_origin", "header:webhook-id")
+                .containsEntry("claimed_by", null)
+                .containsEntry("attempts", "0");
+        assertThat(Inboxes.sql()
+                        .query(
+                                "SELECT convert_from(body, 'UTF8') AS text FROM inbox_message WHERE id = ?::bigint",
+                                duplicate.get("id"))
+                        .get(0))
+                .containsEntry("text", PAID);
+        assertThat((String) duplicate.get("headers")).contains("[redacted]").doesNotContain("acct_secretish");
     }
 
     @Test
@@ -195,6 +219,7 @@ class InboxTest {
                 assertThat(duplicate.body()).isEqualTo(first.body());
                 assertThat(runs).hasValue(1);
                 assertThat(row(first.messageId())).containsEntry("status", "PROCESSED");
+                assertDuplicateRow(first.messageId()); // the same row as when the outcome was written before
             } finally {
                 pool.shutdownNow();
             }
