@@ -1,0 +1,66 @@
+package dev.ledgerbox.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The outcomes' update reaches its rows by id, however many processed messages the due index
+ * still has entries for: statistics taken when few messages were in progress, then 20,000
+ * captures processed and not vacuumed yet, as under load between two autovacuum runs.
+ */
+class InboxStorePlanTest {
+
+    @BeforeEach
+    void fill() throws Exception {
+        Inboxes.clear();
+        try (Connection c = Inboxes.db().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE inbox_message SET (autovacuum_enabled = off)");
+            s.execute("INSERT INTO inbox_message (source, idempotency_key, key_origin, status, body, body_sha256,"
+                    + " body_bytes, claimed_by, next_attempt_at) SELECT 'payments', 'k' || g, 'header:webhook-id',"
+                    + " 'PROCESSING', '\\x00', repeat('0', 64), 1, 'me', now() FROM generate_series(1, 20000) g");
+            s.execute("UPDATE inbox_message SET status = 'PROCESSED', claimed_by = NULL, next_attempt_at = 'infinity'"
+                    + " WHERE idempotency_key <> 'k20000'");
+            s.execute("ANALYZE inbox_message");
+        }
+    }
+
+    @AfterEach
+    void reset() throws Exception {
+        Inboxes.sql().execute("ALTER TABLE inbox_message RESET (autovacuum_enabled)");
+        Inboxes.clear();
+    }
+
+    @Test
+    void theOutcomesUpdateFindsItsRowsByIdNotThroughTheDueIndex() throws Exception {
+        List<String> plan = new ArrayList<>();
+        try (Connection c = Inboxes.db().getConnection();
+                PreparedStatement ps = c.prepareStatement("EXPLAIN " + InboxStore.FINISH)) {
+            Object[] ids = new Object[300];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = 19_701L + i;
+            }
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            for (int i = 2; i <= 10; i++) {
+                ps.setArray(i, c.createArrayOf("text", new Object[ids.length]));
+            }
+            ps.setArray(11, c.createArrayOf("bigint", ids));
+            ps.setString(12, "me");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(String.join("\n", plan)).contains("inbox_message_pkey").doesNotContain("inbox_message_due");
+    }
+}
