@@ -368,9 +368,26 @@ final class WebhookStore {
     }
 
     /**
-     * The deliveries' new state, one statement for the batch; a delivery whose lease this owner
-     * lost is left to its new holder.
+     * The deliveries' new state, one statement for the batch. {@code claimed_by} alone says who holds
+     * a delivery (set with {@code CLAIMED} by a claim, cleared by every way out of it): one whose
+     * lease this owner lost is left to its new holder. The rows are reached by id (the ids given
+     * twice, so that the planner counts them); named by status, the planner could reach them
+     * through the due or the open index, whose entries for every delivery settled since the last
+     * vacuum it would then read ({@code WebhookStorePlanTest}).
      */
+    static final String RECORD_DELIVERIES =
+            """
+            UPDATE webhook_delivery d
+               SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
+                   last_status = r.last_status, last_error = r.last_error, claimed_by = NULL, lease_until = NULL,
+                   delivered_at = r.delivered_at, dead_at = r.dead_at
+              FROM unnest(?::bigint[], ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::timestamptz[],
+                          ?::timestamptz[])
+                   AS r (id, status, next_attempt_at, last_status, last_error, delivered_at, dead_at)
+             WHERE d.id = ANY (?::bigint[]) AND d.id = r.id AND d.claimed_by = ?
+            """;
+
+    /** Records the deliveries' new state, one statement for the batch ({@link #RECORD_DELIVERIES}). */
     private static void recordDeliveries(Connection c, String owner, List<Result> answered) throws SQLException {
         if (answered.isEmpty()) {
             return;
@@ -401,18 +418,7 @@ final class WebhookStore {
             delivered[i] = r.verdict() == Verdict.DELIVERED ? at : null;
             dead[i] = status.equals("DEAD") ? at : null;
         }
-        try (PreparedStatement ps = Statements.plannedEachTime(
-                c,
-                """
-                UPDATE webhook_delivery d
-                   SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
-                       last_status = r.last_status, last_error = r.last_error, claimed_by = NULL, lease_until = NULL,
-                       delivered_at = r.delivered_at, dead_at = r.dead_at
-                  FROM unnest(?::bigint[], ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::timestamptz[],
-                              ?::timestamptz[])
-                       AS r (id, status, next_attempt_at, last_status, last_error, delivered_at, dead_at)
-                 WHERE d.id = r.id AND d.claimed_by = ? AND d.status = 'CLAIMED'
-                """)) {
+        try (PreparedStatement ps = Statements.plannedEachTime(c, RECORD_DELIVERIES)) {
             ps.setArray(1, c.createArrayOf("bigint", ids));
             ps.setArray(2, c.createArrayOf("text", statuses));
             ps.setArray(3, c.createArrayOf("text", nextAttempts));
@@ -420,7 +426,8 @@ final class WebhookStore {
             ps.setArray(5, c.createArrayOf("text", errors));
             ps.setArray(6, c.createArrayOf("text", delivered));
             ps.setArray(7, c.createArrayOf("text", dead));
-            ps.setString(8, owner);
+            ps.setArray(8, c.createArrayOf("bigint", ids));
+            ps.setString(9, owner);
             ps.executeUpdate();
         }
     }
@@ -450,13 +457,14 @@ final class WebhookStore {
                                attempts = d.attempts - 1, next_attempt_at = r.due_at, claimed_by = NULL,
                                lease_until = NULL
                           FROM unnest(?::bigint[], ?::timestamptz[]) AS r (id, due_at)
-                         WHERE d.id = r.id AND d.claimed_by = ? AND d.status = 'CLAIMED'
+                         WHERE d.id = ANY (?::bigint[]) AND d.id = r.id AND d.claimed_by = ?
                         """)) {
             attempts.setArray(1, c.createArrayOf("bigint", attemptIds));
             attempts.executeUpdate();
             deliveries.setArray(1, c.createArrayOf("bigint", deliveryIds));
             deliveries.setArray(2, c.createArrayOf("text", dueAt));
-            deliveries.setString(3, owner);
+            deliveries.setArray(3, c.createArrayOf("bigint", deliveryIds));
+            deliveries.setString(4, owner);
             deliveries.executeUpdate();
         }
     }

@@ -1,0 +1,70 @@
+package dev.ledgerbox.publisher.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgerbox.testing.EmbeddedDatabase;
+import dev.ledgerbox.testing.SqlRows;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Marking events delivered reaches them by id, however many delivered events the due index still
+ * has entries for: statistics taken when few events were claimed, then 20,000 events delivered and
+ * not vacuumed yet, as under load between two autovacuum runs.
+ */
+class OutboxStorePlanTest {
+
+    private final DataSource db = EmbeddedDatabase.shared().dataSource();
+
+    @BeforeEach
+    void fill() throws Exception {
+        new SqlRows(db).execute("TRUNCATE outbox_event, outbox_aggregate");
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE outbox_event SET (autovacuum_enabled = off)");
+            s.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                    + " occurred_at, status, claimed_by) SELECT gen_random_uuid(), 'order', g::text, 'order.created',"
+                    + " '{}', 1, now(), 'CLAIMED', 'me' FROM generate_series(1, 20000) g");
+            s.execute("UPDATE outbox_event SET status = 'DELIVERED', claimed_by = NULL WHERE aggregateid <> '20000'");
+            s.execute("ANALYZE outbox_event");
+        }
+    }
+
+    @AfterEach
+    void reset() throws Exception {
+        SqlRows sql = new SqlRows(db);
+        sql.execute("ALTER TABLE outbox_event RESET (autovacuum_enabled)");
+        sql.execute("TRUNCATE outbox_event, outbox_aggregate");
+    }
+
+    @Test
+    void markingDeliveredFindsTheEventsByIdNotThroughTheDueIndex() throws Exception {
+        List<String> plan = new ArrayList<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("EXPLAIN " + OutboxStore.MARK_DELIVERED)) {
+            List<Object> ids = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM outbox_event ORDER BY position DESC LIMIT 300")) {
+                while (rs.next()) {
+                    ids.add(rs.getObject(1));
+                }
+            }
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            ps.setString(2, "me");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(String.join("\n", plan)).contains("outbox_event_pkey").doesNotContain("outbox_event_due_idx");
+    }
+}
