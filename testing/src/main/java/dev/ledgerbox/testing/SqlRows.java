@@ -47,6 +47,18 @@ public final class SqlRows {
         }
     }
 
+    /**
+     * The plan PostgreSQL makes for {@code sql} with these parameters ({@code EXPLAIN}, nothing
+     * run), one line per node; Java arrays bind as SQL arrays ({@code Long[]} as {@code bigint[]}).
+     */
+    public String plan(String sql, Object... params) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        for (Map<String, Object> row : query("EXPLAIN " + sql, params)) {
+            lines.add((String) row.get("QUERY PLAN"));
+        }
+        return String.join("\n", lines);
+    }
+
     public void execute(String sql) throws SQLException {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {

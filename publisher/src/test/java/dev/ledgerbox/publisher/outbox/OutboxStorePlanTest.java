@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import dev.ledgerbox.testing.SqlRows;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,24 +43,11 @@ class OutboxStorePlanTest {
 
     @Test
     void markingDeliveredFindsTheEventsByIdNotThroughTheDueIndex() throws Exception {
-        List<String> plan = new ArrayList<>();
-        try (Connection c = db.getConnection();
-                PreparedStatement ps = c.prepareStatement("EXPLAIN " + OutboxStore.MARK_DELIVERED)) {
-            List<Object> ids = new ArrayList<>();
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT id FROM outbox_event ORDER BY position DESC LIMIT 300")) {
-                while (rs.next()) {
-                    ids.add(rs.getObject(1));
-                }
-            }
-            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-            ps.setString(2, "me");
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    plan.add(rs.getString(1));
-                }
-            }
-        }
-        assertThat(String.join("\n", plan)).contains("outbox_event_pkey").doesNotContain("outbox_event_due_idx");
+        SqlRows sql = new SqlRows(db);
+        java.util.UUID[] ids = sql.query("SELECT id FROM outbox_event ORDER BY position DESC LIMIT 300").stream()
+                .map(r -> java.util.UUID.fromString((String) r.get("id")))
+                .toArray(java.util.UUID[]::new);
+        String plan = sql.plan(OutboxStore.MARK_DELIVERED, ids, "me");
+        assertThat(plan).contains("outbox_event_pkey").doesNotContain("outbox_event_due_idx");
     }
 }

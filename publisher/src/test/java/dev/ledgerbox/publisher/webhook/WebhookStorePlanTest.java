@@ -3,11 +3,7 @@ package dev.ledgerbox.publisher.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,32 +40,18 @@ class WebhookStorePlanTest {
 
     @Test
     void theOutcomesUpdateFindsItsRowsByIdNotThroughTheStatusIndexes() throws Exception {
-        List<String> plan = new ArrayList<>();
-        try (Connection c = Webhooks.db().getConnection();
-                PreparedStatement ps = c.prepareStatement("EXPLAIN " + WebhookStore.RECORD_DELIVERIES)) {
-            long first;
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT min(id) FROM webhook_delivery")) {
-                rs.next();
-                first = rs.getLong(1);
-            }
-            Object[] ids = new Object[300];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = first + 19_700 + i;
-            }
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            for (int i = 2; i <= 7; i++) {
-                ps.setArray(i, c.createArrayOf("text", new Object[ids.length]));
-            }
-            ps.setArray(8, c.createArrayOf("bigint", ids));
-            ps.setString(9, "me");
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    plan.add(rs.getString(1));
-                }
-            }
+        long first = Long.parseLong((String) Webhooks.sql()
+                .query("SELECT min(id) AS id FROM webhook_delivery")
+                .get(0)
+                .get("id"));
+        Long[] ids = new Long[300];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = first + 19_700 + i;
         }
-        assertThat(String.join("\n", plan))
+        String[] none = new String[ids.length];
+        String plan =
+                Webhooks.sql().plan(WebhookStore.RECORD_DELIVERIES, ids, none, none, none, none, none, none, ids, "me");
+        assertThat(plan)
                 .contains("webhook_delivery_pkey")
                 .doesNotContain("webhook_delivery_due")
                 .doesNotContain("webhook_delivery_open");
