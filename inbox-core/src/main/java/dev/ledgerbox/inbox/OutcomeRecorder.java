@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * commit (alone, one commit per outcome; under load, a fraction of one). The request's own path
  * pays one commit, its capture's.
  *
- * <p>Until an outcome is committed its message stays {@code PROCESSING}: a duplicate received
- * meanwhile {@link #flush waits} for it here. Should the process die first, the message keeps its
+ * <p>Until an outcome is committed its message stays {@code PROCESSING}: a duplicate this instance
+ * receives meanwhile {@link #flush waits} for it here (another instance answers it 409). Should the process die first, the message keeps its
  * lease and, once the lease runs out, the background runs it again (handlers are idempotent by the
  * sender's key). When {@value #QUEUE} outcomes wait, requests wait for room. Thread-safe; one
  * recording thread, started on first use.
