@@ -76,7 +76,7 @@ public final class Inbox implements AutoCloseable {
 
     private Inbox(Builder b) {
         this.store = new InboxStore(b.dataSource);
-        this.outcomes = new OutcomeRecorder(store, b.owner);
+        this.outcomes = new OutcomeRecorder(store, b.owner, b.outcomeLinger);
         this.retention = b.retention;
         this.sources = Map.copyOf(b.sources);
         this.handlers = new ConcurrentHashMap<>(b.handlers);
@@ -280,7 +280,7 @@ public final class Inbox implements AutoCloseable {
                 long id = store.insert(capture, null);
                 return Admission.answered(new Reception(Disposition.REJECTED, answer, reason, Map.of(), id));
             }
-            InboxStore.Taken taken = store.insertHolding(capture);
+            InboxStore.Taken taken = insertHolding(capture);
             if (taken.id() == null) {
                 return duplicate(capture, taken.holder(), taken.duplicateRecorded());
             }
@@ -312,14 +312,12 @@ public final class Inbox implements AutoCloseable {
             throws SQLException {
         InboxStore.Holder first = found != null ? found : store.holder(capture.source(), capture.key());
         if (first != null && first.status().equals("PROCESSING")) {
-            if (outcomes.unwritten(first.id())) {
-                outcomes.flush(); // the first was answered here a moment ago: its outcome is being written
-            }
+            outcomes.await(first.id()); // the first may have been answered here a moment ago
             // read again: an outcome committed since the statement above began is seen now
             first = store.holder(capture.source(), capture.key());
         }
         if (first == null) { // the first was purged meanwhile: this one takes the key
-            Long id = store.insertHolding(capture).id();
+            Long id = insertHolding(capture).id();
             return id == null
                     ? Admission.answered(inProgress(null))
                     : Admission.toProcess(held(id, capture, Json.stringMap(capture.headersJson())));
@@ -362,6 +360,27 @@ public final class Inbox implements AutoCloseable {
                         reception == null ? null : reception.status()),
                 first.id());
         return reception != null ? Admission.answered(reception) : claim(first.id());
+    }
+
+    /** The capture's statement, which also commits the outcomes waiting at that moment. */
+    private InboxStore.Taken insertHolding(InboxStore.Capture capture) throws SQLException {
+        List<OutcomeRecorder.Pending> riding = outcomes.take();
+        try {
+            InboxStore.Taken taken = store.insertHolding(
+                    capture,
+                    owner,
+                    riding.stream().map(OutcomeRecorder.Pending::finished).toList());
+            outcomes.written(riding);
+            return taken;
+        } catch (SQLException | RuntimeException e) {
+            outcomes.returned(riding);
+            if (e instanceof SQLException sql && "40P01".equals(sql.getSQLState())) {
+                // a capture that duplicates a message whose outcome rides with another capture
+                // waits for that one, which may wait for this one likewise: once more, alone
+                return store.insertHolding(capture, owner, List.of());
+            }
+            throw e;
+        }
     }
 
     private static Reception inProgress(Long id) {
@@ -424,8 +443,8 @@ public final class Inbox implements AutoCloseable {
     /**
      * Records how the processing of an admitted message ended, from the HTTP answer the chokepoint
      * gave: 2xx processed, 4xx refused as invalid, anything else (or {@code error}) failed and kept
-     * for the sender's retry or a replay. Returns the answer; the outcome is committed just after (see {@link
-     * #awaitOutcomes}).
+     * for the sender's retry or a replay. Returns the answer; the outcome is committed just after,
+     * with the next capture or on its own (see {@link #awaitOutcomes}).
      */
     public Reception complete(Admission admission, int status, String body, Throwable error, Duration took) {
         return complete(admission, Processing.Result.ofResponse(status, body, error, clock.instant(), took.toMillis()));
@@ -439,9 +458,10 @@ public final class Inbox implements AutoCloseable {
 
     /**
      * Returns once the outcomes of the requests answered so far are committed. A request's answer
-     * does not wait for its outcome's row: one thread writes the outcomes of requests that finish
-     * together in one commit just after they are answered (a duplicate arriving meanwhile waits for
-     * it). Useful before reading the rows (a test, a report) and before stopping.
+     * does not wait for its outcome's row: the next capture's statement writes the outcomes waiting
+     * at that moment, and those no capture takes within the {@linkplain Builder#outcomeLinger
+     * linger} are written together in one commit (a duplicate arriving meanwhile waits for its
+     * first's). Useful before reading the rows (a test, a report) and before stopping.
      *
      * @throws InboxException when the outcomes could not be written within a minute
      */
@@ -600,6 +620,7 @@ public final class Inbox implements AutoCloseable {
         private Executor executor;
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Duration retention;
+        private Duration outcomeLinger = Duration.ofMillis(10);
 
         private Builder(DataSource dataSource) {
             if (dataSource == null) {
@@ -682,6 +703,20 @@ public final class Inbox implements AutoCloseable {
          */
         public Builder retention(Duration retention) {
             this.retention = retention;
+            return this;
+        }
+
+        /**
+         * How long the outcome of a processing in a request waits for the next capture, whose
+         * commit it shares, before it is written with a commit of its own (default 10 ms). Longer
+         * saves commits when requests are sparse; the message shows {@code PROCESSING} that much
+         * longer (a duplicate reaching another instance meanwhile is answered 409).
+         */
+        public Builder outcomeLinger(Duration outcomeLinger) {
+            if (outcomeLinger.isNegative()) {
+                throw new InboxException("the inbox's outcome linger must not be negative, got " + outcomeLinger);
+            }
+            this.outcomeLinger = outcomeLinger;
             return this;
         }
 

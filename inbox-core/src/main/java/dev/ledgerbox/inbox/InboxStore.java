@@ -109,30 +109,33 @@ final class InboxStore {
      * same statement finds the message holding it and, if that one is processed (the common
      * duplicate), records this capture as its {@code DUPLICATE}: a duplicate is one round trip and
      * one commit. Both are null when the holder committed after this statement began: {@link
-     * #holder} then finds it.
+     * #holder} then finds it. The outcomes {@code riding} (of messages {@code owner} holds) are
+     * recorded by the same statement, so they take no commit of their own.
      */
-    Taken insertHolding(Capture capture) throws SQLException {
+    Taken insertHolding(Capture capture, String owner, List<Finished> riding) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                // inserts and a unique key's look-up have one plan whatever the table's size:
-                // prepared once per connection
-                PreparedStatement ps = c.prepareStatement("WITH taken AS (" + INSERT
-                        + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
-                        + " DO NOTHING RETURNING id),"
-                        + " holder AS (SELECT id, status, response_status, response_body, mode FROM inbox_message"
-                        + " WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING
-                        + " AND NOT EXISTS (SELECT 1 FROM taken)),"
-                        + " duplicate AS (INSERT INTO inbox_message (source, idempotency_key, key_origin, status, mode,"
-                        + " duplicate_of, received_at, content_type, headers, body, body_sha256, body_bytes,"
-                        + " body_truncated, client_ip, user_agent, origin, correlation_id, traceparent, reject_reason,"
-                        + " response_status)"
-                        + " SELECT ?, ?, ?, 'DUPLICATE', ?, h.id, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " 'duplicate of message ' || h.id || ' (' || h.status || '): ' || ?::text,"
-                        + " coalesce(h.response_status, 200) FROM holder h WHERE h.status = 'PROCESSED' RETURNING id)"
-                        + " SELECT id, NULL::varchar, NULL::integer, NULL::text, NULL::varchar, false FROM taken"
-                        + " UNION ALL SELECT id, status, response_status, response_body, mode,"
-                        + " EXISTS (SELECT 1 FROM duplicate) FROM holder")) {
-            bind(ps, capture, null);
-            int i = 27;
+                // inserts, a unique key's look-up and updates by id have one plan whatever the
+                // table's size: prepared once per connection
+                PreparedStatement ps =
+                        c.prepareStatement((riding.isEmpty() ? "WITH" : "WITH finished AS (" + FINISH + "),")
+                                + " taken AS (" + INSERT
+                                + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
+                                + " DO NOTHING RETURNING id),"
+                                + " holder AS (SELECT id, status, response_status, response_body, mode FROM inbox_message"
+                                + " WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING
+                                + " AND NOT EXISTS (SELECT 1 FROM taken)),"
+                                + " duplicate AS (INSERT INTO inbox_message (source, idempotency_key, key_origin, status, mode,"
+                                + " duplicate_of, received_at, content_type, headers, body, body_sha256, body_bytes,"
+                                + " body_truncated, client_ip, user_agent, origin, correlation_id, traceparent, reject_reason,"
+                                + " response_status)"
+                                + " SELECT ?, ?, ?, 'DUPLICATE', ?, h.id, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                                + " 'duplicate of message ' || h.id || ' (' || h.status || '): ' || ?::text,"
+                                + " coalesce(h.response_status, 200) FROM holder h WHERE h.status = 'PROCESSED' RETURNING id)"
+                                + " SELECT id, NULL::varchar, NULL::integer, NULL::text, NULL::varchar, false FROM taken"
+                                + " UNION ALL SELECT id, status, response_status, response_body, mode,"
+                                + " EXISTS (SELECT 1 FROM duplicate) FROM holder")) {
+            int i = riding.isEmpty() ? 1 : bindFinished(c, ps, owner, riding);
+            i = bind(ps, i, capture, null);
             ps.setString(i++, capture.source());
             ps.setString(i++, capture.key());
             ps.setString(i++, capture.source());
@@ -173,7 +176,7 @@ final class InboxStore {
     long insert(Capture capture, Long duplicateOf) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(INSERT + " RETURNING id")) {
-            bind(ps, capture, duplicateOf);
+            bind(ps, 1, capture, duplicateOf);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -181,34 +184,36 @@ final class InboxStore {
         }
     }
 
-    private static void bind(PreparedStatement ps, Capture m, Long duplicateOf) throws SQLException {
-        ps.setString(1, m.source());
-        ps.setString(2, m.key());
-        ps.setString(3, m.keyOrigin());
-        ps.setString(4, m.status());
-        ps.setString(5, m.mode().name());
-        ps.setObject(6, duplicateOf, Types.BIGINT);
-        ps.setTimestamp(7, Timestamp.from(m.receivedAt()));
-        ps.setString(8, m.contentType());
-        ps.setString(9, m.headersJson());
-        ps.setBytes(10, m.body());
-        ps.setString(11, m.sha256());
-        ps.setLong(12, m.bodyBytes());
-        ps.setBoolean(13, m.truncated());
-        ps.setString(14, m.clientIp());
-        ps.setString(15, Redaction.text(m.userAgent()));
-        ps.setString(16, m.origin());
-        ps.setString(17, m.correlationId());
-        ps.setString(18, m.traceparent());
-        ps.setString(19, Redaction.text(m.rejectReason()));
-        ps.setObject(20, m.responseStatus(), Types.INTEGER);
-        ps.setString(21, Redaction.text(m.responseBody()));
-        ps.setTimestamp(22, m.nextAttemptAt() == null ? null : Timestamp.from(m.nextAttemptAt()));
+    /** Binds a capture's 26 columns from parameter {@code i}; returns the next parameter's index. */
+    private static int bind(PreparedStatement ps, int i, Capture m, Long duplicateOf) throws SQLException {
+        ps.setString(i, m.source());
+        ps.setString(i + 1, m.key());
+        ps.setString(i + 2, m.keyOrigin());
+        ps.setString(i + 3, m.status());
+        ps.setString(i + 4, m.mode().name());
+        ps.setObject(i + 5, duplicateOf, Types.BIGINT);
+        ps.setTimestamp(i + 6, Timestamp.from(m.receivedAt()));
+        ps.setString(i + 7, m.contentType());
+        ps.setString(i + 8, m.headersJson());
+        ps.setBytes(i + 9, m.body());
+        ps.setString(i + 10, m.sha256());
+        ps.setLong(i + 11, m.bodyBytes());
+        ps.setBoolean(i + 12, m.truncated());
+        ps.setString(i + 13, m.clientIp());
+        ps.setString(i + 14, Redaction.text(m.userAgent()));
+        ps.setString(i + 15, m.origin());
+        ps.setString(i + 16, m.correlationId());
+        ps.setString(i + 17, m.traceparent());
+        ps.setString(i + 18, Redaction.text(m.rejectReason()));
+        ps.setObject(i + 19, m.responseStatus(), Types.INTEGER);
+        ps.setString(i + 20, Redaction.text(m.responseBody()));
+        ps.setTimestamp(i + 21, m.nextAttemptAt() == null ? null : Timestamp.from(m.nextAttemptAt()));
         boolean claimed = m.claimedBy() != null; // held by the request from the start: no claim of its own
-        ps.setString(23, m.claimedBy());
-        ps.setTimestamp(24, claimed ? Timestamp.from(m.nextAttemptAt()) : null);
-        ps.setInt(25, claimed ? 1 : 0);
-        ps.setTimestamp(26, claimed ? Timestamp.from(m.receivedAt()) : null);
+        ps.setString(i + 22, m.claimedBy());
+        ps.setTimestamp(i + 23, claimed ? Timestamp.from(m.nextAttemptAt()) : null);
+        ps.setInt(i + 24, claimed ? 1 : 0);
+        ps.setTimestamp(i + 25, claimed ? Timestamp.from(m.receivedAt()) : null);
+        return i + 26;
     }
 
     /** The message holding {@code (source, key)}, or null when none does (any more). */
@@ -344,6 +349,16 @@ final class InboxStore {
         if (finished.isEmpty()) {
             return;
         }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Statements.plannedEachTime(c, FINISH)) {
+            bindFinished(c, ps, owner, finished);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Binds {@link #FINISH}'s 12 parameters, from the first; returns the next parameter's index. */
+    private static int bindFinished(Connection c, PreparedStatement ps, String owner, List<Finished> finished)
+            throws SQLException {
         int n = finished.size();
         Object[] ids = new Object[n];
         Object[] statuses = new Object[n];
@@ -368,22 +383,19 @@ final class InboxStore {
             errorMessages[i] = Redaction.text(f.errorMessage());
             next[i] = f.nextAttemptAt() == null ? "infinity" : f.nextAttemptAt().toString();
         }
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.plannedEachTime(c, FINISH)) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("text", statuses));
-            ps.setArray(3, c.createArrayOf("text", at));
-            ps.setArray(4, c.createArrayOf("integer", millis));
-            ps.setArray(5, c.createArrayOf("integer", responseStatuses));
-            ps.setArray(6, c.createArrayOf("text", responseBodies));
-            ps.setArray(7, c.createArrayOf("text", outcomes));
-            ps.setArray(8, c.createArrayOf("text", errorClasses));
-            ps.setArray(9, c.createArrayOf("text", errorMessages));
-            ps.setArray(10, c.createArrayOf("text", next));
-            ps.setArray(11, c.createArrayOf("bigint", ids));
-            ps.setString(12, owner);
-            ps.executeUpdate();
-        }
+        ps.setArray(1, c.createArrayOf("bigint", ids));
+        ps.setArray(2, c.createArrayOf("text", statuses));
+        ps.setArray(3, c.createArrayOf("text", at));
+        ps.setArray(4, c.createArrayOf("integer", millis));
+        ps.setArray(5, c.createArrayOf("integer", responseStatuses));
+        ps.setArray(6, c.createArrayOf("text", responseBodies));
+        ps.setArray(7, c.createArrayOf("text", outcomes));
+        ps.setArray(8, c.createArrayOf("text", errorClasses));
+        ps.setArray(9, c.createArrayOf("text", errorMessages));
+        ps.setArray(10, c.createArrayOf("text", next));
+        ps.setArray(11, c.createArrayOf("bigint", ids));
+        ps.setString(12, owner);
+        return 13;
     }
 
     /** Whether any message is due at {@code now}. */

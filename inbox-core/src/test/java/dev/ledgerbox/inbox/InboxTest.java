@@ -69,6 +69,10 @@ class InboxTest {
     }
 
     static Inbox payments(InboxSource.Mode mode, InboxHandler handler) {
+        return paymentsBuilder(mode, handler).build();
+    }
+
+    static Inbox.Builder paymentsBuilder(InboxSource.Mode mode, InboxHandler handler) {
         return Inbox.builder(Inboxes.db())
                 .source(
                         InboxSource.builder("payments")
@@ -79,8 +83,7 @@ class InboxTest {
                                 .mode(mode)
                                 .redactHeaders("x-provider-account")
                                 .build(),
-                        handler)
-                .build();
+                        handler);
     }
 
     @Test
@@ -224,6 +227,45 @@ class InboxTest {
                 pool.shutdownNow();
             }
         }
+    }
+
+    @Test
+    void anOutcomeIsCommittedWithTheNextCaptureAndWithoutOneOnItsOwnWhenAwaited() throws Exception {
+        inbox.close();
+        inbox = paymentsBuilder(InboxSource.Mode.SYNC, paid)
+                .outcomeLinger(Duration.ofHours(1))
+                .build();
+
+        Reception first =
+                inbox.receive(signed("payments", "msg_r1", PAID, Instant.now()).build());
+        assertThat(Inboxes.row(first.messageId()))
+                .as("no capture yet to take the outcome, and the linger is long")
+                .containsEntry("status", "PROCESSING");
+
+        Reception second =
+                inbox.receive(signed("payments", "msg_r2", PAID, Instant.now()).build());
+        assertThat(Inboxes.row(first.messageId()))
+                .as("written by the second's capture")
+                .containsEntry("status", "PROCESSED")
+                .containsEntry("response_status", "200")
+                .containsEntry("outcome", "order 42 paid");
+        assertThat(Inboxes.row(second.messageId())).containsEntry("status", "PROCESSING");
+
+        inbox.awaitOutcomes(); // does not wait for the linger
+        assertThat(Inboxes.row(second.messageId())).containsEntry("status", "PROCESSED");
+    }
+
+    @Test
+    void anOutcomeNoCaptureTakesIsWrittenOnceItHasLingered() throws Exception {
+        Reception r = inbox.receive(
+                signed("payments", "msg_alone", PAID, Instant.now()).build());
+
+        Instant until = Instant.now().plusSeconds(10);
+        while (!"PROCESSED".equals(Inboxes.row(r.messageId()).get("status"))
+                && Instant.now().isBefore(until)) {
+            Thread.sleep(5);
+        }
+        assertThat(Inboxes.row(r.messageId())).containsEntry("status", "PROCESSED");
     }
 
     @Test
