@@ -256,6 +256,27 @@ class InboxTest {
     }
 
     @Test
+    void aDuplicateWhoseCaptureCarriesItsFirstsOutcomeGetsTheStoredAnswer() throws Exception {
+        inbox.close();
+        inbox = paymentsBuilder(InboxSource.Mode.SYNC, paid)
+                .outcomeLinger(Duration.ofHours(1))
+                .build();
+        Reception first =
+                inbox.receive(signed("payments", "msg_r3", PAID, Instant.now()).build());
+        assertThat(Inboxes.row(first.messageId())).containsEntry("status", "PROCESSING");
+
+        // the duplicate's own statement writes the first's outcome, and finds it in progress
+        Reception duplicate =
+                inbox.receive(signed("payments", "msg_r3", PAID, Instant.now()).build());
+
+        assertThat(duplicate.disposition()).isEqualTo(Disposition.DUPLICATE);
+        assertThat(duplicate.status()).isEqualTo(200);
+        assertThat(duplicate.body()).isEqualTo(first.body());
+        assertThat(runs).hasValue(1);
+        assertDuplicateRow(first.messageId());
+    }
+
+    @Test
     void anOutcomeNoCaptureTakesIsWrittenOnceItHasLingered() throws Exception {
         Reception r = inbox.receive(
                 signed("payments", "msg_alone", PAID, Instant.now()).build());
