@@ -22,9 +22,10 @@ import javax.sql.DataSource;
  *
  * <p>Rows are sealed in {@code (tx_id, id)} order, and only those whose transaction id is below
  * the oldest transaction still running ({@code pg_snapshot_xmin}): no row can later appear before
- * a sealed one, so the order is final. Each batch adds one seal per chain that lists its rows,
- * each row's hash ({@code sha256(ledgerbox_audit_canonical(row))}) and the seal's hash, {@code
- * sha256(prev_hash || row hashes)}: sealing costs one row per batch, not one per audit row. One sealer works at a time (an advisory lock); run it
+ * a sealed one, so the order is final. Each batch adds to each chain a seal per {@value #SEAL_ROWS}
+ * of its rows that lists them, each row's hash ({@code sha256(ledgerbox_audit_canonical(row))}) and
+ * the seal's hash, {@code sha256(prev_hash || row hashes)}: sealing costs a row per thousand audit
+ * rows, not one per audit row. One sealer works at a time (an advisory lock); run it
  * from every instance if you like. A long-running transaction holds sealing back until it ends.
  * Thread-safe.
  */
@@ -34,6 +35,15 @@ public final class AuditSealer {
     public static final String GENESIS = "0".repeat(64);
 
     static final long LOCK_KEY = 0x6c6467627841L; // "ldgbxA"
+
+    /** Most rows one seal lists. */
+    static final int SEAL_ROWS = 1000;
+
+    /**
+     * Rows per transaction of {@link #sealAll}: a batch sorts its candidates once, so the fewer the
+     * batches of a backlog the less of it is read again.
+     */
+    static final int ALL_BATCH = 20_000;
 
     private final DataSource dataSource;
 
@@ -80,13 +90,13 @@ public final class AuditSealer {
         long total = 0;
         int n;
         do {
-            n = sealBatch(1000);
+            n = sealBatch(ALL_BATCH);
             total += n;
         } while (n > 0);
         return total;
     }
 
-    private record Row(long id, long txId, String chain, String canonical) {}
+    private record Row(long id, long txId, String chain, String hash) {}
 
     private record Head(long seq, String hash) {}
 
@@ -103,51 +113,63 @@ public final class AuditSealer {
             sealedCount = found ? rs.getLong(3) : 0;
         }
         List<Row> rows = new ArrayList<>();
+        MessageDigest sha256 = sha256();
         try (PreparedStatement ps =
+                // the batch is chosen by its keys first, and its rows' canonical texts made after,
+                // reached by their place in the table (rows never move: the table is append-only).
+                // Made in the choosing query, a text was made for every candidate before the sort
+                // kept a batch of them, and each batch of a backlog paid for all of it.
                 c.prepareStatement("SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
-                        + " FROM audit_log a"
-                        + " WHERE a.tx_id >= ? AND (a.tx_id, a.id) > (?, ?)"
-                        + " AND a.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-                        + " ORDER BY a.tx_id, a.id LIMIT ?")) {
+                        + " FROM (SELECT ctid AS place, tx_id, id FROM audit_log"
+                        + " WHERE tx_id >= ? AND (tx_id, id) > (?, ?)"
+                        + " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                        + " ORDER BY tx_id, id LIMIT ?) b"
+                        + " JOIN audit_log a ON a.ctid = b.place"
+                        + " ORDER BY b.tx_id, b.id")) {
             ps.setLong(1, cursorTx);
             ps.setLong(2, cursorTx);
             ps.setLong(3, cursorId);
             ps.setInt(4, maxRows);
+            ps.setFetchSize(1000); // streamed: each text is hashed as it comes, and only its hash kept
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
+                    rows.add(new Row(rs.getLong(1), rs.getLong(2), rs.getString(3), hex(sha256, rs.getString(4))));
                 }
             }
         }
         if (rows.isEmpty()) {
             return 0;
         }
-        // one seal per chain for this batch, its rows in (tx_id, id) order
+        // per chain, its rows in (tx_id, id) order, a seal for each SEAL_ROWS of them
         Map<String, List<Row>> chains = new LinkedHashMap<>();
         for (Row row : rows) {
             chains.computeIfAbsent(row.chain(), k -> new ArrayList<>()).add(row);
         }
-        MessageDigest sha256 = sha256();
         try (PreparedStatement head = c.prepareStatement(
                         "SELECT seq, hash FROM audit_seal WHERE chain_key = ? ORDER BY seq DESC LIMIT 1");
                 PreparedStatement insert = c.prepareStatement("INSERT INTO audit_seal"
                         + " (chain_key, seq, audit_ids, row_hashes, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (Map.Entry<String, List<Row>> chain : chains.entrySet()) {
                 Head previous = readHead(head, chain.getKey());
-                List<Row> sealed = chain.getValue();
-                Long[] ids = new Long[sealed.size()];
-                String[] hashes = new String[sealed.size()];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = sealed.get(i).id();
-                    hashes[i] = hex(sha256, sealed.get(i).canonical());
+                List<Row> chained = chain.getValue();
+                for (int from = 0; from < chained.size(); from += SEAL_ROWS) {
+                    List<Row> sealed = chained.subList(from, Math.min(chained.size(), from + SEAL_ROWS));
+                    Long[] ids = new Long[sealed.size()];
+                    String[] hashes = new String[sealed.size()];
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = sealed.get(i).id();
+                        hashes[i] = sealed.get(i).hash();
+                    }
+                    Head next = new Head(previous.seq() + 1, sealHash(sha256, previous.hash(), List.of(hashes)));
+                    insert.setString(1, chain.getKey());
+                    insert.setLong(2, next.seq());
+                    insert.setArray(3, c.createArrayOf("bigint", ids));
+                    insert.setArray(4, c.createArrayOf("text", hashes));
+                    insert.setString(5, previous.hash());
+                    insert.setString(6, next.hash());
+                    insert.addBatch();
+                    previous = next;
                 }
-                insert.setString(1, chain.getKey());
-                insert.setLong(2, previous.seq() + 1);
-                insert.setArray(3, c.createArrayOf("bigint", ids));
-                insert.setArray(4, c.createArrayOf("text", hashes));
-                insert.setString(5, previous.hash());
-                insert.setString(6, sealHash(sha256, previous.hash(), List.of(hashes)));
-                insert.addBatch();
             }
             insert.executeBatch();
         }

@@ -80,6 +80,26 @@ class TamperEvidenceTest {
     }
 
     @Test
+    void aBatchOfMoreRowsThanASealListsIsSealedInSeveralSealsOfItsChain() throws SQLException {
+        execute("INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation, diff)"
+                + " SELECT now(), 'ShopOrder', 'bulk-' || g, 'INSERT', jsonb_build_object('n', jsonb_build_object('new', g))"
+                + " FROM generate_series(1, 2500) g");
+
+        assertThat(sealer.sealAll()).isEqualTo(2500);
+
+        assertThat(query("SELECT seq, cardinality(audit_ids) AS n FROM audit_seal WHERE chain_key = '' ORDER BY seq"))
+                .extracting(r -> r.get("n"))
+                .containsExactly("2", "3", "1000", "1000", "500");
+        AuditVerification result = verifier.verify();
+        assertThat(result.intact()).isTrue();
+        assertThat(result.rowsChecked()).isEqualTo(2510);
+        assertThat(result.heads().get("").seq()).isEqualTo(5);
+
+        tamper("UPDATE audit_log SET diff = '{\"n\": {\"new\": 0}}' WHERE entity_id = 'bulk-1500'");
+        assertThat(verifier.verify().intact()).isFalse();
+    }
+
+    @Test
     void aModifiedRowIsFound() throws SQLException {
         long id = auditId("acme", 3);
         tamper("UPDATE audit_log SET actor_id = 'someone-else' WHERE id = " + id);
