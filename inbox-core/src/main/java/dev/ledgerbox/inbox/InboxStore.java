@@ -116,24 +116,7 @@ final class InboxStore {
         try (Connection c = dataSource.getConnection();
                 // inserts, a unique key's look-up and updates by id have one plan whatever the
                 // table's size: prepared once per connection
-                PreparedStatement ps =
-                        c.prepareStatement((riding.isEmpty() ? "WITH" : "WITH finished AS (" + FINISH + "),")
-                                + " taken AS (" + INSERT
-                                + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
-                                + " DO NOTHING RETURNING id),"
-                                + " holder AS (SELECT id, status, response_status, response_body, mode FROM inbox_message"
-                                + " WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING
-                                + " AND NOT EXISTS (SELECT 1 FROM taken)),"
-                                + " duplicate AS (INSERT INTO inbox_message (source, idempotency_key, key_origin, status, mode,"
-                                + " duplicate_of, received_at, content_type, headers, body, body_sha256, body_bytes,"
-                                + " body_truncated, client_ip, user_agent, origin, correlation_id, traceparent, reject_reason,"
-                                + " response_status)"
-                                + " SELECT ?, ?, ?, 'DUPLICATE', ?, h.id, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                + " 'duplicate of message ' || h.id || ' (' || h.status || '): ' || ?::text,"
-                                + " coalesce(h.response_status, 200) FROM holder h WHERE h.status = 'PROCESSED' RETURNING id)"
-                                + " SELECT id, NULL::varchar, NULL::integer, NULL::text, NULL::varchar, false FROM taken"
-                                + " UNION ALL SELECT id, status, response_status, response_body, mode,"
-                                + " EXISTS (SELECT 1 FROM duplicate) FROM holder")) {
+                PreparedStatement ps = c.prepareStatement(insertHoldingSql(!riding.isEmpty()))) {
             int i = riding.isEmpty() ? 1 : bindFinished(c, ps, owner, riding);
             i = bind(ps, i, capture, null);
             ps.setString(i++, capture.source());
@@ -164,6 +147,30 @@ final class InboxStore {
                         : new Taken(null, holder(rs), rs.getBoolean(6));
             }
         }
+    }
+
+    /**
+     * {@link #insertHolding}'s statement; {@code riding}: with the outcomes' update ({@link #FINISH},
+     * its parameters first).
+     */
+    static String insertHoldingSql(boolean riding) {
+        return (riding ? "WITH finished AS (" + FINISH + ")," : "WITH")
+                + " taken AS (" + INSERT
+                + " ON CONFLICT (source, idempotency_key) WHERE status IN " + HOLDING
+                + " DO NOTHING RETURNING id),"
+                + " holder AS (SELECT id, status, response_status, response_body, mode FROM inbox_message"
+                + " WHERE source = ? AND idempotency_key = ? AND status IN " + HOLDING
+                + " AND NOT EXISTS (SELECT 1 FROM taken)),"
+                + " duplicate AS (INSERT INTO inbox_message (source, idempotency_key, key_origin, status, mode,"
+                + " duplicate_of, received_at, content_type, headers, body, body_sha256, body_bytes,"
+                + " body_truncated, client_ip, user_agent, origin, correlation_id, traceparent, reject_reason,"
+                + " response_status)"
+                + " SELECT ?, ?, ?, 'DUPLICATE', ?, h.id, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                + " 'duplicate of message ' || h.id || ' (' || h.status || '): ' || ?::text,"
+                + " coalesce(h.response_status, 200) FROM holder h WHERE h.status = 'PROCESSED' RETURNING id)"
+                + " SELECT id, NULL::varchar, NULL::integer, NULL::text, NULL::varchar, false FROM taken"
+                + " UNION ALL SELECT id, status, response_status, response_body, mode,"
+                + " EXISTS (SELECT 1 FROM duplicate) FROM holder";
     }
 
     /**

@@ -2,8 +2,14 @@ package dev.ledgerbox.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,5 +52,34 @@ class InboxStorePlanTest {
         String plan = Inboxes.sql()
                 .plan(InboxStore.FINISH, ids, none, none, none, none, none, none, none, none, none, ids, "me");
         assertThat(plan).contains("inbox_message_pkey").doesNotContain("inbox_message_due");
+    }
+
+    @Test
+    void aCaptureCarryingOutcomesReachesThemByIdInItsPreparedPlanToo() throws Exception {
+        // prepared once per connection, the statement runs on a generic plan: no ids to count
+        StringBuilder sql = new StringBuilder();
+        int n = 0;
+        for (char ch : InboxStore.insertHoldingSql(true).toCharArray()) {
+            sql.append(ch == '?' ? "$" + ++n : String.valueOf(ch));
+        }
+        Properties simple = new Properties(); // sent as it is: the server plans it without values
+        simple.setProperty("preferQueryMode", "simple");
+        EmbeddedDatabase db = EmbeddedDatabase.shared();
+        List<String> lines = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), withUser(simple, db));
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("EXPLAIN (GENERIC_PLAN) " + sql)) {
+            while (rs.next()) {
+                lines.add(rs.getString(1));
+            }
+        }
+        String plan = String.join("\n", lines);
+        assertThat(plan).contains("inbox_message_pkey").doesNotContain("inbox_message_due");
+    }
+
+    private static Properties withUser(Properties p, EmbeddedDatabase db) {
+        p.setProperty("user", db.user());
+        p.setProperty("password", db.password());
+        return p;
     }
 }
