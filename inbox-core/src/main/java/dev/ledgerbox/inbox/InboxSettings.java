@@ -27,6 +27,7 @@ import java.util.function.Function;
  * inbox.lease=5m
  * inbox.trusted-proxies=10.0.0.0/8
  * inbox.retention=90d
+ * inbox.outcome-linger=10ms
  * </pre>
  */
 public record InboxSettings(
@@ -34,7 +35,8 @@ public record InboxSettings(
         String dataSource,
         Duration lease,
         TrustedProxies trustedProxies,
-        Duration retention) {
+        Duration retention,
+        Duration outcomeLinger) {
 
     public static final String PREFIX = "inbox.";
 
@@ -52,7 +54,8 @@ public record InboxSettings(
                 value(config, "datasource", "java:comp/DefaultDataSource"),
                 duration(config, "lease", "5m"),
                 TrustedProxies.parse(config.apply(PREFIX + "trusted-proxies"), PREFIX + "trusted-proxies"),
-                duration(config, "retention", "90d"));
+                duration(config, "retention", "90d"),
+                duration(config, "outcome-linger", "10ms"));
     }
 
     private static InboxSource source(String name, Function<String, String> config) {

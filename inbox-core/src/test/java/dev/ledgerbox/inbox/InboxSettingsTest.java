@@ -39,6 +39,8 @@ class InboxSettingsTest {
         assertThat(github.maxBodyBytes()).isEqualTo(2048);
         assertThat(s.lease()).isEqualTo(Duration.ofMinutes(2));
         assertThat(s.retention()).isEqualTo(Duration.ofDays(90));
+        assertThat(s.outcomeLinger()).isEqualTo(Duration.ofMillis(10));
+        assertThat(read(Map.of("inbox.outcome-linger", "50ms")).outcomeLinger()).isEqualTo(Duration.ofMillis(50));
         assertThat(s.dataSource()).isEqualTo("java:comp/DefaultDataSource");
     }
 

@@ -68,6 +68,7 @@ public class InboxService {
                     .lease(settings.lease())
                     .trustedProxies(settings.trustedProxies())
                     .retention(settings.retention().isZero() ? null : settings.retention())
+                    .outcomeLinger(settings.outcomeLinger())
                     .executor(Jndi.<Executor>optional("java:comp/DefaultManagedExecutorService"));
             for (InboxSource source : settings.sources()) {
                 builder.source(source);
