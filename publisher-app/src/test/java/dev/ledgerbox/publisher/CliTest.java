@@ -140,7 +140,7 @@ class CliTest {
         assertThat(out.toString())
                 .contains("migrating outbox schema")
                 .contains("outbox: 4 migration(s) applied, now at version 4")
-                .contains("audit: 3 migration(s) applied, now at version 3")
+                .contains("audit: 4 migration(s) applied, now at version 4")
                 .contains("webhook: 2 migration(s) applied, now at version 2")
                 .contains("inbox: 2 migration(s) applied, now at version 2")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
