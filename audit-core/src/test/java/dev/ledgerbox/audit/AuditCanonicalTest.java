@@ -17,18 +17,19 @@ import org.junit.jupiter.api.Test;
  */
 class AuditCanonicalTest {
 
-    /** Version 1's definition, kept here as the reference. */
-    static final String FIRST =
-            """
-            jsonb_build_array(
-                a.id,
-                (extract(epoch FROM a.occurred_at) * 1000000)::bigint,
-                a.tx_id::text,
-                a.entity_type, a.entity_id, a.operation, a.diff,
-                a.action, a.reason,
-                a.actor_id, a.actor_name, a.actor_email,
-                a.tenant_id, a.correlation_id, a.trace_id,
-                host(a.client_ip), a.user_agent, a.outbox_event_id)::text""";
+    /** Version 1's definition as it shipped: {@code SELECT jsonb_build_array(…)::text} of row {@code a}. */
+    static final String FIRST = firstDefinition();
+
+    private static String firstDefinition() {
+        try (var in = AuditCanonicalTest.class.getResourceAsStream("/db/ledgerbox/audit/V1__audit_log.sql")) {
+            String v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int function = v1.indexOf("CREATE FUNCTION ledgerbox_audit_canonical");
+            int from = v1.indexOf("$$", function) + 2;
+            return v1.substring(from, v1.indexOf("$$", from)).trim();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @BeforeEach
     void awkwardRows() {
@@ -56,8 +57,8 @@ class AuditCanonicalTest {
 
     @Test
     void theTextIsTheFirstVersionsForEveryKindOfValue() {
-        List<Map<String, Object>> rows = query("SELECT a.id, ledgerbox_audit_canonical(a) AS now, " + FIRST
-                + " AS first FROM audit_log a ORDER BY a.id");
+        List<Map<String, Object>> rows = query("SELECT a.id, ledgerbox_audit_canonical(a) AS now, (" + FIRST
+                + ") AS first FROM audit_log a ORDER BY a.id");
 
         assertThat(rows).hasSize(3);
         for (Map<String, Object> row : rows) {
@@ -80,7 +81,7 @@ class AuditCanonicalTest {
         try {
             // a sealer before version 4: the rows' hashes over the first version's text
             execute("CREATE OR REPLACE FUNCTION ledgerbox_audit_canonical(a audit_log) RETURNS text"
-                    + " LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT " + FIRST + " $$");
+                    + " LANGUAGE sql STABLE PARALLEL SAFE AS $$ " + FIRST + " $$");
             assertThat(new AuditSealer(Hibernate.db()).sealAll()).isEqualTo(3);
         } finally {
             execute(current);

@@ -229,18 +229,26 @@ class InboxTest {
         }
     }
 
-    @Test
-    void anOutcomeIsCommittedWithTheNextCaptureAndWithoutOneOnItsOwnWhenAwaited() throws Exception {
+    /**
+     * Receives a first message on an inbox whose outcomes linger for an hour: its outcome waits
+     * for the next capture (or for someone to await it).
+     */
+    private Reception firstWithItsOutcomeWaiting(String key) throws Exception {
         inbox.close();
         inbox = paymentsBuilder(InboxSource.Mode.SYNC, paid)
                 .outcomeLinger(Duration.ofHours(1))
                 .build();
-
         Reception first =
-                inbox.receive(signed("payments", "msg_r1", PAID, Instant.now()).build());
+                inbox.receive(signed("payments", key, PAID, Instant.now()).build());
         assertThat(Inboxes.row(first.messageId()))
                 .as("no capture yet to take the outcome, and the linger is long")
                 .containsEntry("status", "PROCESSING");
+        return first;
+    }
+
+    @Test
+    void anOutcomeIsCommittedWithTheNextCaptureAndWithoutOneOnItsOwnWhenAwaited() throws Exception {
+        Reception first = firstWithItsOutcomeWaiting("msg_r1");
 
         Reception second =
                 inbox.receive(signed("payments", "msg_r2", PAID, Instant.now()).build());
@@ -257,13 +265,7 @@ class InboxTest {
 
     @Test
     void aDuplicateWhoseCaptureCarriesItsFirstsOutcomeGetsTheStoredAnswer() throws Exception {
-        inbox.close();
-        inbox = paymentsBuilder(InboxSource.Mode.SYNC, paid)
-                .outcomeLinger(Duration.ofHours(1))
-                .build();
-        Reception first =
-                inbox.receive(signed("payments", "msg_r3", PAID, Instant.now()).build());
-        assertThat(Inboxes.row(first.messageId())).containsEntry("status", "PROCESSING");
+        Reception first = firstWithItsOutcomeWaiting("msg_r3");
 
         // the duplicate's own statement writes the first's outcome, and finds it in progress
         Reception duplicate =
