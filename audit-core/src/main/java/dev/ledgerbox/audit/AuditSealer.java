@@ -96,6 +96,39 @@ public final class AuditSealer {
         return total;
     }
 
+    /**
+     * A batch: chosen by its keys first, then the kept rows' canonical texts made, the rows reached
+     * by their place in the table (rows never move: the table is append-only). Made in the choosing
+     * query, a text was made for every candidate before the sort kept a batch of them, and each
+     * batch of a backlog paid for all of it.
+     */
+    private static final String CHOOSE_THEN_MAKE =
+            "SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
+                    + " FROM (SELECT ctid AS place, tx_id, id FROM audit_log"
+                    + " WHERE tx_id >= ? AND (tx_id, id) > (?, ?)"
+                    + " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                    + " ORDER BY tx_id, id LIMIT ?) b"
+                    + " JOIN audit_log a ON a.ctid = b.place"
+                    + " ORDER BY b.tx_id, b.id";
+
+    /**
+     * A batch of a partitioned {@code audit_log}, where a place names a row only within its
+     * partition: chosen and made in one query.
+     */
+    private static final String CHOOSE_AND_MAKE =
+            "SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
+                    + " FROM audit_log a"
+                    + " WHERE a.tx_id >= ? AND (a.tx_id, a.id) > (?, ?)"
+                    + " AND a.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                    + " ORDER BY a.tx_id, a.id LIMIT ?";
+
+    private static boolean partitioned(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT relkind = 'p' FROM pg_class WHERE oid = 'audit_log'::regclass")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
     private record Row(long id, long txId, String chain, String hash) {}
 
     private record Head(long seq, String hash) {}
@@ -114,18 +147,7 @@ public final class AuditSealer {
         }
         List<Row> rows = new ArrayList<>();
         MessageDigest sha256 = sha256();
-        try (PreparedStatement ps =
-                // the batch is chosen by its keys first, and its rows' canonical texts made after,
-                // reached by their place in the table (rows never move: the table is append-only).
-                // Made in the choosing query, a text was made for every candidate before the sort
-                // kept a batch of them, and each batch of a backlog paid for all of it.
-                c.prepareStatement("SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
-                        + " FROM (SELECT ctid AS place, tx_id, id FROM audit_log"
-                        + " WHERE tx_id >= ? AND (tx_id, id) > (?, ?)"
-                        + " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-                        + " ORDER BY tx_id, id LIMIT ?) b"
-                        + " JOIN audit_log a ON a.ctid = b.place"
-                        + " ORDER BY b.tx_id, b.id")) {
+        try (PreparedStatement ps = c.prepareStatement(partitioned(c) ? CHOOSE_AND_MAKE : CHOOSE_THEN_MAKE)) {
             ps.setLong(1, cursorTx);
             ps.setLong(2, cursorTx);
             ps.setLong(3, cursorId);
