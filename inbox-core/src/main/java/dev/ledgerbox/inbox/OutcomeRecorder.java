@@ -89,11 +89,6 @@ final class OutcomeRecorder implements AutoCloseable {
         return taken;
     }
 
-    /** The outcomes a capture took are committed. */
-    void written(List<Pending> taken) {
-        done(taken);
-    }
-
     /** The statement that took these outcomes failed: they wait again, for the thread to write them. */
     void returned(List<Pending> taken) {
         if (taken.isEmpty()) {
@@ -108,7 +103,8 @@ final class OutcomeRecorder implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
-    private void done(List<Pending> pendings) {
+    /** These outcomes are committed (by a capture's statement or this thread), or given up on. */
+    void written(List<Pending> pendings) {
         for (Pending p : pendings) {
             unwritten.remove(p.finished().id(), p.written());
             p.written().complete(null);
@@ -214,7 +210,7 @@ final class OutcomeRecorder implements AutoCloseable {
                     .addArgument(e.getMessage())
                     .log();
         } finally {
-            done(pendings);
+            written(pendings);
         }
     }
 
