@@ -108,8 +108,14 @@ class ConsoleBrowserTest {
         wait(d -> hash.equals(d.findElement(By.id("main")).getAttribute("data-loaded")));
     }
 
+    /**
+     * Waits for the condition; an element found on a page that a navigation (a form's post, a
+     * redirect) then replaced is looked for again on the new one.
+     */
     private static void wait(java.util.function.Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition::apply);
+        new WebDriverWait(browser, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition::apply);
     }
 
     private static String text(String id) {
