@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.outbox.spi.SleepingPublishers;
 import dev.ledgerbox.publisher.outbox.OutboxStore;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Text;
@@ -197,6 +198,7 @@ class OutboxStoreTest {
                     .isNullOrEmpty();
 
             store.sleeping("idle-publisher");
+            Thread.sleep(SleepingPublishers.WRITER_TRUSTS_A_LOOK_FOR.toMillis() + 1); // the writer's look is stale
             Events.write("order", "order.created", "idle");
             assertThat(pg.getNotifications(5000))
                     .as("a publisher sleeps: NOTIFY")

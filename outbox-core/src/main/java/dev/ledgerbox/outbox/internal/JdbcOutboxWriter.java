@@ -1,39 +1,74 @@
 package dev.ledgerbox.outbox.internal;
 
+import dev.ledgerbox.outbox.spi.SleepingPublishers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.function.LongSupplier;
 
 /**
  * Inserts {@link EventRecord}s on a caller's connection, inside the caller's transaction.
  *
  * <p>One statement per event: it takes the aggregate's next sequence number (locking that
- * aggregate's counter row until commit, so sequence order is commit order), inserts the event,
- * and, only while a publisher sleeps ({@code outbox_listener}), notifies it on commit.
- * Thread-safe (stateless).
+ * aggregate's counter row until commit, so sequence order is commit order) and inserts the event.
+ * While a publisher sleeps ({@code outbox_listener}) the statement also notifies it on commit; a
+ * look that found none asleep is trusted for {@link SleepingPublishers#WRITER_TRUSTS_A_LOOK_FOR},
+ * and inserts meanwhile do not read the table. Thread-safe.
  */
 final class JdbcOutboxWriter {
 
-    static final String INSERT =
+    private static final String SEQUENCE =
             """
             WITH seq AS (
                 INSERT INTO outbox_aggregate AS a (aggregatetype, aggregateid, last_seq)
                 VALUES (?, ?, 1)
                 ON CONFLICT (aggregatetype, aggregateid) DO UPDATE SET last_seq = a.last_seq + 1
-                RETURNING last_seq),
-            wake AS (
-                SELECT pg_notify('ledgerbox_outbox', '') FROM outbox_listener
-                WHERE sleeping_since > now() - interval '2 minutes' LIMIT 1)
+                RETURNING last_seq)""";
+
+    private static final String EVENT =
+            """
             INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,
                 occurred_at, correlation_id, traceparent, tracestate, tenant_id, headers, schema_version)
             SELECT ?, ?, ?, ?, ?::jsonb, seq.last_seq, ?, ?, ?, ?, ?, ?::jsonb, ?
-            FROM seq WHERE (SELECT count(*) FROM wake) >= 0
-            """;
+            FROM seq""";
+
+    /** The insert that does not look for a sleeping publisher. */
+    static final String INSERT = SEQUENCE + "\n" + EVENT;
+
+    /** The insert that looks, notifies one that sleeps, and says how many it found. */
+    static final String INSERT_AND_WAKE = SEQUENCE
+            + """
+            ,
+            wake AS (
+                SELECT pg_notify('ledgerbox_outbox', '') FROM outbox_listener
+                WHERE sleeping_since > now() - interval '2 minutes' LIMIT 1)
+            """
+            + EVENT
+            + "\nRETURNING (SELECT count(*) FROM wake)";
+
+    private static final long TRUST_NANOS = SleepingPublishers.WRITER_TRUSTS_A_LOOK_FOR.toNanos();
+
+    private final LongSupplier nanoTime;
+    /**
+     * Until when inserts need not look ({@link System#nanoTime} scale): a look that found none asleep
+     * sets it ahead, timed from before that look was sent; one that found a sleeper sets it to then.
+     * Any look's verdict is valid for its own time, so concurrent looks may overwrite each other.
+     */
+    private volatile long trustedUntil;
+
+    /** @param nanoTime {@link System#nanoTime}, or a clock a test moves */
+    JdbcOutboxWriter(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.trustedUntil = nanoTime.getAsLong();
+    }
 
     public void insert(Connection connection, EventRecord event) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(INSERT)) {
+        long now = nanoTime.getAsLong();
+        boolean trusted = now - trustedUntil < 0;
+        try (PreparedStatement ps = connection.prepareStatement(trusted ? INSERT : INSERT_AND_WAKE)) {
             int i = 1;
             ps.setString(i++, event.aggregateType());
             ps.setString(i++, event.aggregateId());
@@ -49,7 +84,14 @@ final class JdbcOutboxWriter {
             ps.setString(i++, event.tenantId());
             ps.setString(i++, event.headersJson());
             ps.setInt(i, event.schemaVersion());
-            ps.executeUpdate();
+            if (trusted) {
+                ps.executeUpdate();
+                return;
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean noneAsleep = rs.next() && rs.getLong(1) == 0;
+                trustedUntil = noneAsleep ? now + TRUST_NANOS : now;
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -17,10 +18,16 @@ import java.util.function.Supplier;
 public final class OutboxWriter {
 
     private final EventAssembler assembler;
-    private final JdbcOutboxWriter jdbc = new JdbcOutboxWriter();
+    private final JdbcOutboxWriter jdbc;
 
     public OutboxWriter(PayloadSerializer serializer, OutboxSettings settings, Clock clock) {
+        this(serializer, settings, clock, System::nanoTime);
+    }
+
+    /** @param nanoTime times how long a look for a sleeping publisher is trusted (a test moves it) */
+    OutboxWriter(PayloadSerializer serializer, OutboxSettings settings, Clock clock, LongSupplier nanoTime) {
         this.assembler = new EventAssembler(serializer, settings.maxPayloadBytes(), clock);
+        this.jdbc = new JdbcOutboxWriter(nanoTime);
     }
 
     /**

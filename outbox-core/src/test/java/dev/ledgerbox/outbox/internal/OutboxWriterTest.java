@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledgerbox.outbox.InvalidEventException;
 import dev.ledgerbox.outbox.OutboxEvent;
+import dev.ledgerbox.outbox.spi.SleepingPublishers;
 import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.sql.Connection;
@@ -24,11 +25,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 /** The writer against a real PostgreSQL with the shipped migration applied. */
 public class OutboxWriterTest {
@@ -206,6 +209,48 @@ public class OutboxWriterTest {
                 .isEqualTo(1L);
     }
 
+    /**
+     * A busy writer does not read {@code outbox_listener} in every insert: a look that found no
+     * publisher asleep is trusted for a moment (the publisher looks for due work again once that
+     * moment is over); a look that found one is not trusted, so every commit wakes it until it wakes.
+     */
+    @Test
+    void aLookThatFoundNoSleepingPublisherIsTrustedForAMomentOnly() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        OutboxWriter timed =
+                new OutboxWriter(serializer, OutboxSettings.defaults(), Clock.fixed(NOW, ZoneOffset.UTC), nanos::get);
+        execute("DELETE FROM outbox_listener");
+        try (Connection listen = db.getConnection();
+                Statement s = listen.createStatement()) {
+            s.execute("LISTEN ledgerbox_outbox");
+            PGConnection pg = listen.unwrap(PGConnection.class);
+
+            writeAndCommit(timed, "1");
+            execute("INSERT INTO outbox_listener (instance_id, sleeping_since) VALUES ('publisher-1', now())");
+            nanos.addAndGet(SleepingPublishers.WRITER_TRUSTS_A_LOOK_FOR.toNanos() - 1);
+            writeAndCommit(timed, "2");
+            assertThat(pg.getNotifications(300))
+                    .as("within the moment: the earlier look is trusted, no NOTIFY")
+                    .isNullOrEmpty();
+
+            nanos.addAndGet(1);
+            writeAndCommit(timed, "3");
+            assertThat(pg.getNotifications(5000))
+                    .as("the moment is over: a look, a NOTIFY")
+                    .isNotEmpty();
+            writeAndCommit(timed, "4");
+            assertThat(pg.getNotifications(5000))
+                    .as("a look that found a sleeper is not trusted")
+                    .isNotEmpty();
+
+            execute("DELETE FROM outbox_listener");
+            writeAndCommit(timed, "5");
+            assertThat(pg.getNotifications(300)).as("no one sleeps").isNullOrEmpty();
+        }
+        assertThat(sequences("order", "1")).containsExactly(1L);
+        assertThat(sequences("order", "5")).containsExactly(1L);
+    }
+
     @Test
     void anInvalidEventWritesNothing() throws SQLException {
         try (Connection c = db.getConnection()) {
@@ -223,6 +268,12 @@ public class OutboxWriterTest {
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM outbox_event")) {
             rs.next();
             assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    private static void writeAndCommit(OutboxWriter w, String orderId) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            w.write(c, event("order", orderId), null, TraceContext.NONE, () -> "test");
         }
     }
 

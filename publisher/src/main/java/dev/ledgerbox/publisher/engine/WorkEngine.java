@@ -285,20 +285,26 @@ public final class WorkEngine<W> implements AutoCloseable {
 
     /**
      * Sleeps until woken or the poll interval. The queue is told first (the outbox then has its
-     * writers notify, and looks once more for what committed in between), and again every minute.
+     * writers notify, and looks once more for what committed in between), again once what may
+     * still arrive unannounced has had its time, and again every minute.
      */
     private void sleepUntilWoken() {
         long remaining = pollInterval.toMillis();
+        long unannounced = queue.unannouncedAfterSleeping().toMillis();
         boolean told = false;
         try {
             while (remaining > 0 && running.get()) {
+                long chunk = Math.min(remaining, 60_000);
                 if (remaining >= TELL_SLEEP_AFTER_MILLIS) {
+                    boolean first = !told;
                     told = true;
                     if (queue.sleeping(owner)) {
                         return;
                     }
+                    if (first && unannounced > 0) {
+                        chunk = Math.min(chunk, unannounced);
+                    }
                 }
-                long chunk = Math.min(remaining, 60_000);
                 if (wake.tryAcquire(chunk, TimeUnit.MILLISECONDS)) {
                     return;
                 }

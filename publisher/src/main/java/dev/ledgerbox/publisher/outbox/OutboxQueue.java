@@ -1,5 +1,6 @@
 package dev.ledgerbox.publisher.outbox;
 
+import dev.ledgerbox.outbox.spi.SleepingPublishers;
 import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
@@ -119,6 +120,12 @@ public final class OutboxQueue implements WorkQueue<ClaimedEvent> {
     public boolean sleeping(String owner) throws SQLException {
         store.sleeping(owner);
         return store.hasDue();
+    }
+
+    /** Ledgerbox's writers trust a look that found no one asleep for a moment ({@link SleepingPublishers}). */
+    @Override
+    public Duration unannouncedAfterSleeping() {
+        return SleepingPublishers.PUBLISHER_LOOKS_AGAIN_AFTER;
     }
 
     @Override

@@ -71,6 +71,15 @@ public interface WorkQueue<W> {
         return false;
     }
 
+    /**
+     * How long after {@link #sleeping} work may still become due without waking the engine: after
+     * this the engine calls {@link #sleeping} once more (to look again) before it sleeps the rest.
+     * Zero: the first look is enough.
+     */
+    default Duration unannouncedAfterSleeping() {
+        return Duration.ZERO;
+    }
+
     /** Called when the engine wakes from a sleep that {@link #sleeping} was told of. */
     default void awake(String owner) throws SQLException {}
 }

@@ -158,6 +158,34 @@ class WorkEngineTest {
         public int laneLimit(Job job) {
             return 2;
         }
+
+        /** Run when the engine says it sleeps, after the queue looked for due jobs; none: no look. */
+        volatile Runnable onSleeping;
+
+        volatile Duration unannounced = Duration.ZERO;
+
+        @Override
+        public boolean sleeping(String owner) throws SQLException {
+            Runnable hook = onSleeping;
+            if (hook == null) {
+                return false;
+            }
+            boolean due;
+            try (Connection c = db.getConnection();
+                    PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM test_job"
+                            + " WHERE status IN ('PENDING', 'FAILED') AND next_attempt_at <= now())");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                due = rs.getBoolean(1);
+            }
+            hook.run();
+            return due;
+        }
+
+        @Override
+        public Duration unannouncedAfterSleeping() {
+            return unannounced;
+        }
     }
 
     final DataSource db = EmbeddedDatabase.shared().dataSource();
@@ -205,9 +233,8 @@ class WorkEngineTest {
 
     String status(String name) {
         try {
-            return (String) sql.query("SELECT status FROM test_job WHERE name = ?", name)
-                    .get(0)
-                    .get("status");
+            List<Map<String, Object>> rows = sql.query("SELECT status FROM test_job WHERE name = ?", name);
+            return rows.isEmpty() ? null : (String) rows.get(0).get("status");
         } catch (SQLException e) {
             return null;
         }
@@ -227,6 +254,29 @@ class WorkEngineTest {
                         .get(0)
                         .get("n"))
                 .isEqualTo("0");
+    }
+
+    /**
+     * Work may become due without a wake-up for a moment after the engine said it sleeps (the
+     * outbox's writers trust an earlier look at who sleeps for that long): the engine looks once
+     * more when the moment is over instead of sleeping its whole poll interval (ten minutes here).
+     */
+    @Test
+    void looksOnceMoreWhenWorkMayHaveComeUnannounced() throws Exception {
+        queue.unannounced = Duration.ofMillis(300);
+        AtomicInteger told = new AtomicInteger();
+        queue.onSleeping = () -> {
+            if (told.incrementAndGet() == 1) { // commits after the first look, and nothing wakes the engine
+                try {
+                    jobs("unannounced");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        start(WorkEngine.builder(queue).owner("test"));
+
+        await("the unannounced job is done", () -> "DONE".equals(status("unannounced")));
     }
 
     @Test
