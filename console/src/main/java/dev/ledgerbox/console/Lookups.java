@@ -2,6 +2,7 @@ package dev.ledgerbox.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ledgerbox.outbox.spi.Schemas;
+import dev.ledgerbox.publisher.outbox.OutboxStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -192,7 +193,8 @@ final class Lookups {
             items.addAll(Rows.query(
                     c,
                     "SELECT occurred_at AS at, 'event' AS kind, type || ' ' || aggregatetype || ' ' || aggregateid AS title,"
-                            + " id::text AS ref, status, payload AS detail FROM outbox_event WHERE correlation_id = ?"
+                            + " id::text AS ref, " + OutboxStore.SHOWN_STATUS + " AS status, payload AS detail"
+                            + " FROM outbox_event WHERE correlation_id = ?"
                             + " ORDER BY position LIMIT 1000",
                     correlationId));
             if (Schemas.installed(c, "webhook_attempt")) {

@@ -139,7 +139,7 @@ class CliTest {
 
         assertThat(out.toString())
                 .contains("migrating outbox schema")
-                .contains("outbox: 4 migration(s) applied, now at version 4")
+                .contains("outbox: 5 migration(s) applied, now at version 5")
                 .contains("audit: 4 migration(s) applied, now at version 4")
                 .contains("webhook: 2 migration(s) applied, now at version 2")
                 .contains("inbox: 2 migration(s) applied, now at version 2")

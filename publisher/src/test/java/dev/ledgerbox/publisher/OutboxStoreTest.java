@@ -6,6 +6,7 @@ import dev.ledgerbox.outbox.spi.SleepingPublishers;
 import dev.ledgerbox.publisher.outbox.OutboxStore;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Text;
+import dev.ledgerbox.testing.Await;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -48,8 +50,10 @@ class OutboxStoreTest {
         assertThat(first.get(0).payloadJson()).isEqualTo("{\"n\": 0}");
         assertThat(first.get(0).correlationId()).isEqualTo("corr-1");
         assertThat(Events.row(written.get(0)))
-                .containsEntry("status", "CLAIMED")
+                .as("the stored status stays; claimed_by says who holds the event")
+                .containsEntry("status", "PENDING")
                 .containsEntry("claimed_by", "a");
+        assertThat(store.status().totals()).containsEntry("CLAIMED", 3L).containsEntry("PENDING", 0L);
         assertThat(store.claim("c", 10, Duration.ofMinutes(1))).isEmpty();
         // the payload hash in the logs can be recomputed with SQL, as docs/publisher.md says
         assertThat(Events.sql()
@@ -59,6 +63,42 @@ class OutboxStoreTest {
                                 written.get(0))
                         .get(0))
                 .containsEntry("h", Text.sha256(first.get(0).payloadJson()));
+    }
+
+    /**
+     * A claim writes no column an index names, and the migration leaves room on each page: claiming
+     * is a HOT update, which adds no entry to the table's indexes.
+     */
+    @Test
+    void aClaimIsAHotUpdate() throws Exception {
+        String[] ids = new String[50];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "hot-" + i;
+        }
+        Events.write("order", "order.created", ids);
+        long[] before = updates();
+
+        assertThat(store.claim("a", 50, Duration.ofMinutes(1))).hasSize(50);
+
+        Await.until("the claimer's statistics are flushed", () -> updates()[0] - before[0] >= 50);
+        long[] after = updates();
+        assertThat(after[0] - before[0]).as("updates").isEqualTo(50);
+        assertThat(after[1] - before[1]).as("of which HOT").isGreaterThanOrEqualTo(40);
+    }
+
+    /** Updates of outbox_event so far, and how many of them were HOT. */
+    private static long[] updates() {
+        try {
+            Map<String, Object> row = Events.sql()
+                    .query("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'outbox_event'")
+                    .get(0);
+            return new long[] {
+                Long.parseLong(String.valueOf(row.get("n_tup_upd"))),
+                Long.parseLong(String.valueOf(row.get("n_tup_hot_upd")))
+            };
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

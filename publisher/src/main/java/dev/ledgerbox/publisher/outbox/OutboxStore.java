@@ -31,13 +31,19 @@ public final class OutboxStore {
      * a backlog with its aggregate's later events. An event waits while its aggregate's previous
      * event is not delivered (or dead), so a batch holds at most one event per aggregate. {@code
      * SKIP LOCKED} keeps claimers apart.
+     *
+     * <p>The claim writes only columns that no index names ({@code claimed_by}, {@code lease_until},
+     * {@code attempts}): the status stays {@code PENDING} or {@code FAILED} and {@code claimed_by}
+     * says who holds the event, so that with room on the page ({@code fillfactor}) the claim is a HOT
+     * update, adding no entry to any of the table's indexes. Rows a claim of an earlier version
+     * marked {@code CLAIMED} are still taken over when their lease ends.
      */
     static final String CLAIM =
             """
             WITH picked AS (
                 SELECT e.id FROM outbox_event e
                 WHERE e.status IN ('PENDING', 'CLAIMED', 'FAILED') AND e.next_attempt_at <= now()
-                  AND (e.status <> 'CLAIMED' OR e.lease_until <= now())
+                  AND (e.claimed_by IS NULL OR e.lease_until <= now())
                   AND NOT EXISTS (
                       SELECT 1 FROM outbox_event p
                       WHERE p.aggregatetype = e.aggregatetype AND p.aggregateid = e.aggregateid
@@ -48,7 +54,7 @@ public final class OutboxStore {
                 LIMIT ?
                 FOR UPDATE SKIP LOCKED)
             UPDATE outbox_event e
-               SET status = 'CLAIMED', claimed_by = ?, attempts = e.attempts + 1,
+               SET claimed_by = ?, attempts = e.attempts + 1,
                    lease_until = now() + ? * interval '1 millisecond'
               FROM picked
              WHERE e.id = picked.id
@@ -132,7 +138,7 @@ public final class OutboxStore {
 
     /**
      * Marks delivered the events {@code owner} still holds. {@code claimed_by} alone says who holds
-     * an event (set with {@code CLAIMED} by a claim, cleared by every way out of it), so the status
+     * an event (set by a claim, cleared by every way out of it), so the status
      * is not named: named, the planner could reach the rows through the due index, whose entries for
      * every event delivered since the last vacuum it would then read, rather than by id
      * ({@code OutboxStorePlanTest}).
@@ -212,7 +218,7 @@ public final class OutboxStore {
                         c,
                         "SELECT EXISTS (SELECT 1 FROM outbox_event"
                                 + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now()"
-                                + " AND (status <> 'CLAIMED' OR lease_until <= now()))");
+                                + " AND (claimed_by IS NULL OR lease_until <= now()))");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
@@ -241,7 +247,14 @@ public final class OutboxStore {
         }
     }
 
-    /** Counts per status and type, and the age of the oldest event that is not delivered yet. */
+    /**
+     * The status as operators read it: a claim leaves the stored status as it was (so that claiming
+     * is a HOT update, see {@link #CLAIM}), and an event that someone holds is shown {@code CLAIMED}.
+     */
+    public static final String SHOWN_STATUS =
+            "CASE WHEN claimed_by IS NOT NULL AND status IN ('PENDING', 'FAILED')" + " THEN 'CLAIMED' ELSE status END";
+
+    /** Counts per status ({@link #SHOWN_STATUS}) and type, and the age of the oldest event not delivered yet. */
     public Status status() throws SQLException {
         Map<String, Map<String, Long>> byType = new LinkedHashMap<>();
         Map<String, Long> totals = new LinkedHashMap<>();
@@ -252,7 +265,8 @@ public final class OutboxStore {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = Statements.plannedEachTime(
                             c,
-                            "SELECT type, status, count(*) FROM outbox_event GROUP BY type, status ORDER BY type, status");
+                            "SELECT type, " + SHOWN_STATUS
+                                    + ", count(*) FROM outbox_event GROUP BY 1, 2 ORDER BY 1, 2");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     byType.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
