@@ -2,7 +2,7 @@ package dev.ledgerbox.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ledgerbox.outbox.spi.Schemas;
-import dev.ledgerbox.publisher.outbox.OutboxStore;
+import dev.ledgerbox.publisher.spi.ShownStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -23,7 +23,8 @@ final class Lookups {
 
     private static final String DELIVERY_COLUMNS = "d.id, d.event_id AS \"eventId\", d.endpoint_id AS \"endpointId\","
             + " e.url, m.type AS \"eventType\", d.aggregatetype AS \"aggregateType\", d.aggregateid AS \"aggregateId\","
-            + " d.status, d.attempts, d.last_status AS \"lastStatus\", d.last_error AS \"lastError\","
+            + " " + ShownStatus.of("d")
+            + " AS status, d.attempts, d.last_status AS \"lastStatus\", d.last_error AS \"lastError\","
             + " m.correlation_id AS \"correlationId\", m.occurred_at AS \"occurredAt\", d.created_at AS \"createdAt\","
             + " d.next_attempt_at AS \"nextAttemptAt\", d.delivered_at AS \"deliveredAt\", d.dead_at AS \"deadAt\","
             + " d.replay_id AS \"replayId\"";
@@ -58,7 +59,7 @@ final class Lookups {
                     c,
                     "SELECT " + DELIVERY_COLUMNS + DELIVERY_FROM + " WHERE (?::uuid IS NULL OR d.endpoint_id = ?::uuid)"
                             + " AND (?::text IS NULL OR ledgerbox_webhook_matches(ARRAY[?::text], m.type))"
-                            + " AND (?::text IS NULL OR d.status = ?::text)"
+                            + " AND (?::text IS NULL OR " + ShownStatus.of("d") + " = ?::text)"
                             + " AND (?::text IS NULL OR d.aggregateid = ?::text)"
                             + " AND (?::text IS NULL OR m.correlation_id = ?::text)"
                             + " AND (?::timestamptz IS NULL OR d.created_at >= ?::timestamptz)"
@@ -193,7 +194,7 @@ final class Lookups {
             items.addAll(Rows.query(
                     c,
                     "SELECT occurred_at AS at, 'event' AS kind, type || ' ' || aggregatetype || ' ' || aggregateid AS title,"
-                            + " id::text AS ref, " + OutboxStore.SHOWN_STATUS + " AS status, payload AS detail"
+                            + " id::text AS ref, " + ShownStatus.of("") + " AS status, payload AS detail"
                             + " FROM outbox_event WHERE correlation_id = ?"
                             + " ORDER BY position LIMIT 1000",
                     correlationId));

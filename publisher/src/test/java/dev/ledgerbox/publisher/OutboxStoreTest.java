@@ -7,6 +7,7 @@ import dev.ledgerbox.publisher.outbox.OutboxStore;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Text;
 import dev.ledgerbox.testing.Await;
+import dev.ledgerbox.testing.SqlRows;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -76,26 +76,19 @@ class OutboxStoreTest {
             ids[i] = "hot-" + i;
         }
         Events.write("order", "order.created", ids);
-        long[] before = updates();
+        SqlRows.Updates before = Events.sql().updates("outbox_event");
 
         assertThat(store.claim("a", 50, Duration.ofMinutes(1))).hasSize(50);
 
-        Await.until("the claimer's statistics are flushed", () -> updates()[0] - before[0] >= 50);
-        long[] after = updates();
-        assertThat(after[0] - before[0]).as("updates").isEqualTo(50);
-        assertThat(after[1] - before[1]).as("of which HOT").isGreaterThanOrEqualTo(40);
+        Await.until("the claimer's statistics are reported", () -> updatedSince(before) >= 50);
+        SqlRows.Updates after = Events.sql().updates("outbox_event");
+        assertThat(after.all() - before.all()).as("updates").isEqualTo(50);
+        assertThat(after.hot() - before.hot()).as("of which HOT").isGreaterThanOrEqualTo(40);
     }
 
-    /** Updates of outbox_event so far, and how many of them were HOT. */
-    private static long[] updates() {
+    private static long updatedSince(SqlRows.Updates before) {
         try {
-            Map<String, Object> row = Events.sql()
-                    .query("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'outbox_event'")
-                    .get(0);
-            return new long[] {
-                Long.parseLong(String.valueOf(row.get("n_tup_upd"))),
-                Long.parseLong(String.valueOf(row.get("n_tup_hot_upd")))
-            };
+            return Events.sql().updates("outbox_event").all() - before.all();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -59,6 +59,22 @@ public final class SqlRows {
         return String.join("\n", lines);
     }
 
+    /** Row updates of {@code table} so far: all of them and the HOT ones ({@code pg_stat_user_tables}). */
+    public record Updates(long all, long hot) {}
+
+    /**
+     * {@code table}'s updates so far. A backend reports its counts when it goes idle, up to a second
+     * later: wait for the count expected before reading the HOT ones.
+     */
+    public Updates updates(String table) throws SQLException {
+        Map<String, Object> row = query(
+                        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = ?", table)
+                .get(0);
+        return new Updates(
+                Long.parseLong(String.valueOf(row.get("n_tup_upd"))),
+                Long.parseLong(String.valueOf(row.get("n_tup_hot_upd"))));
+    }
+
     public void execute(String sql) throws SQLException {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {

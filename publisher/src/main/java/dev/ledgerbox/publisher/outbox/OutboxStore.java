@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher.outbox;
 
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
+import dev.ledgerbox.publisher.spi.ShownStatus;
 import dev.ledgerbox.publisher.spi.Statements;
 import dev.ledgerbox.publisher.spi.Text;
 import java.sql.Connection;
@@ -247,14 +248,7 @@ public final class OutboxStore {
         }
     }
 
-    /**
-     * The status as operators read it: a claim leaves the stored status as it was (so that claiming
-     * is a HOT update, see {@link #CLAIM}), and an event that someone holds is shown {@code CLAIMED}.
-     */
-    public static final String SHOWN_STATUS =
-            "CASE WHEN claimed_by IS NOT NULL AND status IN ('PENDING', 'FAILED')" + " THEN 'CLAIMED' ELSE status END";
-
-    /** Counts per status ({@link #SHOWN_STATUS}) and type, and the age of the oldest event not delivered yet. */
+    /** Counts per status ({@link ShownStatus}) and type, and the age of the oldest event not delivered yet. */
     public Status status() throws SQLException {
         Map<String, Map<String, Long>> byType = new LinkedHashMap<>();
         Map<String, Long> totals = new LinkedHashMap<>();
@@ -265,7 +259,7 @@ public final class OutboxStore {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = Statements.plannedEachTime(
                             c,
-                            "SELECT type, " + SHOWN_STATUS
+                            "SELECT type, " + ShownStatus.of("")
                                     + ", count(*) FROM outbox_event GROUP BY 1, 2 ORDER BY 1, 2");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

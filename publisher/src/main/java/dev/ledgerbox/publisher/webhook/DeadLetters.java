@@ -1,5 +1,6 @@
 package dev.ledgerbox.publisher.webhook;
 
+import dev.ledgerbox.publisher.spi.ShownStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -96,11 +97,12 @@ public final class DeadLetters {
             Instant occurredAt,
             Instant deadAt) {}
 
-    private static final String WHERE = " WHERE d.status = ANY (?) AND (cardinality(?::bigint[]) = 0 OR d.id = ANY (?))"
-            + " AND (?::uuid IS NULL OR d.endpoint_id = ?::uuid)"
-            + " AND (?::text IS NULL OR ledgerbox_webhook_matches(ARRAY[?::text], m.type))"
-            + " AND (?::timestamptz IS NULL OR m.occurred_at >= ?::timestamptz)"
-            + " AND (?::timestamptz IS NULL OR m.occurred_at < ?::timestamptz)";
+    private static final String WHERE =
+            " WHERE " + ShownStatus.of("d") + " = ANY (?) AND (cardinality(?::bigint[]) = 0 OR d.id = ANY (?))"
+                    + " AND (?::uuid IS NULL OR d.endpoint_id = ?::uuid)"
+                    + " AND (?::text IS NULL OR ledgerbox_webhook_matches(ARRAY[?::text], m.type))"
+                    + " AND (?::timestamptz IS NULL OR m.occurred_at >= ?::timestamptz)"
+                    + " AND (?::timestamptz IS NULL OR m.occurred_at < ?::timestamptz)";
 
     /**
      * Deliveries per endpoint URL and status ({@code PENDING}, {@code CLAIMED}, {@code FAILED},
@@ -112,8 +114,9 @@ public final class DeadLetters {
             if (!dev.ledgerbox.outbox.spi.Schemas.installed(c, "webhook_delivery")) {
                 return counts;
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT e.url, d.status, count(*) FROM webhook_delivery d"
-                            + " JOIN webhook_endpoint e ON e.id = d.endpoint_id GROUP BY e.url, d.status");
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT e.url, " + ShownStatus.of("d") + ", count(*) FROM webhook_delivery d"
+                                    + " JOIN webhook_endpoint e ON e.id = d.endpoint_id GROUP BY 1, 2");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     counts.computeIfAbsent(rs.getString(1), k -> new java.util.HashMap<>())
@@ -127,7 +130,8 @@ public final class DeadLetters {
     public List<Entry> list(Filter filter, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT d.id, d.event_id, d.endpoint_id, e.url, m.type,"
-                        + " m.aggregatetype, m.aggregateid, d.status, d.attempts, d.last_status, d.last_error,"
+                        + " m.aggregatetype, m.aggregateid, " + ShownStatus.of("d") + ", d.attempts, d.last_status,"
+                        + " d.last_error,"
                         + " m.occurred_at, d.dead_at FROM webhook_delivery d"
                         + " JOIN webhook_message m ON m.event_id = d.event_id"
                         + " JOIN webhook_endpoint e ON e.id = d.endpoint_id" + WHERE

@@ -70,7 +70,7 @@ final class WebhookStore {
                     SELECT d.id FROM webhook_delivery d
                     WHERE d.endpoint_id = cap.endpoint_id
                       AND d.status IN ('PENDING', 'CLAIMED', 'FAILED') AND d.next_attempt_at <= ?
-                      AND (d.status <> 'CLAIMED' OR d.lease_until <= ?)
+                      AND (d.claimed_by IS NULL OR d.lease_until <= ?)
                       AND NOT EXISTS (
                           SELECT 1 FROM webhook_delivery p
                           WHERE p.endpoint_id = d.endpoint_id AND p.aggregatetype = d.aggregatetype
@@ -82,7 +82,7 @@ final class WebhookStore {
                     FOR UPDATE OF d SKIP LOCKED) d),
             claimed AS (
                 UPDATE webhook_delivery d
-                   SET status = 'CLAIMED', claimed_by = ?, attempts = d.attempts + 1,
+                   SET claimed_by = ?, attempts = d.attempts + 1,
                        lease_until = ?::timestamptz + picked.lease_ms * interval '1 millisecond'
                   FROM picked
                  WHERE d.id = picked.id
@@ -369,7 +369,7 @@ final class WebhookStore {
 
     /**
      * The deliveries' new state, one statement for the batch. {@code claimed_by} alone says who holds
-     * a delivery (set with {@code CLAIMED} by a claim, cleared by every way out of it): one whose
+     * a delivery (set by a claim, cleared by every way out of it): one whose
      * lease this owner lost is left to its new holder. The rows are reached by id (the ids given
      * twice, so that the planner counts them); named by status, the planner could reach them
      * through the due or the open index, whose entries for every delivery settled since the last
@@ -477,7 +477,8 @@ final class WebhookStore {
                 PreparedStatement waiting = Statements.plannedEachTime(
                         c,
                         "UPDATE webhook_delivery SET status = 'DEAD',"
-                                + " dead_at = ?, last_error = ? WHERE endpoint_id = ? AND status IN ('PENDING', 'FAILED')")) {
+                                + " dead_at = ?, last_error = ? WHERE endpoint_id = ? AND status IN ('PENDING', 'FAILED')"
+                                + " AND claimed_by IS NULL")) { // held ones are recorded by their holders
             endpoint.setString(1, reason);
             endpoint.setObject(2, endpointId);
             endpoint.executeUpdate();
@@ -532,7 +533,7 @@ final class WebhookStore {
                         c,
                         "SELECT EXISTS (SELECT 1 FROM webhook_delivery"
                                 + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= ?"
-                                + " AND (status <> 'CLAIMED' OR lease_until <= ?))")) {
+                                + " AND (claimed_by IS NULL OR lease_until <= ?))")) {
             ps.setTimestamp(1, Timestamp.from(now));
             ps.setTimestamp(2, Timestamp.from(now));
             try (ResultSet rs = ps.executeQuery()) {

@@ -1,0 +1,75 @@
+package dev.ledgerbox.publisher.webhook;
+
+import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
+import dev.ledgerbox.publisher.webhook.Deliveries.Request;
+import dev.ledgerbox.publisher.webhook.WebhookStore.Room;
+import dev.ledgerbox.testing.Await;
+import dev.ledgerbox.testing.SqlRows;
+import java.net.URI;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A claim writes no column an index names, and the schema leaves room on each page: claiming is a
+ * HOT update. The stored status stays; reports show a held delivery as {@code CLAIMED}.
+ */
+class WebhookClaimTest extends ReceiverTest {
+
+    @Test
+    void aClaimIsAHotUpdateAndAHeldDeliveryReadsClaimed() throws Exception {
+        UUID endpoint = new WebhookEndpoints(Webhooks.db(), SecretBox.plaintext())
+                .add(EndpointSpec.builder(receiver.url("/hooks"))
+                        .allowPrivate(true)
+                        .build())
+                .endpoint()
+                .id();
+        sql().execute("WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid,"
+                + " aggregate_seq, body, occurred_at)"
+                + " SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || i, 1, '{}', now()"
+                + " FROM generate_series(1, 40) AS i RETURNING event_id, aggregatetype, aggregateid, aggregate_seq)"
+                + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
+                + " next_attempt_at) SELECT event_id, '" + endpoint + "', aggregatetype, aggregateid, aggregate_seq,"
+                + " now() - interval '1 minute' FROM m");
+        SqlRows.Updates before = sql().updates("webhook_delivery");
+
+        List<Prepared> held = new WebhookStore(Webhooks.db(), SecretBox.plaintext())
+                .claim(
+                        "instance-1",
+                        List.of(new Room(endpoint, 40, 60_000)),
+                        clock.instant(),
+                        d -> new Request(
+                                URI.create(receiver.url("/hooks")),
+                                Map.of(),
+                                Map.of(),
+                                new byte[0],
+                                "",
+                                Instant.now()));
+
+        assertThat(held).hasSize(40);
+        Await.until("the claimer's statistics are reported", () -> updatedSince(before) >= 40);
+        SqlRows.Updates after = sql().updates("webhook_delivery");
+        assertThat(after.all() - before.all()).as("updates").isEqualTo(40);
+        assertThat(after.hot() - before.hot()).as("of which HOT").isGreaterThanOrEqualTo(32);
+
+        assertThat(sql().query("SELECT DISTINCT status, claimed_by FROM webhook_delivery"))
+                .as("stored: the status as it was, and who holds the delivery")
+                .containsExactly(Map.of("status", "PENDING", "claimed_by", "instance-1"));
+        assertThat(new DeadLetters(Webhooks.db()).countsByEndpoint().get(receiver.url("/hooks")))
+                .containsExactly(Map.entry("CLAIMED", 40L));
+    }
+
+    private static long updatedSince(SqlRows.Updates before) {
+        try {
+            return sql().updates("webhook_delivery").all() - before.all();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
