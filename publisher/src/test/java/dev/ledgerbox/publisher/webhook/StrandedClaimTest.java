@@ -1,15 +1,10 @@
 package dev.ledgerbox.publisher.webhook;
 
 import static dev.ledgerbox.publisher.webhook.Webhooks.await;
-import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
-import dev.ledgerbox.publisher.webhook.Deliveries.Request;
-import dev.ledgerbox.publisher.webhook.WebhookStore.Room;
-import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,30 +27,11 @@ class StrandedClaimTest extends ReceiverTest {
                 .endpoint()
                 .id();
         // aggregate "a" (two deliveries), then 30 other aggregates, all due since a minute ago
-        sql().execute("WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid,"
-                + " aggregate_seq, body, occurred_at)"
-                + " SELECT gen_random_uuid(), 'order.created', 'order', agg, seq, '{}', now()"
-                + " FROM (VALUES ('a', 1), ('a', 2)) AS v (agg, seq)"
-                + " UNION ALL SELECT gen_random_uuid(), 'order.created', 'order', 'b-' || i, 1, '{}', now()"
-                + " FROM generate_series(1, 30) AS i"
-                + " RETURNING event_id, aggregatetype, aggregateid, aggregate_seq)"
-                + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
-                + " next_attempt_at) SELECT event_id, '" + endpoint + "', aggregatetype, aggregateid, aggregate_seq,"
-                + " now() - interval '1 minute' FROM m ORDER BY aggregateid, aggregate_seq");
+        Webhooks.due(
+                endpoint, "VALUES ('a', 1), ('a', 2) UNION ALL SELECT 'b-' || i, 1 FROM generate_series(1, 30) AS i");
 
         // an instance claims a's first delivery (lease 1 ms) and dies before recording anything
-        List<Prepared> dead = new WebhookStore(Webhooks.db(), SecretBox.plaintext())
-                .claim(
-                        "dead-instance",
-                        List.of(new Room(endpoint, 1, 1)),
-                        clock.instant(),
-                        d -> new Request(
-                                URI.create(receiver.url("/hooks")),
-                                Map.of(),
-                                Map.of(),
-                                new byte[0],
-                                "",
-                                Instant.now()));
+        List<Prepared> dead = Webhooks.claim("dead-instance", endpoint, 1, 1, clock.instant(), receiver.url("/hooks"));
         assertThat(dead).hasSize(1);
         UUID stranded = dead.get(0).delivery().eventId();
         clock.advance(Duration.ofSeconds(1)); // its lease is over

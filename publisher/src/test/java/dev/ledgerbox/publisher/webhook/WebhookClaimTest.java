@@ -4,13 +4,9 @@ import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
-import dev.ledgerbox.publisher.webhook.Deliveries.Request;
-import dev.ledgerbox.publisher.webhook.WebhookStore.Room;
 import dev.ledgerbox.testing.Await;
 import dev.ledgerbox.testing.SqlRows;
-import java.net.URI;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,27 +26,11 @@ class WebhookClaimTest extends ReceiverTest {
                         .build())
                 .endpoint()
                 .id();
-        sql().execute("WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid,"
-                + " aggregate_seq, body, occurred_at)"
-                + " SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || i, 1, '{}', now()"
-                + " FROM generate_series(1, 40) AS i RETURNING event_id, aggregatetype, aggregateid, aggregate_seq)"
-                + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
-                + " next_attempt_at) SELECT event_id, '" + endpoint + "', aggregatetype, aggregateid, aggregate_seq,"
-                + " now() - interval '1 minute' FROM m");
+        Webhooks.due(endpoint, "SELECT 'o-' || i, 1 FROM generate_series(1, 40) AS i");
         SqlRows.Updates before = sql().updates("webhook_delivery");
 
-        List<Prepared> held = new WebhookStore(Webhooks.db(), SecretBox.plaintext())
-                .claim(
-                        "instance-1",
-                        List.of(new Room(endpoint, 40, 60_000)),
-                        clock.instant(),
-                        d -> new Request(
-                                URI.create(receiver.url("/hooks")),
-                                Map.of(),
-                                Map.of(),
-                                new byte[0],
-                                "",
-                                Instant.now()));
+        List<Prepared> held =
+                Webhooks.claim("instance-1", endpoint, 40, 60_000, clock.instant(), receiver.url("/hooks"));
 
         assertThat(held).hasSize(40);
         Await.until("the claimer's statistics are reported", () -> updatedSince(before) >= 40);

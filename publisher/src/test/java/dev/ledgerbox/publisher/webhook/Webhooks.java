@@ -13,10 +13,12 @@ import dev.ledgerbox.testing.EmbeddedDatabase;
 import dev.ledgerbox.testing.SqlRows;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +122,33 @@ final class Webhooks {
                 () -> 0.5, // no jitter: delays are the schedule's
                 new SimpleMeterRegistry(),
                 OpenTelemetry.noop());
+    }
+
+    /**
+     * A message and a delivery to {@code endpoint}, due since a minute ago, for each row of {@code
+     * aggregates} (SQL yielding an aggregate id and its sequence number), in that order.
+     */
+    static void due(UUID endpoint, String aggregates) throws SQLException {
+        sql().execute("WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid,"
+                + " aggregate_seq, body, occurred_at)"
+                + " SELECT gen_random_uuid(), 'order.created', 'order', a.agg, a.seq, '{}', now()"
+                + " FROM (" + aggregates + ") AS a (agg, seq)"
+                + " RETURNING event_id, aggregatetype, aggregateid, aggregate_seq)"
+                + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
+                + " next_attempt_at) SELECT event_id, '" + endpoint + "', aggregatetype, aggregateid, aggregate_seq,"
+                + " now() - interval '1 minute' FROM m ORDER BY aggregateid, aggregate_seq");
+    }
+
+    /** Claims as instance {@code owner} would, up to {@code n} of the endpoint's deliveries; sends nothing. */
+    static List<Deliveries.Prepared> claim(
+            String owner, UUID endpoint, int n, long leaseMillis, Instant now, String url) throws SQLException {
+        return new WebhookStore(db(), SecretBox.plaintext())
+                .claim(
+                        owner,
+                        List.of(new WebhookStore.Room(endpoint, n, leaseMillis)),
+                        now,
+                        d -> new Deliveries.Request(
+                                URI.create(url), Map.of(), Map.of(), new byte[0], "", Instant.now()));
     }
 
     static List<Map<String, Object>> deliveries(UUID endpointId) throws SQLException {
