@@ -432,7 +432,8 @@ public final class WorkEngine<W> implements AutoCloseable {
 
     private void recordLoop() {
         List<WorkResult<W>> batch = new ArrayList<>();
-        while (running.get() || inHand.get() > 0) {
+        // until the claim loop has ended, a claim begun before a stop may still bring work in hand
+        while (running.get() || loop.isAlive() || inHand.get() > 0) {
             try {
                 WorkResult<W> first = finished.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {

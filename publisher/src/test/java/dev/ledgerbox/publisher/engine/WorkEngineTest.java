@@ -60,8 +60,20 @@ class WorkEngineTest {
             return "test-job";
         }
 
+        /** When set, the next claim waits for it to open before it looks. */
+        volatile CountDownLatch claimGate;
+
         @Override
         public List<Job> claim(Claim claim) throws SQLException {
+            CountDownLatch gate = claimGate;
+            if (gate != null) {
+                claimGate = null;
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             try (Connection c = db.getConnection();
                     PreparedStatement ps = c.prepareStatement(
                             """
@@ -277,6 +289,38 @@ class WorkEngineTest {
         start(WorkEngine.builder(queue).owner("test"));
 
         await("the unannounced job is done", () -> "DONE".equals(status("unannounced")));
+    }
+
+    /**
+     * A stop that comes while a claim is under way: what that claim brings is still worked and
+     * recorded, and the stop returns once it is, not at the end of its grace.
+     */
+    @Test
+    void workClaimedAsTheEngineStopsIsRecordedAndTheStopReturnsWhenItIs() throws Exception {
+        start(WorkEngine.builder(queue).owner("test"));
+        Thread.sleep(200); // asleep: its first claim found nothing
+        jobs("late");
+        CountDownLatch gate = new CountDownLatch(1);
+        queue.claimGate = gate;
+        engine.wake();
+        Await.until("the claim is under way", () -> queue.claimGate == null);
+
+        long started = System.nanoTime();
+        Thread stopping = new Thread(() -> {
+            try {
+                engine.stop(Duration.ofSeconds(20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopping.start();
+        Thread.sleep(300); // the stop has begun; the recorder has looked more than once
+        gate.countDown();
+        stopping.join();
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(status("late")).as("recorded, not left claimed").isEqualTo("DONE");
+        assertThat(millis).as("milliseconds the stop took (grace: 20 s)").isLessThan(10_000);
     }
 
     @Test
