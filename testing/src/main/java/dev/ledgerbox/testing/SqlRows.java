@@ -59,13 +59,10 @@ public final class SqlRows {
         return String.join("\n", lines);
     }
 
-    /** Row updates of {@code table} so far: all of them and the HOT ones ({@code pg_stat_user_tables}). */
+    /** Row updates of a table: all of them and the HOT ones ({@code pg_stat_user_tables}). */
     public record Updates(long all, long hot) {}
 
-    /**
-     * {@code table}'s updates so far. A backend reports its counts when it goes idle, up to a second
-     * later: wait for the count expected before reading the HOT ones.
-     */
+    /** {@code table}'s updates so far. */
     public Updates updates(String table) throws SQLException {
         Map<String, Object> row = query(
                         "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = ?", table)
@@ -73,6 +70,22 @@ public final class SqlRows {
         return new Updates(
                 Long.parseLong(String.valueOf(row.get("n_tup_upd"))),
                 Long.parseLong(String.valueOf(row.get("n_tup_hot_upd"))));
+    }
+
+    /**
+     * {@code table}'s updates since {@code before}, once at least {@code expected} are reported: a
+     * backend reports its counts when it goes idle, up to a second later.
+     */
+    public Updates updatesSince(String table, Updates before, long expected) throws SQLException, InterruptedException {
+        Await.until(expected + " updates of " + table + " reported", () -> {
+            try {
+                return updates(table).all() - before.all() >= expected;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Updates now = updates(table);
+        return new Updates(now.all() - before.all(), now.hot() - before.hot());
     }
 
     public void execute(String sql) throws SQLException {

@@ -225,26 +225,26 @@ public class OutboxWriterTest {
             s.execute("LISTEN ledgerbox_outbox");
             PGConnection pg = listen.unwrap(PGConnection.class);
 
-            writeAndCommit(timed, "1");
+            writeAndCommit(timed, "order", "1");
             execute("INSERT INTO outbox_listener (instance_id, sleeping_since) VALUES ('publisher-1', now())");
             nanos.addAndGet(SleepingPublishers.WRITER_TRUSTS_A_LOOK_FOR.toNanos() - 1);
-            writeAndCommit(timed, "2");
+            writeAndCommit(timed, "order", "2");
             assertThat(pg.getNotifications(300))
                     .as("within the moment: the earlier look is trusted, no NOTIFY")
                     .isNullOrEmpty();
 
             nanos.addAndGet(1);
-            writeAndCommit(timed, "3");
+            writeAndCommit(timed, "order", "3");
             assertThat(pg.getNotifications(5000))
                     .as("the moment is over: a look, a NOTIFY")
                     .isNotEmpty();
-            writeAndCommit(timed, "4");
+            writeAndCommit(timed, "order", "4");
             assertThat(pg.getNotifications(5000))
                     .as("a look that found a sleeper is not trusted")
                     .isNotEmpty();
 
             execute("DELETE FROM outbox_listener");
-            writeAndCommit(timed, "5");
+            writeAndCommit(timed, "order", "5");
             assertThat(pg.getNotifications(300)).as("no one sleeps").isNullOrEmpty();
         }
         assertThat(sequences("order", "1")).containsExactly(1L);
@@ -271,16 +271,15 @@ public class OutboxWriterTest {
         }
     }
 
-    private static void writeAndCommit(OutboxWriter w, String orderId) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            w.write(c, event("order", orderId), null, TraceContext.NONE, () -> "test");
-        }
+    private long writeAndCommit(String aggregateType, String aggregateId) throws SQLException {
+        return writeAndCommit(writer, aggregateType, aggregateId);
     }
 
-    private long writeAndCommit(String aggregateType, String aggregateId) throws SQLException {
+    /** Writes one event with {@code w} in a transaction of its own; returns its sequence number. */
+    private static long writeAndCommit(OutboxWriter w, String aggregateType, String aggregateId) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            UUID id = writer.write(c, event(aggregateType, aggregateId), null, TraceContext.NONE, () -> "test");
+            UUID id = w.write(c, event(aggregateType, aggregateId), null, TraceContext.NONE, () -> "test");
             c.commit();
             try (PreparedStatement ps = c.prepareStatement("SELECT aggregate_seq FROM outbox_event WHERE id = ?")) {
                 ps.setObject(1, id);
