@@ -15,7 +15,15 @@ import java.util.Objects;
  * <pre>{@code
  * OutboxEvent.of("order", 42, "order.created", order)
  * OutboxEvent.builder("order", 42, "order.created").payload(order).tenant("acme").header("source", "web").build()
+ * OutboxEvent.builder("order", 42, "order.viewed").payload(view).unordered().build()
  * }</pre>
+ *
+ * <p><b>Order.</b> An event is numbered in its aggregate ({@code aggregate_seq} 1, 2, 3, … in
+ * commit order) and the publisher delivers an aggregate's events in that order. Numbering takes the
+ * aggregate's counter row until commit, which costs about as much again as the event's own insert
+ * ({@code docs/performance.md}). An event whose consumers do not need that order can be written
+ * {@link Builder#unordered() unordered}: it has no number, is delivered as soon as it is due, and
+ * neither waits for nor holds back its aggregate's other events.
  */
 public final class OutboxEvent {
 
@@ -26,6 +34,7 @@ public final class OutboxEvent {
     private final String tenantId;
     private final Map<String, String> headers;
     private final int schemaVersion;
+    private final boolean ordered;
 
     private OutboxEvent(Builder b) {
         this.aggregateType = b.aggregateType;
@@ -35,6 +44,7 @@ public final class OutboxEvent {
         this.tenantId = b.tenantId;
         this.headers = b.headers.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         this.schemaVersion = b.schemaVersion;
+        this.ordered = b.ordered;
     }
 
     /**
@@ -82,6 +92,14 @@ public final class OutboxEvent {
         return schemaVersion;
     }
 
+    /**
+     * Whether the event is numbered and delivered in its aggregate's commit order (the default);
+     * see the class documentation.
+     */
+    public boolean ordered() {
+        return ordered;
+    }
+
     @Override
     public String toString() {
         // the payload is left out on purpose: it may hold personal data
@@ -97,6 +115,7 @@ public final class OutboxEvent {
         private String tenantId;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private int schemaVersion = 1;
+        private boolean ordered = true;
 
         private Builder(String aggregateType, Object aggregateId, String type) {
             this.aggregateType = aggregateType;
@@ -122,6 +141,16 @@ public final class OutboxEvent {
 
         public Builder schemaVersion(int schemaVersion) {
             this.schemaVersion = schemaVersion;
+            return this;
+        }
+
+        /**
+         * Writes the event without a number in its aggregate: it is delivered as soon as it is
+         * due, neither waiting for nor holding back the aggregate's other events, and its write
+         * skips the aggregate's counter row. For events whose consumers do not rely on order.
+         */
+        public Builder unordered() {
+            this.ordered = false;
             return this;
         }
 

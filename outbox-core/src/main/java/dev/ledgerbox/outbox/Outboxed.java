@@ -59,4 +59,11 @@ public @interface Outboxed {
     /** Version of the payload's shape. */
     @Nonbinding
     int schemaVersion() default 1;
+
+    /**
+     * Whether the event is numbered and delivered in its aggregate's commit order; {@code false}
+     * writes it {@linkplain OutboxEvent.Builder#unordered() unordered}.
+     */
+    @Nonbinding
+    boolean ordered() default true;
 }

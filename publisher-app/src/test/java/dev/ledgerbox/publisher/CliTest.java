@@ -139,9 +139,9 @@ class CliTest {
 
         assertThat(out.toString())
                 .contains("migrating outbox schema")
-                .contains("outbox: 5 migration(s) applied, now at version 5")
+                .contains("outbox: 6 migration(s) applied, now at version 6")
                 .contains("audit: 4 migration(s) applied, now at version 4")
-                .contains("webhook: 3 migration(s) applied, now at version 3")
+                .contains("webhook: 4 migration(s) applied, now at version 4")
                 .contains("inbox: 2 migration(s) applied, now at version 2")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
                 .contains("console: 1 migration(s) applied, now at version 1");

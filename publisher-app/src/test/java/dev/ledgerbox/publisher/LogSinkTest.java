@@ -48,13 +48,17 @@ class LogSinkTest {
     }
 
     static ClaimedEvent event(String payload) {
+        return event(payload, 3L);
+    }
+
+    static ClaimedEvent event(String payload, Long aggregateSeq) {
         return new ClaimedEvent(
                 UUID.fromString("6f1c1f5e-7b7c-4c41-9d7e-2a3b4c5d6e7f"),
                 "order",
                 "42",
                 "order.paid",
                 payload,
-                3,
+                aggregateSeq,
                 99,
                 Instant.parse("2026-11-24T10:15:30Z"),
                 "req-7",
@@ -90,6 +94,7 @@ class LogSinkTest {
         assertThat(line.get("logger_name").asText()).isEqualTo("ledgerbox.events");
         assertThat(line.get("log_version").asInt()).isEqualTo(LogSink.LOG_VERSION);
         assertThat(line.get("schema_version").asInt()).isEqualTo(2);
+        assertThat(line.get("aggregate_seq").asLong()).isEqualTo(3);
         assertThat(line.get("event_id").asText()).isEqualTo("6f1c1f5e-7b7c-4c41-9d7e-2a3b4c5d6e7f");
         assertThat(line.get("tenant_id").asText()).isEqualTo("acme");
         assertThat(line.get("correlation_id").asText()).isEqualTo("req-7");
@@ -106,5 +111,14 @@ class LogSinkTest {
         new LogSink(true).deliver(event("{\"total\": 1999}"));
 
         assertThat(line().get("payload").get("total").asInt()).isEqualTo(1999);
+    }
+
+    @Test
+    void anUnorderedEventsLineHasNoSequence() throws Exception {
+        new LogSink(false).deliver(event("{}", null));
+
+        JsonNode line = line();
+        assertThat(line.has("aggregate_seq")).isFalse();
+        assertThat(line.get("aggregate_id").asText()).isEqualTo("42");
     }
 }

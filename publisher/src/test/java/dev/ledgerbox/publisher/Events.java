@@ -41,16 +41,28 @@ final class Events {
     static List<UUID> write(String aggregateType, String type, String... aggregateIds) throws SQLException {
         List<UUID> ids = new ArrayList<>();
         for (String aggregateId : aggregateIds) {
-            try (Connection c = db().getConnection()) {
-                ids.add(WRITER.write(
-                        c,
-                        OutboxEvent.of(aggregateType, aggregateId, type, Map.of("n", ids.size())),
-                        "corr-" + aggregateId,
-                        new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null),
-                        () -> "test"));
-            }
+            ids.add(write(OutboxEvent.of(aggregateType, aggregateId, type, Map.of("n", ids.size()))));
         }
         return ids;
+    }
+
+    /** Commits one event written {@linkplain OutboxEvent.Builder#unordered() unordered}. */
+    static UUID writeUnordered(String aggregateType, String type, String aggregateId) throws SQLException {
+        return write(OutboxEvent.builder(aggregateType, aggregateId, type)
+                .payload(Map.of("n", 0))
+                .unordered()
+                .build());
+    }
+
+    private static UUID write(OutboxEvent event) throws SQLException {
+        try (Connection c = db().getConnection()) {
+            return WRITER.write(
+                    c,
+                    event,
+                    "corr-" + event.aggregateId(),
+                    new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null),
+                    () -> "test");
+        }
     }
 
     static String status(UUID id) throws SQLException {

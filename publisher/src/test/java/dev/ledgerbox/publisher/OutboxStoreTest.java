@@ -101,6 +101,25 @@ class OutboxStoreTest {
         assertThat(ids(store.claim("a", 10, Duration.ofMinutes(1)))).containsExactly(written.get(1));
     }
 
+    /** An event written unordered neither waits for its aggregate's numbered events nor holds them back. */
+    @Test
+    void anUnorderedEventNeitherWaitsNorHoldsBack() throws SQLException {
+        UUID first = Events.write("order", "order.changed", "7").get(0);
+        UUID viewed = Events.writeUnordered("order", "order.viewed", "7");
+        UUID second = Events.write("order", "order.changed", "7").get(0);
+
+        List<ClaimedEvent> claimed = store.claim("a", 10, Duration.ofMinutes(1));
+        assertThat(ids(claimed))
+                .as("#2 waits for #1; the unordered one does not")
+                .containsExactly(first, viewed);
+        assertThat(claimed).extracting(ClaimedEvent::aggregateSeq).containsExactly(1L, null);
+
+        store.delivered("a", List.of(first));
+        assertThat(ids(store.claim("a", 10, Duration.ofMinutes(1))))
+                .as("the unordered event, still held, holds back nothing")
+                .containsExactly(second);
+    }
+
     @Test
     void anExpiredLeaseIsTakenOverAndTheOldOwnerCannotRecordAnymore() throws Exception {
         UUID id = Events.write("order", "order.created", "1").get(0);

@@ -76,7 +76,8 @@ final class EventAssembler {
                 trace.tracestate(),
                 event.tenantId(),
                 headersJson(event.headers(), event, origin),
-                event.schemaVersion());
+                event.schemaVersion(),
+                event.ordered());
     }
 
     private String headersJson(Map<String, String> headers, OutboxEvent event, Supplier<String> origin) {

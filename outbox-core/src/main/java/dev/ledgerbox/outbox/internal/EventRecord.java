@@ -3,7 +3,10 @@ package dev.ledgerbox.outbox.internal;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One outbox row, ready to insert: validated, serialised, with its context. */
+/**
+ * One outbox row, ready to insert: validated, serialised, with its context. {@code ordered}: whether
+ * it takes the next number in its aggregate.
+ */
 record EventRecord(
         UUID id,
         String aggregateType,
@@ -16,4 +19,5 @@ record EventRecord(
         String tracestate,
         String tenantId,
         String headersJson,
-        int schemaVersion) {}
+        int schemaVersion,
+        boolean ordered) {}

@@ -13,41 +13,49 @@ import java.util.function.LongSupplier;
  * Inserts {@link EventRecord}s on a caller's connection, inside the caller's transaction.
  *
  * <p>One statement per event: it takes the aggregate's next sequence number (locking that
- * aggregate's counter row until commit, so sequence order is commit order) and inserts the event.
- * While a publisher sleeps ({@code outbox_listener}) the statement also notifies it on commit; a
- * look that found none asleep is trusted for {@link SleepingPublishers#WRITER_TRUSTS_A_LOOK_FOR},
- * and inserts meanwhile do not read the table. Thread-safe.
+ * aggregate's counter row until commit, so sequence order is commit order) and inserts the event;
+ * an {@link EventRecord#ordered() unordered} event skips the counter and has no number. While a
+ * publisher sleeps ({@code outbox_listener}) the statement also notifies it on commit; a look that
+ * found none asleep is trusted for {@link SleepingPublishers#WRITER_TRUSTS_A_LOOK_FOR}, and inserts
+ * meanwhile do not read the table. Thread-safe.
  */
 final class JdbcOutboxWriter {
 
     private static final String SEQUENCE =
             """
-            WITH seq AS (
+            seq AS (
                 INSERT INTO outbox_aggregate AS a (aggregatetype, aggregateid, last_seq)
                 VALUES (?, ?, 1)
                 ON CONFLICT (aggregatetype, aggregateid) DO UPDATE SET last_seq = a.last_seq + 1
                 RETURNING last_seq)""";
 
+    private static final String WAKE =
+            """
+            wake AS (
+                SELECT pg_notify('ledgerbox_outbox', '') FROM outbox_listener
+                WHERE sleeping_since > now() - interval '2 minutes' LIMIT 1)""";
+
+    /** The event's insert, its number ({@code %s}) from the counter or none. */
     private static final String EVENT =
             """
             INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,
                 occurred_at, correlation_id, traceparent, tracestate, tenant_id, headers, schema_version)
-            SELECT ?, ?, ?, ?, ?::jsonb, seq.last_seq, ?, ?, ?, ?, ?, ?::jsonb, ?
-            FROM seq""";
+            SELECT ?, ?, ?, ?, ?::jsonb, %s, ?, ?, ?, ?, ?, ?::jsonb, ?""";
 
-    /** The insert that does not look for a sleeping publisher. */
-    static final String INSERT = SEQUENCE + "\n" + EVENT;
+    // The inserts that do not look for a sleeping publisher, and those that look, notify one that
+    // sleeps, and say how many they found.
+    private static final String INSERT = statement(true, false);
+    private static final String INSERT_AND_WAKE = statement(true, true);
+    private static final String UNORDERED_INSERT = statement(false, false);
+    private static final String UNORDERED_INSERT_AND_WAKE = statement(false, true);
 
-    /** The insert that looks, notifies one that sleeps, and says how many it found. */
-    static final String INSERT_AND_WAKE = SEQUENCE
-            + """
-            ,
-            wake AS (
-                SELECT pg_notify('ledgerbox_outbox', '') FROM outbox_listener
-                WHERE sleeping_since > now() - interval '2 minutes' LIMIT 1)
-            """
-            + EVENT
-            + "\nRETURNING (SELECT count(*) FROM wake)";
+    private static String statement(boolean ordered, boolean wake) {
+        String ctes = ordered && wake ? SEQUENCE + ",\n" + WAKE : ordered ? SEQUENCE : wake ? WAKE : null;
+        return (ctes == null ? "" : "WITH " + ctes + "\n")
+                + EVENT.formatted(ordered ? "seq.last_seq" : "NULL")
+                + (ordered ? " FROM seq" : "")
+                + (wake ? "\nRETURNING (SELECT count(*) FROM wake)" : "");
+    }
 
     private static final long TRUST_NANOS = SleepingPublishers.WRITER_TRUSTS_A_LOOK_FOR.toNanos();
 
@@ -68,10 +76,15 @@ final class JdbcOutboxWriter {
     public void insert(Connection connection, EventRecord event) throws SQLException {
         long now = nanoTime.getAsLong();
         boolean trusted = now - trustedUntil < 0;
-        try (PreparedStatement ps = connection.prepareStatement(trusted ? INSERT : INSERT_AND_WAKE)) {
+        String sql = event.ordered()
+                ? (trusted ? INSERT : INSERT_AND_WAKE)
+                : (trusted ? UNORDERED_INSERT : UNORDERED_INSERT_AND_WAKE);
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
             int i = 1;
-            ps.setString(i++, event.aggregateType());
-            ps.setString(i++, event.aggregateId());
+            if (event.ordered()) {
+                ps.setString(i++, event.aggregateType());
+                ps.setString(i++, event.aggregateId());
+            }
             ps.setObject(i++, event.id());
             ps.setString(i++, event.aggregateType());
             ps.setString(i++, event.aggregateId());

@@ -27,6 +27,7 @@ public final class OutboxedMethod {
     private final String type;
     private final String aggregate;
     private final int schemaVersion;
+    private final boolean ordered;
     private final int payloadParameter;
     private final int aggregateIdParameter;
     private final PropertyPath aggregateIdPath;
@@ -37,6 +38,7 @@ public final class OutboxedMethod {
         this.type = outboxed.type();
         this.aggregate = outboxed.aggregate();
         this.schemaVersion = outboxed.schemaVersion();
+        this.ordered = outboxed.ordered();
         if (type.isBlank()) {
             throw misuse("@Outboxed needs a type, e.g. @Outboxed(type = \"order.created\", aggregate = \"order\")");
         }
@@ -101,10 +103,10 @@ public final class OutboxedMethod {
      */
     public OutboxEvent event(Object[] arguments, Object result) {
         Object payload = payloadParameter == RETURN_VALUE ? result : arguments[payloadParameter];
-        return OutboxEvent.builder(aggregate, aggregateId(arguments, payload), type)
+        OutboxEvent.Builder event = OutboxEvent.builder(aggregate, aggregateId(arguments, payload), type)
                 .payload(payload)
-                .schemaVersion(schemaVersion)
-                .build();
+                .schemaVersion(schemaVersion);
+        return (ordered ? event : event.unordered()).build();
     }
 
     private Object aggregateId(Object[] arguments, Object payload) {

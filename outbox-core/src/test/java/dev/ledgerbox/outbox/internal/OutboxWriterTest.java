@@ -117,6 +117,24 @@ public class OutboxWriterTest {
         assertThat(sequences("invoice", "1")).containsExactly(1L);
     }
 
+    /**
+     * An unordered event has no number and leaves the aggregate's counter alone: numbered events
+     * around it go on 1, 2, and an aggregate written only unordered has no counter row.
+     */
+    @Test
+    void anUnorderedEventHasNoNumberAndLeavesTheCounterAlone() throws SQLException {
+        assertThat(writeAndCommit("order", "3")).isEqualTo(1L);
+        assertThat(writeAndCommit(writer, unordered("order", "3"))).isNull();
+        assertThat(writeAndCommit("order", "3")).isEqualTo(2L);
+        assertThat(writeAndCommit(writer, unordered("order", "4"))).isNull();
+        assertThat(writeAndCommit(writer, unordered("order", "4"))).isNull();
+
+        assertThat(sequences("order", "3")).containsExactly(1L, null, 2L);
+        assertThat(sequences("order", "4")).containsExactly(null, null);
+        assertThat(counter("order", "3")).isEqualTo(2L);
+        assertThat(counter("order", "4")).as("no counter row").isNull();
+    }
+
     @Test
     void rolledBackEventsLeaveNoRowAndNoGap() throws SQLException {
         try (Connection c = db.getConnection()) {
@@ -225,26 +243,30 @@ public class OutboxWriterTest {
             s.execute("LISTEN ledgerbox_outbox");
             PGConnection pg = listen.unwrap(PGConnection.class);
 
-            writeAndCommit(timed, "order", "1");
+            writeAndCommit(timed, event("order", "1"));
             execute("INSERT INTO outbox_listener (instance_id, sleeping_since) VALUES ('publisher-1', now())");
             nanos.addAndGet(SleepingPublishers.WRITER_TRUSTS_A_LOOK_FOR.toNanos() - 1);
-            writeAndCommit(timed, "order", "2");
+            writeAndCommit(timed, event("order", "2"));
             assertThat(pg.getNotifications(300))
                     .as("within the moment: the earlier look is trusted, no NOTIFY")
                     .isNullOrEmpty();
 
             nanos.addAndGet(1);
-            writeAndCommit(timed, "order", "3");
+            writeAndCommit(timed, event("order", "3"));
             assertThat(pg.getNotifications(5000))
                     .as("the moment is over: a look, a NOTIFY")
                     .isNotEmpty();
-            writeAndCommit(timed, "order", "4");
+            writeAndCommit(timed, event("order", "4"));
             assertThat(pg.getNotifications(5000))
                     .as("a look that found a sleeper is not trusted")
                     .isNotEmpty();
+            writeAndCommit(timed, unordered("order", "4"));
+            assertThat(pg.getNotifications(5000))
+                    .as("an unordered event looks and wakes alike")
+                    .isNotEmpty();
 
             execute("DELETE FROM outbox_listener");
-            writeAndCommit(timed, "order", "5");
+            writeAndCommit(timed, event("order", "5"));
             assertThat(pg.getNotifications(300)).as("no one sleeps").isNullOrEmpty();
         }
         assertThat(sequences("order", "1")).containsExactly(1L);
@@ -271,21 +293,24 @@ public class OutboxWriterTest {
         }
     }
 
-    private long writeAndCommit(String aggregateType, String aggregateId) throws SQLException {
-        return writeAndCommit(writer, aggregateType, aggregateId);
+    private Long writeAndCommit(String aggregateType, String aggregateId) throws SQLException {
+        return writeAndCommit(writer, event(aggregateType, aggregateId));
     }
 
-    /** Writes one event with {@code w} in a transaction of its own; returns its sequence number. */
-    private static long writeAndCommit(OutboxWriter w, String aggregateType, String aggregateId) throws SQLException {
+    /**
+     * Writes one event with {@code w} in a transaction of its own; returns its sequence number
+     * (null when it has none).
+     */
+    private static Long writeAndCommit(OutboxWriter w, OutboxEvent event) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            UUID id = w.write(c, event(aggregateType, aggregateId), null, TraceContext.NONE, () -> "test");
+            UUID id = w.write(c, event, null, TraceContext.NONE, () -> "test");
             c.commit();
             try (PreparedStatement ps = c.prepareStatement("SELECT aggregate_seq FROM outbox_event WHERE id = ?")) {
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getLong(1);
+                    return rs.getObject(1, Long.class);
                 }
             }
         }
@@ -293,6 +318,25 @@ public class OutboxWriterTest {
 
     private static OutboxEvent event(String aggregateType, String aggregateId) {
         return OutboxEvent.of(aggregateType, aggregateId, aggregateType + ".changed", Map.of("id", aggregateId));
+    }
+
+    private static OutboxEvent unordered(String aggregateType, String aggregateId) {
+        return OutboxEvent.builder(aggregateType, aggregateId, aggregateType + ".viewed")
+                .payload(Map.of("id", aggregateId))
+                .unordered()
+                .build();
+    }
+
+    private static Long counter(String aggregateType, String aggregateId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT last_seq FROM outbox_aggregate WHERE aggregatetype = ? AND aggregateid = ?")) {
+            ps.setString(1, aggregateType);
+            ps.setString(2, aggregateId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
     }
 
     private static void execute(String sql) throws SQLException {
@@ -311,7 +355,7 @@ public class OutboxWriterTest {
             List<Long> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getLong(1));
+                    out.add(rs.getObject(1, Long.class));
                 }
             }
             return out;

@@ -44,6 +44,11 @@ class OutboxedMethodTest {
             return null;
         }
 
+        @Outboxed(type = "order.viewed", aggregate = "order", ordered = false)
+        Order view(String sku) {
+            return null;
+        }
+
         @Outboxed(type = "customer.ordered", aggregate = "customer", aggregateId = "customer.number")
         Order placeForCustomer(String sku) {
             return null;
@@ -108,6 +113,14 @@ class OutboxedMethodTest {
         assertThat(e.payload()).isSameAs(ORDER);
         assertThat(m.payloadFromParameter()).isFalse();
         assertThat(m.description()).isEqualTo("Shop.place(String)");
+        assertThat(e.ordered()).as("ordered unless the annotation says not").isTrue();
+    }
+
+    @Test
+    void writesUnorderedWhenTheAnnotationSaysSo() {
+        OutboxEvent e = OutboxedMethod.of(method("view")).event(new Object[] {"sku"}, ORDER);
+        assertThat(e.ordered()).isFalse();
+        assertThat(e.aggregateId()).isEqualTo("42");
     }
 
     @Test

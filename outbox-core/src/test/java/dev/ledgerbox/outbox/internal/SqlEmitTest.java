@@ -55,6 +55,20 @@ class SqlEmitTest {
     }
 
     @Test
+    void anEventEmittedUnorderedHasNoNumberAndLeavesTheCounterAlone() throws SQLException {
+        sql.execute("SELECT ledgerbox_emit('order', '42', 'order.paid', '{}'::jsonb)");
+        sql.execute("SELECT ledgerbox_emit('order', '42', 'order.viewed', '{}'::jsonb, p_ordered => false)");
+        sql.execute("SELECT ledgerbox_emit('order', '42', 'order.shipped', '{}'::jsonb)");
+
+        assertThat(sql.query("SELECT type, aggregate_seq FROM outbox_event ORDER BY position"))
+                .extracting(r -> r.get("type") + " " + r.get("aggregate_seq"))
+                .containsExactly("order.paid 1", "order.viewed null", "order.shipped 2");
+        assertThat(sql.query("SELECT last_seq FROM outbox_aggregate"))
+                .extracting(r -> r.get("last_seq"))
+                .containsExactly("2");
+    }
+
+    @Test
     void aSleepingPublisherIsWokenAtCommit() throws Exception {
         sql.execute("INSERT INTO outbox_listener (instance_id, sleeping_since) VALUES ('publisher-1', now())");
         try (Connection listener = db.getConnection();
@@ -69,11 +83,17 @@ class SqlEmitTest {
     }
 
     @Test
-    void badArgumentsAreRefusedByName() {
+    void badArgumentsAreRefusedByName() throws SQLException {
         assertThatThrownBy(() -> sql.execute("SELECT ledgerbox_emit('order', '', 'order.created', '{}'::jsonb)"))
                 .isInstanceOf(SQLException.class)
                 .hasMessageContaining("ledgerbox_emit: the aggregate id of order must not be empty");
         assertThatThrownBy(() -> sql.execute("SELECT ledgerbox_emit('order', '1', 'order.created', NULL)"))
                 .hasMessageContaining("the payload of order.created for order/1 must not be null");
+        assertThatThrownBy(() -> sql.execute(
+                        "SELECT ledgerbox_emit('order', '1', 'order.created', '{}'::jsonb, p_ordered => NULL)"))
+                .hasMessageContaining("p_ordered of order.created for order/1 must be true or false, not null");
+        assertThat(sql.query("SELECT count(*) AS n FROM outbox_event"))
+                .extracting(r -> r.get("n"))
+                .containsExactly("0");
     }
 }

@@ -85,7 +85,7 @@ public final class OutboxStore {
                             rs.getString(3),
                             rs.getString(4),
                             rs.getString(5),
-                            rs.getLong(6),
+                            rs.getObject(6, Long.class),
                             rs.getLong(7),
                             rs.getTimestamp(8).toInstant(),
                             rs.getString(9),

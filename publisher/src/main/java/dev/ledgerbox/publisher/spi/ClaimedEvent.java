@@ -6,7 +6,8 @@ import java.util.UUID;
 /**
  * An outbox event claimed for delivery, as stored. {@code payloadJson} is PostgreSQL's canonical
  * text of the {@code jsonb} payload (keys sorted, no insignificant whitespace), the text whose
- * SHA-256 the logs report. {@code attempt} counts this delivery (1 for the first).
+ * SHA-256 the logs report. {@code aggregateSeq} is the event's number in its aggregate, null when
+ * it was written unordered. {@code attempt} counts this delivery (1 for the first).
  */
 public record ClaimedEvent(
         UUID id,
@@ -14,7 +15,7 @@ public record ClaimedEvent(
         String aggregateId,
         String type,
         String payloadJson,
-        long aggregateSeq,
+        Long aggregateSeq,
         long position,
         Instant occurredAt,
         String correlationId,

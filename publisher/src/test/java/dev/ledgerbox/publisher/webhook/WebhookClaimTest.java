@@ -18,12 +18,7 @@ class WebhookClaimTest extends ReceiverTest {
 
     @Test
     void aClaimIsAHotUpdateAndAHeldDeliveryReadsClaimed() throws Exception {
-        UUID endpoint = new WebhookEndpoints(Webhooks.db(), SecretBox.plaintext())
-                .add(EndpointSpec.builder(receiver.url("/hooks"))
-                        .allowPrivate(true)
-                        .build())
-                .endpoint()
-                .id();
+        UUID endpoint = endpoint();
         Webhooks.due(endpoint, "SELECT 'o-' || i, 1 FROM generate_series(1, 40) AS i");
         SqlRows.Updates before = sql().updates("webhook_delivery");
 
@@ -40,5 +35,39 @@ class WebhookClaimTest extends ReceiverTest {
                 .containsExactly(Map.of("status", "PENDING", "claimed_by", "instance-1"));
         assertThat(new DeadLetters(Webhooks.db()).countsByEndpoint().get(receiver.url("/hooks")))
                 .containsExactly(Map.entry("CLAIMED", 40L));
+    }
+
+    /**
+     * A delivery of an event written unordered has no number: it neither waits for an open earlier
+     * delivery of its aggregate nor holds back a later one.
+     */
+    @Test
+    void anUnorderedDeliveryNeitherWaitsNorHoldsBack() throws Exception {
+        UUID endpoint = endpoint();
+        UUID viewed = Webhooks.publishUnordered("order", "order.viewed", "o-1");
+        assertThat(sql().query("SELECT aggregate_seq FROM webhook_delivery WHERE event_id = ?", viewed))
+                .as("routed without a number")
+                .containsExactly(java.util.Collections.singletonMap("aggregate_seq", null));
+        sql().execute("UPDATE webhook_delivery SET next_attempt_at = now() - interval '1 minute'");
+        Webhooks.due(endpoint, "VALUES ('o-1', 1), ('o-1', 2)");
+
+        List<Prepared> held =
+                Webhooks.claim("instance-1", endpoint, 10, 60_000, clock.instant(), receiver.url("/hooks"));
+
+        assertThat(held).hasSize(2);
+        assertThat(sql().query("SELECT aggregate_seq FROM webhook_delivery WHERE claimed_by IS NOT NULL"
+                        + " ORDER BY aggregate_seq NULLS LAST"))
+                .as("#1 and the unordered one; #2 waits for #1 only")
+                .extracting(r -> r.get("aggregate_seq"))
+                .containsExactly("1", null);
+    }
+
+    private UUID endpoint() throws Exception {
+        return new WebhookEndpoints(Webhooks.db(), SecretBox.plaintext())
+                .add(EndpointSpec.builder(receiver.url("/hooks"))
+                        .allowPrivate(true)
+                        .build())
+                .endpoint()
+                .id();
     }
 }

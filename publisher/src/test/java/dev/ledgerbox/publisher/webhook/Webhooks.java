@@ -74,16 +74,27 @@ final class Webhooks {
             throws SQLException {
         List<UUID> ids = new ArrayList<>();
         for (String aggregateId : aggregateIds) {
-            try (Connection c = db().getConnection()) {
-                ids.add(WRITER.write(
-                        c,
-                        OutboxEvent.of(aggregateType, aggregateId, type, Map.of("id", aggregateId, "n", ids.size())),
-                        "corr-" + aggregateId,
-                        new TraceContext(TRACEPARENT, null),
-                        () -> "test"));
-            }
+            ids.add(write(
+                    OutboxEvent.of(aggregateType, aggregateId, type, Map.of("id", aggregateId, "n", ids.size()))));
         }
         return ids;
+    }
+
+    /** Commits one event written {@linkplain OutboxEvent.Builder#unordered() unordered}, then routes it. */
+    static UUID publishUnordered(String aggregateType, String type, String aggregateId) throws SQLException {
+        UUID id = write(OutboxEvent.builder(aggregateType, aggregateId, type)
+                .payload(Map.of("id", aggregateId))
+                .unordered()
+                .build());
+        route();
+        return id;
+    }
+
+    private static UUID write(OutboxEvent event) throws SQLException {
+        try (Connection c = db().getConnection()) {
+            return WRITER.write(
+                    c, event, "corr-" + event.aggregateId(), new TraceContext(TRACEPARENT, null), () -> "test");
+        }
     }
 
     /** Claims every due outbox event and marks it delivered with the webhook router. */
