@@ -65,6 +65,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return start(durable, port, dataDirectory, false);
     }
 
+    /** Starts a server with further server settings, e.g. a library to preload for a profile. */
+    public static EmbeddedDatabase startWith(boolean durable, int port, java.util.Map<String, String> serverConfig) {
+        return start(durable, port, null, true, serverConfig);
+    }
+
     /**
      * A fast server with logical decoding on ({@code wal_level=logical}), for change data capture
      * (Debezium's {@code pgoutput}); stopped by {@link #close()}.

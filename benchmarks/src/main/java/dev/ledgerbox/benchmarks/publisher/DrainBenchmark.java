@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import dev.ledgerbox.benchmarks.DatabaseCost;
 import dev.ledgerbox.benchmarks.Harness;
 import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.app.Daemon;
@@ -39,7 +40,11 @@ import org.slf4j.LoggerFactory;
  *       time from each commit to its log line, p50/p95/p99.
  * </ul>
  *
- * Durable settings first, then non-durable. Arguments: {@code events=200000 latencySeconds=20}.
+ * Durable settings first, then non-durable. Each drain reports its CPU per event in this JVM and in
+ * PostgreSQL and the WAL written per event; with {@code statements=true} PostgreSQL loads {@code
+ * pg_stat_statements} and the publisher's drain lists its statements by time. A warm-up drain of
+ * {@code warmup} events (default: as many as {@code events}) comes first and is not counted.
+ * Arguments: {@code events=200000 latencySeconds=20 warmup=events statements=false}.
  */
 public final class DrainBenchmark {
 
@@ -49,18 +54,39 @@ public final class DrainBenchmark {
         Map<String, String> args = Harness.arguments(argv);
         int events = Integer.parseInt(args.getOrDefault("events", "200000"));
         int latencySeconds = Integer.parseInt(args.getOrDefault("latencySeconds", "20"));
+        boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
         Path work = Files.createTempDirectory("ledgerbox-drain");
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox");
+        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(
+                                true, 0, statements ? DatabaseCost.STATEMENTS_CONFIG : Map.of())
+                        .migrate("outbox");
                 Harness harness = new Harness(db, args)) {
             System.out.printf("%nPublisher drain benchmark: %d events, PostgreSQL%n", events);
             Map<String, double[]> results = new HashMap<>();
+            // a warm-up drain, not counted: the first phase would otherwise pay for the JIT (with a
+            // fifth of the events, the durable phase's compiler threads still took 2.5 s of CPU)
+            int warmup = Integer.parseInt(args.getOrDefault("warmup", String.valueOf(events)));
+            preload(harness, warmup);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  warm-up: %d events drained, not counted (%.0f events/s)%n",
+                    warmup,
+                    drain(db, harness, warmup, work.resolve("warm-up.log")));
             for (boolean durable : new boolean[] {true, false}) {
                 harness.setDurable(durable);
                 String mode = durable ? "durable" : "non-durable";
                 preload(harness, events);
+                DatabaseCost before = DatabaseCost.now(harness.pool);
                 double raw = rawClaim(harness, events);
+                System.out.println("  raw claim, "
+                        + DatabaseCost.now(harness.pool).since(before).perUnit(events, "row"));
                 preload(harness, events);
+                if (statements) {
+                    DatabaseCost.resetStatements(harness.pool);
+                }
                 double publisher = drain(db, harness, events, work.resolve(mode + "-events.log"));
+                if (statements) {
+                    DatabaseCost.printStatements(harness.pool, 8);
+                }
                 double[] latency = latency(db, harness, latencySeconds, work.resolve(mode + "-latency.log"));
                 results.put(mode, new double[] {raw, publisher, latency[0], latency[1], latency[2]});
                 System.out.printf(
@@ -160,17 +186,28 @@ public final class DrainBenchmark {
         return appender;
     }
 
+    /**
+     * Events per second from the daemon's construction to the moment the table is seen drained; its
+     * start is counted, its stop (after the last event was recorded) is not.
+     */
     private static double drain(EmbeddedDatabase db, Harness harness, int events, Path file) throws Exception {
         FileAppender<ILoggingEvent> appender = logTo(file);
+        DatabaseCost before = DatabaseCost.now(harness.pool);
         long started = System.nanoTime();
+        long drained;
         try (Daemon daemon = new Daemon(settings(db), new LogSink(false)).start()) {
             while (waiting(harness)) {
                 Thread.sleep(20);
             }
+            drained = System.nanoTime();
+            // before the stop: the publisher's sessions end with it, and their CPU time with them
+            System.out.println("  publisher, "
+                    + DatabaseCost.now(harness.pool).since(before).perUnit(events, "event"));
         }
-        double rate = events * 1e9 / (System.nanoTime() - started);
+        System.out.printf(
+                Locale.ROOT, "  (the daemon's stop took %.0f ms, not counted)%n", (System.nanoTime() - drained) / 1e6);
         appender.stop();
-        return rate;
+        return events * 1e9 / (drained - started);
     }
 
     /**
