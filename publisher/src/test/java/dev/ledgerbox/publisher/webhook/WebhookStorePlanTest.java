@@ -56,4 +56,47 @@ class WebhookStorePlanTest {
                 .doesNotContain("webhook_delivery_due")
                 .doesNotContain("webhook_delivery_open");
     }
+
+    /**
+     * The claim reaches the rows it picked, and their messages, by key however many deliveries are
+     * due: the planner cannot know each endpoint's room, so without the claim's overall limit it
+     * guessed a tenth of the due rows and joined both tables by full scans. One endpoint has them
+     * all (the planner's guess per endpoint is the table over the endpoints it knows).
+     */
+    @Test
+    void theClaimFindsThePickedRowsAndTheirMessagesByKey() throws Exception {
+        Webhooks.clear();
+        java.util.UUID endpoint = java.util.UUID.randomUUID();
+        try (Connection c = Webhooks.db().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("SET session_replication_role = replica");
+            s.execute(
+                    "WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid, aggregate_seq,"
+                            + " body, occurred_at) SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || g, 1, '{}', now()"
+                            + " FROM generate_series(1, 30000) g RETURNING event_id, aggregateid)"
+                            + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
+                            + " next_attempt_at) SELECT event_id, '" + endpoint + "', 'order', aggregateid, 1,"
+                            + " now() - interval '1 minute' FROM m");
+            s.execute("RESET session_replication_role");
+            s.execute("ANALYZE webhook_delivery");
+            s.execute("ANALYZE webhook_message");
+        }
+        java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
+        String plan = Webhooks.sql()
+                .plan(
+                        WebhookStore.CLAIM,
+                        new java.util.UUID[] {endpoint},
+                        new Integer[] {64},
+                        new Long[] {60_000L},
+                        now,
+                        now,
+                        64,
+                        "me",
+                        now);
+        assertThat(plan)
+                .contains("webhook_delivery_due")
+                .contains("webhook_delivery_pkey")
+                .contains("webhook_message_pkey")
+                .doesNotContain("Seq Scan");
+    }
 }
