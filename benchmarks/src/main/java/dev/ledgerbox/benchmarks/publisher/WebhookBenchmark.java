@@ -270,6 +270,45 @@ public final class WebhookBenchmark {
         if (millis.size() != committed.size()) {
             throw new IllegalStateException("received " + millis.size() + " of " + committed.size() + " webhooks");
         }
+        printStages(harness, committed, arrivals);
         return Harness.percentiles(millis);
+    }
+
+    /**
+     * Where the time from commit to arrival goes, from what the tables store: commit to routed (the
+     * outbox engine woke, claimed, and its record's transaction began: the delivery's {@code
+     * created_at}), routed to requested (the dispatcher woke and claimed: the attempt's {@code
+     * requested_at}), requested to arrived (the claim's commit and the HTTP request).
+     */
+    private static void printStages(Harness harness, Map<String, Instant> committed, Map<String, Instant> arrivals)
+            throws Exception {
+        List<Double> toRouted = new ArrayList<>();
+        List<Double> toRequested = new ArrayList<>();
+        List<Double> toArrived = new ArrayList<>();
+        try (var c = harness.pool.getConnection();
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT d.event_id::text, d.created_at, a.requested_at FROM webhook_delivery d"
+                        + " JOIN webhook_attempt a ON a.delivery_id = d.id AND a.attempt = 1")) {
+            while (rs.next()) {
+                Instant commit = committed.get(rs.getString(1));
+                Instant arrived = arrivals.get(rs.getString(1));
+                if (commit == null || arrived == null) {
+                    continue;
+                }
+                Instant routed = rs.getTimestamp(2).toInstant();
+                Instant requested = rs.getTimestamp(3).toInstant();
+                toRouted.add(Duration.between(commit, routed).toNanos() / 1e6);
+                toRequested.add(Duration.between(routed, requested).toNanos() / 1e6);
+                toArrived.add(Duration.between(requested, arrived).toNanos() / 1e6);
+            }
+        }
+        for (var stage : List.of(
+                Map.entry("commit -> routed", toRouted),
+                Map.entry("routed -> requested", toRequested),
+                Map.entry("requested -> arrived", toArrived))) {
+            double[] p = Harness.percentiles(stage.getValue());
+            System.out.printf(
+                    Locale.ROOT, "    %-22s p50 %.1f ms, p95 %.1f ms, p99 %.1f ms%n", stage.getKey(), p[0], p[1], p[2]);
+        }
     }
 }
