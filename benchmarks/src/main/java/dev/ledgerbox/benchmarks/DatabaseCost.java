@@ -23,17 +23,30 @@ public record DatabaseCost(
             "pg_stat_statements.track", "all",
             "track_wal_io_timing", "on");
 
+    /**
+     * A snapshot. The CPU times are read at once; the WAL a second later: sessions report their
+     * {@code pg_stat_wal} counts when idle, at most once a second, so an earlier read would leave
+     * the last second's records to the next phase. The bytes come from the WAL position, which is
+     * exact at any moment.
+     */
     public static DatabaseCost now(DataSource db) throws SQLException {
+        long jvm = Cpu.jvmNanos();
+        long jit = Cpu.threadKinds().entrySet().stream()
+                .filter(k -> k.getKey().contains("CompilerThre"))
+                .mapToLong(java.util.Map.Entry::getValue)
+                .sum();
+        long postgres = Cpu.postgresNanos();
+        try {
+            Thread.sleep(1_100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes::bigint FROM pg_stat_wal")) {
+                ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi,"
+                        + " pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint FROM pg_stat_wal")) {
             rs.next();
-            long jit = Cpu.threadKinds().entrySet().stream()
-                    .filter(k -> k.getKey().contains("CompilerThre"))
-                    .mapToLong(java.util.Map.Entry::getValue)
-                    .sum();
-            return new DatabaseCost(
-                    Cpu.jvmNanos(), jit, Cpu.postgresNanos(), rs.getLong(1), rs.getLong(2), rs.getLong(3));
+            return new DatabaseCost(jvm, jit, postgres, rs.getLong(1), rs.getLong(2), rs.getLong(3));
         }
     }
 
@@ -46,6 +59,11 @@ public record DatabaseCost(
                 walRecords - before.walRecords,
                 walFpi - before.walFpi,
                 walBytes - before.walBytes);
+    }
+
+    /** Prints, after {@code label}, what was spent since this snapshot per unit ({@link #perUnit}). */
+    public void printSince(DataSource db, String label, long units, String unit) throws SQLException {
+        System.out.println("  " + label + now(db).since(this).perUnit(units, unit));
     }
 
     /**

@@ -268,24 +268,24 @@ public final class OutboxWriteBenchmark {
 
     /** Events of the given aggregate: what ordering costs when writers of one aggregate contend. */
     private void ledgerboxOn(java.util.function.Function<BenchOrder, Object> aggregateId) {
-        inHibernateTransaction(session -> {
-            BenchOrder order = newOrder();
-            session.persist(order);
-            OutboxEvent event = OutboxEvent.of("order", aggregateId.apply(order), "order.created", order);
-            session.doWork(c -> writer.write(c, event, correlationId(), TraceContext.current(), ORIGIN));
-        });
+        ledgerboxWriting(order -> OutboxEvent.of("order", aggregateId.apply(order), "order.created", order));
     }
 
     /** An event per order, written unordered: no counter row. */
     private void ledgerboxUnordered() {
+        ledgerboxWriting(order -> OutboxEvent.builder("order", order.getId(), "order.created")
+                .payload(order)
+                .unordered()
+                .build());
+    }
+
+    /** Persists an order and writes the event {@code event} makes of it, in one transaction. */
+    private void ledgerboxWriting(java.util.function.Function<BenchOrder, OutboxEvent> event) {
         inHibernateTransaction(session -> {
             BenchOrder order = newOrder();
             session.persist(order);
-            OutboxEvent event = OutboxEvent.builder("order", order.getId(), "order.created")
-                    .payload(order)
-                    .unordered()
-                    .build();
-            session.doWork(c -> writer.write(c, event, correlationId(), TraceContext.current(), ORIGIN));
+            OutboxEvent written = event.apply(order);
+            session.doWork(c -> writer.write(c, written, correlationId(), TraceContext.current(), ORIGIN));
         });
     }
 

@@ -77,8 +77,7 @@ public final class DrainBenchmark {
                 preload(harness, events);
                 DatabaseCost before = DatabaseCost.now(harness.pool);
                 double raw = rawClaim(harness, events);
-                System.out.println("  raw claim, "
-                        + DatabaseCost.now(harness.pool).since(before).perUnit(events, "row"));
+                before.printSince(harness.pool, "raw claim, ", events, "row");
                 preload(harness, events);
                 if (statements) {
                     DatabaseCost.resetStatements(harness.pool);
@@ -201,8 +200,7 @@ public final class DrainBenchmark {
             }
             drained = System.nanoTime();
             // before the stop: the publisher's sessions end with it, and their CPU time with them
-            System.out.println("  publisher, "
-                    + DatabaseCost.now(harness.pool).since(before).perUnit(events, "event"));
+            before.printSince(harness.pool, "publisher, ", events, "event");
         }
         System.out.printf(
                 Locale.ROOT, "  (the daemon's stop took %.0f ms, not counted)%n", (System.nanoTime() - drained) / 1e6);

@@ -230,7 +230,7 @@ public final class WebhookBenchmark {
             Thread.sleep(20);
         }
         double rate = n * 1e9 / (System.nanoTime() - started);
-        System.out.println("  " + DatabaseCost.now(harness.pool).since(before).perUnit(n, "delivery"));
+        before.printSince(harness.pool, "", n, "delivery");
         dispatcher.stop(Duration.ofSeconds(10));
         long attempts = harness.count("SELECT count(*) FROM webhook_attempt WHERE outcome = 'DELIVERED'"
                 + " AND response_status = 204 AND endpoint_id = '" + endpoint + "'");

@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,8 +52,14 @@ final class JdbcOutboxWriter {
     private static final String UNORDERED_INSERT_AND_WAKE = statement(false, true);
 
     private static String statement(boolean ordered, boolean wake) {
-        String ctes = ordered && wake ? SEQUENCE + ",\n" + WAKE : ordered ? SEQUENCE : wake ? WAKE : null;
-        return (ctes == null ? "" : "WITH " + ctes + "\n")
+        List<String> ctes = new ArrayList<>();
+        if (ordered) {
+            ctes.add(SEQUENCE);
+        }
+        if (wake) {
+            ctes.add(WAKE);
+        }
+        return (ctes.isEmpty() ? "" : "WITH " + String.join(",\n", ctes) + "\n")
                 + EVENT.formatted(ordered ? "seq.last_seq" : "NULL")
                 + (ordered ? " FROM seq" : "")
                 + (wake ? "\nRETURNING (SELECT count(*) FROM wake)" : "");
