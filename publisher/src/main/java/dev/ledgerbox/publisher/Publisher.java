@@ -100,7 +100,7 @@ public final class Publisher implements AutoCloseable {
             return t;
         });
         Gauge.builder("ledgerbox.outbox.lag.seconds", lagMillis, v -> v.get() / 1000.0)
-                .description("age of the oldest event not delivered yet")
+                .description("age of the event at the head of the outbox queue, the next to be claimed")
                 .register(b.metrics);
     }
 

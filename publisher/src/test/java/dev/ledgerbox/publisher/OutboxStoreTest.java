@@ -270,4 +270,27 @@ class OutboxStoreTest {
                 .containsEntry("PENDING", 1L);
         assertThat(status.oldestPending()).isGreaterThan(Duration.ofMinutes(9));
     }
+
+    @Test
+    void theLagIsTheAgeOfTheEventAtTheHeadOfTheQueue() throws SQLException {
+        assertThat(store.lag()).as("nothing waits").isZero();
+
+        // alone, an event waiting for its retry time is the head of the queue
+        Events.write("order", "order.created", "1");
+        Events.sql()
+                .execute("UPDATE outbox_event SET status = 'FAILED', attempts = 3,"
+                        + " occurred_at = now() - interval '2 hours', next_attempt_at = now() + interval '10 minutes'");
+        assertThat(store.lag()).isBetween(Duration.ofMinutes(119), Duration.ofMinutes(121));
+
+        // events due before its retry time come first: it is behind them in the queue, not lag
+        Events.write("order", "order.created", "2");
+        assertThat(store.lag()).isLessThan(Duration.ofSeconds(5));
+
+        // one written ten minutes ago and not delivered yet is
+        Events.write("member", "member.invited", "9");
+        Events.sql()
+                .execute("UPDATE outbox_event SET occurred_at = now() - interval '10 minutes',"
+                        + " next_attempt_at = now() - interval '10 minutes' WHERE type = 'member.invited'");
+        assertThat(store.lag()).isBetween(Duration.ofMinutes(9), Duration.ofMinutes(11));
+    }
 }

@@ -273,12 +273,26 @@ public final class OutboxStore {
         return new Status(totals, byType, oldest);
     }
 
-    /** The age of the oldest event that is waiting for delivery (zero when none is). */
+    /**
+     * The age of the event at the head of the queue, the next the claim takes (zero when none
+     * waits): the first entry of the claim's index, one row read however long the backlog. The
+     * publisher asks every few seconds; the age of the oldest waiting event ({@link #status()})
+     * reads every waiting row, which at a backlog of 100,000 cost 120-170 ms a call. The two
+     * differ for an old event waiting for its retry time while newer ones are due: that one is
+     * behind them in the queue, not lag. An event waiting behind an earlier event of its aggregate
+     * stays at the head, and ages, until that one is settled.
+     */
     public Duration lag() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return oldestPendingAge(c);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Statements.plannedEachTime(c, HEAD_AGE);
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Duration.ofMillis(Math.max(0, (long) rs.getDouble(1))) : Duration.ZERO;
         }
     }
+
+    static final String HEAD_AGE = "SELECT extract(epoch FROM now() - occurred_at) * 1000"
+            + " FROM outbox_event WHERE status IN ('PENDING', 'CLAIMED', 'FAILED')"
+            + " ORDER BY next_attempt_at, position LIMIT 1";
 
     private static Duration oldestPendingAge(Connection c) throws SQLException {
         try (PreparedStatement ps = Statements.plannedEachTime(

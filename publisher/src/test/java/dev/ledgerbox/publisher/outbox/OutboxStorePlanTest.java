@@ -50,4 +50,20 @@ class OutboxStorePlanTest {
         String plan = sql.plan(OutboxStore.MARK_DELIVERED, ids, "me");
         assertThat(plan).contains("outbox_event_pkey").doesNotContain("outbox_event_due_idx");
     }
+
+    @Test
+    void theLagReadsTheHeadOfTheClaimIndexNotEveryWaitingEvent() throws Exception {
+        new SqlRows(db)
+                .execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                        + " occurred_at) SELECT gen_random_uuid(), 'order', 'w' || g, 'order.created', '{}', 1, now()"
+                        + " FROM generate_series(1, 20000) g");
+        new SqlRows(db).execute("ANALYZE outbox_event");
+        String plan = new SqlRows(db).plan(OutboxStore.HEAD_AGE);
+        assertThat(plan)
+                .startsWith("Limit")
+                .contains("Scan using outbox_event_due_idx")
+                .doesNotContain("Aggregate")
+                .doesNotContain("Seq Scan")
+                .doesNotContain("Sort");
+    }
 }
