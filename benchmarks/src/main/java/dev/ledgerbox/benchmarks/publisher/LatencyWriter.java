@@ -31,6 +31,15 @@ public final class LatencyWriter {
      * and the instant its commit returned, once the writer is done.
      */
     static Map<String, Instant> run(String jdbcUrl, int seconds, int perSecond) throws Exception {
+        return run(jdbcUrl, 0, seconds, perSecond);
+    }
+
+    /**
+     * The same, writing for {@code warmupSeconds} more first and returning only the events after
+     * those: the writer's JVM and the code that takes its events on have run and compiled by then.
+     */
+    static Map<String, Instant> run(String jdbcUrl, int warmupSeconds, int seconds, int perSecond) throws Exception {
+        int uncounted = warmupSeconds * perSecond;
         Process writer = new ProcessBuilder(
                         java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
                                 .toString(),
@@ -38,7 +47,7 @@ public final class LatencyWriter {
                         System.getProperty("java.class.path"),
                         LatencyWriter.class.getName(),
                         jdbcUrl,
-                        Integer.toString(seconds),
+                        Integer.toString(warmupSeconds + seconds),
                         Integer.toString(perSecond))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -46,9 +55,11 @@ public final class LatencyWriter {
         try (java.io.BufferedReader lines = new java.io.BufferedReader(
                 new java.io.InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = lines.readLine()) != null) {
-                String[] parts = line.split(" ");
-                committed.put(parts[0], Instant.parse(parts[1]));
+            for (int n = 0; (line = lines.readLine()) != null; n++) {
+                if (n >= uncounted) {
+                    String[] parts = line.split(" ");
+                    committed.put(parts[0], Instant.parse(parts[1]));
+                }
             }
         }
         if (!writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || writer.exitValue() != 0) {

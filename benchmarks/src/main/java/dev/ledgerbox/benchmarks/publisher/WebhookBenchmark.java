@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * not counted; each drain reports its CPU and WAL per delivery, and with {@code statements=true}
  * the first drain of each mode lists its statements by time ({@code pg_stat_statements}). Durable settings first, then
  * non-durable. Arguments: {@code deliveries=50000 latencySeconds=15 rate=500 concurrency=32
- * warmup=deliveries statements=false}.
+ * latencyWarmup=5 warmup=deliveries statements=false}; the latency phase
+ * begins with {@code latencyWarmup} seconds at its rate, not counted.
  */
 public final class WebhookBenchmark {
 
@@ -60,6 +61,7 @@ public final class WebhookBenchmark {
         Map<String, String> args = Harness.arguments(argv);
         int deliveries = Integer.parseInt(args.getOrDefault("deliveries", "50000"));
         int latencySeconds = Integer.parseInt(args.getOrDefault("latencySeconds", "15"));
+        int latencyWarmup = Integer.parseInt(args.getOrDefault("latencyWarmup", "5"));
         int rate = Integer.parseInt(args.getOrDefault("rate", "500"));
         int concurrency = Integer.parseInt(args.getOrDefault("concurrency", "32"));
         ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("ROOT").setLevel(Level.WARN);
@@ -142,7 +144,7 @@ public final class WebhookBenchmark {
                 clear(harness);
                 endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
                 arrivals.clear();
-                double[] latency = latency(db, harness, settings, latencySeconds, rate, arrivals);
+                double[] latency = latency(db, harness, settings, latencyWarmup, latencySeconds, rate, arrivals);
                 String row = String.format(
                         Locale.ROOT,
                         "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f |",
@@ -245,6 +247,7 @@ public final class WebhookBenchmark {
             EmbeddedDatabase db,
             Harness harness,
             PublisherSettings settings,
+            int warmupSeconds,
             int seconds,
             int rate,
             Map<String, Instant> arrivals)
@@ -254,7 +257,9 @@ public final class WebhookBenchmark {
         Map<String, Instant> committed = new HashMap<>();
         try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
             Thread.sleep(1000);
-            committed.putAll(LatencyWriter.run(db.jdbcUrl(), seconds, rate));
+            // the outbox's claim and its routing have not run in this JVM yet, nor has the writer:
+            // its first seconds are not counted, so that the phase measures them compiled
+            committed.putAll(LatencyWriter.run(db.jdbcUrl(), warmupSeconds, seconds, rate));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!arrivals.keySet().containsAll(committed.keySet()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
@@ -271,7 +276,21 @@ public final class WebhookBenchmark {
             throw new IllegalStateException("received " + millis.size() + " of " + committed.size() + " webhooks");
         }
         printStages(harness, committed, arrivals);
+        printBySecond(committed, arrivals);
         return Harness.percentiles(millis);
+    }
+
+    /** The slowest commit-to-arrival of each second of the phase: whether the tail is a few stalls or spread. */
+    private static void printBySecond(Map<String, Instant> committed, Map<String, Instant> arrivals) {
+        Instant first = committed.values().stream().min(Instant::compareTo).orElseThrow();
+        java.util.TreeMap<Long, Double> slowest = new java.util.TreeMap<>();
+        committed.forEach((id, at) -> slowest.merge(
+                Duration.between(first, at).toSeconds(),
+                Duration.between(at, arrivals.get(id)).toNanos() / 1e6,
+                Math::max));
+        StringBuilder line = new StringBuilder("    slowest by second (ms):");
+        slowest.values().forEach(ms -> line.append(String.format(Locale.ROOT, " %.0f", ms)));
+        System.out.println(line);
     }
 
     /**
