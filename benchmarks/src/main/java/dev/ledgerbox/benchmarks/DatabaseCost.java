@@ -21,6 +21,7 @@ public record DatabaseCost(
     public static final java.util.Map<String, String> STATEMENTS_CONFIG = java.util.Map.of(
             "shared_preload_libraries", "pg_stat_statements",
             "pg_stat_statements.track", "all",
+            "pg_stat_statements.track_planning", "on",
             "track_wal_io_timing", "on");
 
     /**
@@ -93,14 +94,14 @@ public record DatabaseCost(
         }
     }
 
-    /** The {@code top} statements by execution time since the reset, with their rows and WAL. */
+    /** The {@code top} statements by execution and planning time since the reset, with their rows and WAL. */
     public static void printStatements(DataSource db, int top) throws SQLException {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT calls, round(total_exec_time)::bigint AS ms,"
                         + " round(total_plan_time)::bigint AS plan_ms, rows, wal_fpi, wal_bytes::bigint,"
                         + " regexp_replace(left(query, 110), '\\s+', ' ', 'g') AS query"
-                        + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT " + top)) {
+                        + " FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT " + top)) {
             System.out.println("    calls |  exec ms | plan ms |    rows | WAL FPI |  WAL MB | statement");
             while (rs.next()) {
                 System.out.printf(

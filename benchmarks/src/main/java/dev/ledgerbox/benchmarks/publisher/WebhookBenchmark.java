@@ -144,7 +144,8 @@ public final class WebhookBenchmark {
                 clear(harness);
                 endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
                 arrivals.clear();
-                double[] latency = latency(db, harness, settings, latencyWarmup, latencySeconds, rate, arrivals);
+                double[] latency =
+                        latency(db, harness, settings, latencyWarmup, latencySeconds, rate, statements, arrivals);
                 String row = String.format(
                         Locale.ROOT,
                         "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f |",
@@ -250,6 +251,7 @@ public final class WebhookBenchmark {
             int warmupSeconds,
             int seconds,
             int rate,
+            boolean statements,
             Map<String, Instant> arrivals)
             throws Exception {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -259,7 +261,17 @@ public final class WebhookBenchmark {
             Thread.sleep(1000);
             // the outbox's claim and its routing have not run in this JVM yet, nor has the writer:
             // its first seconds are not counted, so that the phase measures them compiled
+            if (statements) {
+                DatabaseCost.resetStatements(harness.pool);
+            }
+            DatabaseCost before = DatabaseCost.now(harness.pool);
             committed.putAll(LatencyWriter.run(db.jdbcUrl(), warmupSeconds, seconds, rate));
+            // what the publisher and the database spend on an event while they keep up with it
+            before.printSince(
+                    harness.pool, "at " + rate + " events/s, ", (long) (warmupSeconds + seconds) * rate, "event");
+            if (statements) {
+                DatabaseCost.printStatements(harness.pool, 12);
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!arrivals.keySet().containsAll(committed.keySet()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
