@@ -66,4 +66,23 @@ class OutboxStorePlanTest {
                 .doesNotContain("Seq Scan")
                 .doesNotContain("Sort");
     }
+
+    /**
+     * The claim updates the events it picked by key, on a table of a few thousand rows too, where
+     * joined to them the planner expected a whole batch and hashed a full scan of the table.
+     */
+    @Test
+    void theClaimUpdatesThePickedEventsByKey() throws Exception {
+        SqlRows sql = new SqlRows(db);
+        sql.execute("TRUNCATE outbox_event, outbox_aggregate");
+        sql.execute("INSERT INTO outbox_event (id, aggregatetype, aggregateid, type, payload, aggregate_seq,"
+                + " occurred_at) SELECT gen_random_uuid(), 'order', 'c' || g, 'order.created', '{}', 1, now()"
+                + " FROM generate_series(1, 5000) g");
+        sql.execute("ANALYZE outbox_event");
+        String plan = sql.plan(OutboxStore.CLAIM, 500, "me", 60_000L);
+        assertThat(plan)
+                .contains("outbox_event_pkey")
+                .doesNotContain("Seq Scan")
+                .doesNotContain("Hash");
+    }
 }
