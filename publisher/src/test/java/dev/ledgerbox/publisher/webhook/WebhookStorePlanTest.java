@@ -65,35 +65,9 @@ class WebhookStorePlanTest {
      */
     @Test
     void theClaimFindsThePickedRowsAndTheirMessagesByKey() throws Exception {
-        Webhooks.clear();
-        java.util.UUID endpoint = java.util.UUID.randomUUID();
-        try (Connection c = Webhooks.db().getConnection();
-                Statement s = c.createStatement()) {
-            s.execute("SET session_replication_role = replica");
-            s.execute(
-                    "WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid, aggregate_seq,"
-                            + " body, occurred_at) SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || g, 1, '{}', now()"
-                            + " FROM generate_series(1, 30000) g RETURNING event_id, aggregateid)"
-                            + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
-                            + " next_attempt_at) SELECT event_id, '" + endpoint + "', 'order', aggregateid, 1,"
-                            + " now() - interval '1 minute' FROM m");
-            s.execute("RESET session_replication_role");
-            s.execute("ANALYZE webhook_delivery");
-            s.execute("ANALYZE webhook_message");
-        }
-        java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
-        String plan = Webhooks.sql()
-                .plan(
-                        WebhookStore.CLAIM,
-                        new java.util.UUID[] {endpoint},
-                        new Integer[] {64},
-                        new Long[] {60_000L},
-                        now,
-                        now,
-                        64,
-                        "me",
-                        now);
-        assertThat(plan)
+        java.util.UUID endpoint = dueDeliveries(30_000);
+
+        assertThat(claimPlan(endpoint, 64))
                 .contains("webhook_delivery_due")
                 .contains("webhook_delivery_pkey")
                 .contains("webhook_message_pkey")
@@ -108,6 +82,20 @@ class WebhookStorePlanTest {
      */
     @Test
     void aClaimOnTablesOfAFewThousandRowsFindsItsRowsByKey() throws Exception {
+        java.util.UUID endpoint = dueDeliveries(12_000);
+        Webhooks.sql()
+                .execute("UPDATE webhook_delivery SET status = 'DELIVERED'"
+                        + " WHERE id NOT IN (SELECT id FROM webhook_delivery ORDER BY id DESC LIMIT 3)");
+
+        assertThat(claimPlan(endpoint, 128))
+                .contains("webhook_delivery_pkey")
+                .contains("webhook_message_pkey")
+                .doesNotContain("Seq Scan")
+                .doesNotContain("Hash");
+    }
+
+    /** {@code n} due deliveries to a new endpoint, each of its own aggregate, and statistics taken. */
+    private static java.util.UUID dueDeliveries(int n) throws Exception {
         Webhooks.clear();
         java.util.UUID endpoint = java.util.UUID.randomUUID();
         try (Connection c = Webhooks.db().getConnection();
@@ -116,32 +104,30 @@ class WebhookStorePlanTest {
             s.execute(
                     "WITH m AS (INSERT INTO webhook_message (event_id, type, aggregatetype, aggregateid, aggregate_seq,"
                             + " body, occurred_at) SELECT gen_random_uuid(), 'order.created', 'order', 'o-' || g, 1, '{}', now()"
-                            + " FROM generate_series(1, 12000) g RETURNING event_id, aggregateid)"
+                            + " FROM generate_series(1, " + n + ") g RETURNING event_id, aggregateid)"
                             + " INSERT INTO webhook_delivery (event_id, endpoint_id, aggregatetype, aggregateid, aggregate_seq,"
                             + " next_attempt_at) SELECT event_id, '" + endpoint + "', 'order', aggregateid, 1,"
                             + " now() - interval '1 minute' FROM m");
             s.execute("RESET session_replication_role");
             s.execute("ANALYZE webhook_delivery");
             s.execute("ANALYZE webhook_message");
-            s.execute("UPDATE webhook_delivery SET status = 'DELIVERED'"
-                    + " WHERE id NOT IN (SELECT id FROM webhook_delivery ORDER BY id DESC LIMIT 3)");
         }
+        return endpoint;
+    }
+
+    /** The claim's plan for one endpoint with {@code room} (and the claim's limit) as given. */
+    private static String claimPlan(java.util.UUID endpoint, int room) throws Exception {
         java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
-        String plan = Webhooks.sql()
+        return Webhooks.sql()
                 .plan(
                         WebhookStore.CLAIM,
                         new java.util.UUID[] {endpoint},
-                        new Integer[] {128},
+                        new Integer[] {room},
                         new Long[] {60_000L},
                         now,
                         now,
-                        128,
+                        room,
                         "me",
                         now);
-        assertThat(plan)
-                .contains("webhook_delivery_pkey")
-                .contains("webhook_message_pkey")
-                .doesNotContain("Seq Scan")
-                .doesNotContain("Hash");
     }
 }
