@@ -68,15 +68,16 @@ final class WebhookStore {
      * though, the update and the messages were still hashed full scans of both tables while they
      * held a few thousand rows (the planner expects the whole room, up to twice an endpoint's
      * concurrency): about a millisecond a claim at 500 events a second, more than the rest of the
-     * claim. So the update takes the picked rows by key, as an array, and each message is looked
-     * up by key ({@code OFFSET 0} keeps the planner from turning the lookup into a join).
+     * claim. So the update takes the picked rows by key, as an array, with their endpoint's lease
+     * from {@code cap} (one row per endpoint with room), and each message is looked up by key
+     * ({@code OFFSET 0} keeps the planner from turning the lookup into a join).
      */
     static final String CLAIM =
             """
             WITH cap (endpoint_id, n, lease_ms) AS (
                 SELECT * FROM unnest(?::uuid[], ?::int[], ?::bigint[])),
             picked AS (
-                SELECT d.id, cap.lease_ms FROM cap CROSS JOIN LATERAL (
+                SELECT d.id FROM cap CROSS JOIN LATERAL (
                     SELECT d.id FROM webhook_delivery d
                     WHERE d.endpoint_id = cap.endpoint_id
                       AND d.status IN ('PENDING', 'CLAIMED', 'FAILED') AND d.next_attempt_at <= ?
@@ -95,7 +96,8 @@ final class WebhookStore {
                 UPDATE webhook_delivery d
                    SET claimed_by = ?, attempts = d.attempts + 1,
                        lease_until = ?::timestamptz
-                           + (SELECT p.lease_ms FROM picked p WHERE p.id = d.id) * interval '1 millisecond'
+                           + (SELECT cap.lease_ms FROM cap WHERE cap.endpoint_id = d.endpoint_id)
+                             * interval '1 millisecond'
                  WHERE d.id = ANY (ARRAY(SELECT id FROM picked)) -- by key, never a join (see above)
                 RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.replay_id)
             SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.replay_id, m.type, m.body, m.correlation_id,

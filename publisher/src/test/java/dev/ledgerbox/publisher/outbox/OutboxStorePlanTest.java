@@ -83,6 +83,6 @@ class OutboxStorePlanTest {
         assertThat(plan)
                 .contains("outbox_event_pkey")
                 .doesNotContain("Seq Scan")
-                .doesNotContain("Hash");
+                .doesNotContain("Hash Join");
     }
 }

@@ -91,7 +91,7 @@ class WebhookStorePlanTest {
                 .contains("webhook_delivery_pkey")
                 .contains("webhook_message_pkey")
                 .doesNotContain("Seq Scan")
-                .doesNotContain("Hash");
+                .doesNotContain("Hash Join");
     }
 
     /** {@code n} due deliveries to a new endpoint, each of its own aggregate, and statistics taken. */
