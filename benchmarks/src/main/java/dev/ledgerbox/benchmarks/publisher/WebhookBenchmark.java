@@ -259,12 +259,12 @@ public final class WebhookBenchmark {
         Map<String, Instant> committed = new HashMap<>();
         try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
             Thread.sleep(1000);
-            // the outbox's claim and its routing have not run in this JVM yet, nor has the writer:
-            // its first seconds are not counted, so that the phase measures them compiled
             if (statements) {
                 DatabaseCost.resetStatements(harness.pool);
             }
             DatabaseCost before = DatabaseCost.now(harness.pool);
+            // the outbox's claim and its routing have not run in this JVM yet, nor has the writer:
+            // its first seconds are not counted, so that the phase measures them compiled
             committed.putAll(LatencyWriter.run(db.jdbcUrl(), warmupSeconds, seconds, rate));
             // what the publisher and the database spend on an event while they keep up with it
             before.printSince(

@@ -61,16 +61,12 @@ final class WebhookStore {
      * claim keeps its place in the queue: it comes before work that became due after it, and its
      * aggregate's later deliveries, which wait for it, are not held up behind a backlog.
      *
-     * <p>{@code picked} is also limited by the rooms' sum: the planner cannot know {@code cap.n}, so
-     * without it it guessed a tenth of the due rows (thousands) and joined the update and the
-     * messages to them by full scans of both tables, 10-15 ms a claim at 50,000 deliveries; with
-     * it, it finds each row by its key ({@code WebhookStorePlanTest}). Joined to {@code picked},
-     * though, the update and the messages were still hashed full scans of both tables while they
-     * held a few thousand rows (the planner expects the whole room, up to twice an endpoint's
-     * concurrency): about a millisecond a claim at 500 events a second, more than the rest of the
-     * claim. So the update takes the picked rows by key, as an array, with their endpoint's lease
-     * from {@code cap} (one row per endpoint with room), and each message is looked up by key
-     * ({@code OFFSET 0} keeps the planner from turning the lookup into a join).
+     * <p>The update takes the picked rows by key, as an array, each with its endpoint's lease from
+     * {@code cap}, and each message is looked up by key ({@code OFFSET 0} keeps the planner from
+     * turning the look-up into a join). Joined to {@code picked}, both were hashed full scans
+     * whenever the planner expected more picked rows than look-ups pay for: a tenth of the due
+     * rows at 50,000 deliveries (10-15 ms a claim), the whole room on tables of a few thousand rows
+     * (about a millisecond a claim at 500 events a second). {@code WebhookStorePlanTest}.
      */
     static final String CLAIM =
             """
@@ -90,8 +86,7 @@ final class WebhookStore {
                           OFFSET 0) -- a lookup per candidate in webhook_delivery_open, never a join
                     ORDER BY d.next_attempt_at, d.id
                     LIMIT cap.n
-                    FOR UPDATE OF d SKIP LOCKED) d
-                LIMIT ?),
+                    FOR UPDATE OF d SKIP LOCKED) d),
             claimed AS (
                 UPDATE webhook_delivery d
                    SET claimed_by = ?, attempts = d.attempts + 1,
@@ -209,9 +204,8 @@ final class WebhookStore {
                             "int8", rooms.stream().map(Room::leaseMillis).toArray()));
             ps.setTimestamp(4, at);
             ps.setTimestamp(5, at);
-            ps.setInt(6, rooms.stream().mapToInt(Room::n).sum());
-            ps.setString(7, owner);
-            ps.setTimestamp(8, at);
+            ps.setString(6, owner);
+            ps.setTimestamp(7, at);
             List<Claimed> claimed = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -59,9 +59,9 @@ class WebhookStorePlanTest {
 
     /**
      * The claim reaches the rows it picked, and their messages, by key however many deliveries are
-     * due: the planner cannot know each endpoint's room, so without the claim's overall limit it
-     * guessed a tenth of the due rows and joined both tables by full scans. One endpoint has them
-     * all (the planner's guess per endpoint is the table over the endpoints it knows).
+     * due: the planner cannot know each endpoint's room and guesses a tenth of the due rows, which
+     * joined to both tables made full scans of them. One endpoint has them all (the planner's
+     * guess per endpoint is the table over the endpoints it knows).
      */
     @Test
     void theClaimFindsThePickedRowsAndTheirMessagesByKey() throws Exception {
@@ -115,7 +115,7 @@ class WebhookStorePlanTest {
         return endpoint;
     }
 
-    /** The claim's plan for one endpoint with {@code room} (and the claim's limit) as given. */
+    /** The claim's plan for one endpoint with {@code room} as given. */
     private static String claimPlan(java.util.UUID endpoint, int room) throws Exception {
         java.sql.Timestamp now = java.sql.Timestamp.from(java.time.Instant.now());
         return Webhooks.sql()
@@ -126,7 +126,6 @@ class WebhookStorePlanTest {
                         new Long[] {60_000L},
                         now,
                         now,
-                        room,
                         "me",
                         now);
     }
