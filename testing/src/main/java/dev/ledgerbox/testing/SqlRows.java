@@ -59,6 +59,45 @@ public final class SqlRows {
         return String.join("\n", lines);
     }
 
+    /**
+     * The plan PostgreSQL keeps for {@code sql} when it is prepared now, after {@code settings} ran
+     * in the same transaction, which must make plans generic ({@code plan_cache_mode}): the plan
+     * such a statement keeps whatever the tables hold later. Nothing is run ({@code EXPLAIN
+     * EXECUTE} with every parameter null); the transaction is rolled back.
+     */
+    public String keptPlan(String settings, String sql) throws SQLException {
+        StringBuilder numbered = new StringBuilder();
+        int n = 0;
+        for (char ch : sql.toCharArray()) {
+            if (ch == '?') {
+                numbered.append('$').append(++n);
+            } else {
+                numbered.append(ch);
+            }
+        }
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                s.execute(settings);
+                s.execute("PREPARE ledgerbox_kept_plan AS " + numbered);
+                List<String> lines = new ArrayList<>();
+                String nulls = String.join(", ", java.util.Collections.nCopies(n, "NULL"));
+                try (ResultSet rs =
+                        s.executeQuery("EXPLAIN EXECUTE ledgerbox_kept_plan" + (n == 0 ? "" : "(" + nulls + ")"))) {
+                    while (rs.next()) {
+                        lines.add(rs.getString(1));
+                    }
+                }
+                return String.join("\n", lines);
+            } finally {
+                c.rollback();
+                s.execute("DEALLOCATE ledgerbox_kept_plan");
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     /** Row updates of a table: all of them and the HOT ones ({@code pg_stat_user_tables}). */
     public record Updates(long all, long hot) {}
 
