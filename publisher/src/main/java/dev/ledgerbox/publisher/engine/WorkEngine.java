@@ -23,14 +23,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,8 +49,11 @@ import org.slf4j.MDC;
  * commit notification) or the poll interval; while the database is unreachable it backs off.
  *
  * <p>Plain Java: no CDI, no HTTP. Work runs on the executor handed in (say a Jakarta Concurrency
- * {@code ManagedExecutorService} in an application server), else on a pool of its own. Time comes
- * from the injected {@link Clock}. Thread-safe; {@link #start()} once, {@link #stop} once.
+ * {@code ManagedExecutorService} in an application server), else on a pool of its own of {@code
+ * concurrency} workers. In its own pool, a piece still running after {@code slowAfter} no longer
+ * counts against that number: a worker is started beside it, so that work that hangs (an endpoint
+ * that never answers) holds its own lane's slots and not the workers of every other lane. Time
+ * comes from the injected {@link Clock}. Thread-safe; {@link #start()} once, {@link #stop} once.
  *
  * @param <W> one claimed piece of work of the queue
  */
@@ -93,7 +97,12 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final RetryPolicy retry;
     private final Tracer tracer;
     private final Executor workers;
-    private final ExecutorService ownWorkers;
+    private final ThreadPoolExecutor ownWorkers;
+    private final int concurrency;
+    private final long slowAfterNanos;
+    /** When each piece on a worker now started, by its worker thread. */
+    private final Map<Thread, Long> startedAt = new ConcurrentHashMap<>();
+
     private final Lanes<W> lanes;
     private final DistributionSummary batchSizes;
 
@@ -128,13 +137,22 @@ public final class WorkEngine<W> implements AutoCloseable {
             this.ownWorkers = null;
         } else {
             String name = "ledgerbox-" + queue.name();
-            this.ownWorkers = Executors.newFixedThreadPool(b.concurrency, r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                return t;
-            });
+            // beside slow work, at most as many more workers as pieces can be in hand
+            this.ownWorkers = new ThreadPoolExecutor(
+                    b.concurrency,
+                    b.concurrency + 2 * b.batchSize,
+                    60,
+                    TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, name);
+                        t.setDaemon(true);
+                        return t;
+                    });
             this.workers = ownWorkers;
         }
+        this.concurrency = b.concurrency;
+        this.slowAfterNanos = b.slowAfter.toNanos();
         this.lanes = new Lanes<>(this::startOnWorker);
         this.batchSizes = DistributionSummary.builder("ledgerbox.claim.batch.size")
                 .description("pieces of work per claimed batch")
@@ -345,7 +363,37 @@ public final class WorkEngine<W> implements AutoCloseable {
         }
     }
 
+    /**
+     * Sizes the own pool to {@code concurrency} workers plus one for each piece running longer than
+     * {@code slowAfter}; a worker beyond that number ends when it is next idle.
+     */
+    private void makeRoomBesideSlowWork() {
+        if (ownWorkers == null || ownWorkers.isShutdown()) {
+            return;
+        }
+        long slowSince = System.nanoTime() - slowAfterNanos;
+        int slow = 0;
+        for (long started : startedAt.values()) {
+            if (started - slowSince < 0) {
+                slow++;
+            }
+        }
+        int size = Math.min(concurrency + slow, ownWorkers.getMaximumPoolSize());
+        if (ownWorkers.getCorePoolSize() != size) {
+            ownWorkers.setCorePoolSize(size); // starts workers for pieces waiting, if any
+        }
+    }
+
     private void run(W work) {
+        startedAt.put(Thread.currentThread(), System.nanoTime());
+        try {
+            runHere(work);
+        } finally {
+            startedAt.remove(Thread.currentThread());
+        }
+    }
+
+    private void runHere(W work) {
         working.incrementAndGet();
         WorkContext context = queue.context(work);
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), context.trace(), TRACE_GETTER);
@@ -436,6 +484,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         while (running.get() || loop.isAlive() || inHand.get() > 0) {
             try {
                 WorkResult<W> first = finished.poll(100, TimeUnit.MILLISECONDS);
+                makeRoomBesideSlowWork(); // at least every 100 ms: work that became slow frees its place
                 if (first == null) {
                     continue;
                 }
@@ -534,6 +583,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         private String owner;
         private int batchSize = 100;
         private int concurrency = 4;
+        private Duration slowAfter = Duration.ofSeconds(1);
         private Duration lease = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
         private Clock clock = Clock.systemUTC();
@@ -565,6 +615,15 @@ public final class WorkEngine<W> implements AutoCloseable {
         /** Workers of the engine's own pool (ignored when an executor is handed in). */
         public Builder<W> concurrency(int concurrency) {
             this.concurrency = concurrency;
+            return this;
+        }
+
+        /**
+         * After how long a piece of work no longer counts against {@link #concurrency}: the own
+         * pool starts a worker beside it (default 1 s; ignored when an executor is handed in).
+         */
+        public Builder<W> slowAfter(Duration slowAfter) {
+            this.slowAfter = slowAfter;
             return this;
         }
 
@@ -616,6 +675,9 @@ public final class WorkEngine<W> implements AutoCloseable {
             }
             if (concurrency < 1) {
                 throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+            }
+            if (slowAfter == null || slowAfter.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("slowAfter must be at least 1 ms, was " + slowAfter);
             }
             if (lease == null || lease.compareTo(Duration.ofMillis(1)) < 0) {
                 throw new IllegalArgumentException("lease must be at least 1 ms, was " + lease);

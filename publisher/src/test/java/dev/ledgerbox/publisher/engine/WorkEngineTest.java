@@ -385,6 +385,54 @@ class WorkEngineTest {
         assertThat(queue.mostAtOnce.get()).isEqualTo(2);
     }
 
+    /**
+     * A lane whose work hangs (an endpoint that never answers) holds its own slots only: once its
+     * pieces have run past {@code slowAfter}, the engine's pool starts workers beside them, and
+     * work of other lanes goes on although the hanging pieces took every one of {@code
+     * concurrency} workers.
+     */
+    @Test
+    void workThatHangsTakesNoWorkerFromTheRestOnceItIsSlow() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        queue.work = j -> {
+            if (j.name().startsWith("lane:")) {
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Outcome.DELIVERED;
+        };
+        jobs("lane:hangs", "lane:hangs");
+        start(WorkEngine.builder(queue)
+                .owner("test")
+                .concurrency(2)
+                .batchSize(10)
+                .slowAfter(Duration.ofMillis(200)));
+        try {
+            engine.wake();
+            await(
+                    "both workers hang",
+                    () -> engine.inHand() == 2
+                            && queue.running.containsKey("lane:hangs")
+                            && queue.running.get("lane:hangs").get() == 2);
+            long started = System.nanoTime();
+            jobs("free-1", "free-2", "free-3");
+            engine.wake();
+            await("the other work is done while the lane hangs", () -> List.of("free-1", "free-2", "free-3").stream()
+                    .allMatch(n -> "DONE".equals(status(n))));
+            assertThat((System.nanoTime() - started) / 1_000_000)
+                    .as("milliseconds until the other work was done (the hanging work holds on for 60 s)")
+                    .isLessThan(10_000);
+            assertThat(queue.running.get("lane:hangs").get()).isEqualTo(2);
+        } finally {
+            release.countDown();
+        }
+        await("the lane is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
+                .equals("5"));
+    }
+
     @Test
     void runsOnAnExecutorHandedIn() throws Exception {
         ExecutorService managed = Executors.newFixedThreadPool(2, r -> new Thread(r, "handed-in"));
@@ -414,6 +462,9 @@ class WorkEngineTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> WorkEngine.builder(queue).lease(Duration.ZERO).build())
                 .hasMessage("lease must be at least 1 ms, was PT0S");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> WorkEngine.builder(queue).slowAfter(Duration.ZERO).build())
+                .hasMessage("slowAfter must be at least 1 ms, was PT0S");
     }
 
     String rows(String column) {
