@@ -8,7 +8,8 @@
 -- the smaller one, and after a burst each candidate read the whole backlog: 225 ms a claim of 64
 -- at 30,000 due until autovacuum's next ANALYZE. The due index now also requires what only the
 -- claim says (a due time, which every row has), so the order check can only use
--- webhook_delivery_open. The new index is built before the old one goes; the table is a work
+-- webhook_delivery_open. A query that wants this index names a strict condition on the due time
+-- (the claim's "next_attempt_at <= ?"): PostgreSQL drops "IS NOT NULL" written on a NOT NULL column. The new index is built before the old one goes; the table is a work
 -- table (finished deliveries leave it at retention), so the build is short.
 CREATE INDEX webhook_delivery_due_v5 ON webhook_delivery (endpoint_id, next_attempt_at, id)
     WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at IS NOT NULL;

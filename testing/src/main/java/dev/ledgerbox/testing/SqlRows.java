@@ -98,6 +98,24 @@ public final class SqlRows {
         }
     }
 
+    /**
+     * The index scans of {@code plan} (from {@link #plan} or {@link #keptPlan}) that have no
+     * {@code Index Cond}: walks of a whole index, as costly as a sequential scan on a large table.
+     */
+    public static List<String> wholeIndexWalks(String plan) {
+        String[] lines = plan.split("\n");
+        List<String> walks = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains("Index Scan") || lines[i].contains("Index Only Scan")) {
+                boolean cond = i + 1 < lines.length && lines[i + 1].trim().startsWith("Index Cond:");
+                if (!cond) {
+                    walks.add(lines[i].trim());
+                }
+            }
+        }
+        return walks;
+    }
+
     /** Row updates of a table: all of them and the HOT ones ({@code pg_stat_user_tables}). */
     public record Updates(long all, long hot) {}
 

@@ -137,6 +137,9 @@ class WebhookStorePlanTest {
         String emptied = Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, WebhookStore.CLAIM);
 
         for (String plan : java.util.List.of(tiny, emptied)) {
+            assertThat(dev.ledgerbox.testing.SqlRows.wholeIndexWalks(plan))
+                    .as("index scans without a condition in\n" + plan)
+                    .isEmpty();
             assertThat(plan)
                     .contains("Index Scan using webhook_delivery_due on webhook_delivery d")
                     .contains("Scan using webhook_delivery_open on webhook_delivery p")
