@@ -263,7 +263,7 @@ final class WebhookStore {
             times[i] = r.requestedAt().toString();
         }
         Map<Long, Long> attemptIds = new HashMap<>();
-        try (PreparedStatement ps = Statements.plannedEachTime(c, INSERT_ATTEMPTS)) {
+        try (PreparedStatement ps = Statements.planKept(c, INSERT_ATTEMPTS)) {
             ps.setArray(1, c.createArrayOf("int8", deliveryIds));
             ps.setArray(2, c.createArrayOf("uuid", eventIds));
             ps.setArray(3, c.createArrayOf("uuid", endpointIds));
@@ -274,7 +274,7 @@ final class WebhookStore {
             ps.setArray(8, c.createArrayOf("text", hashes));
             ps.setArray(9, c.createArrayOf("int4", sizes));
             ps.setArray(10, c.createArrayOf("text", times));
-            try (ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = Statements.rowsOf(ps)) {
                 while (rs.next()) {
                     attemptIds.put(rs.getLong(2), rs.getLong(1));
                 }
@@ -354,19 +354,7 @@ final class WebhookStore {
             errorMessages[i] = error == null ? null : Redaction.text(Text.truncate(error.getMessage(), 2000));
             outcomes[i] = r.verdict().name();
         }
-        try (PreparedStatement ps = Statements.plannedEachTime(
-                c,
-                """
-                UPDATE webhook_attempt a
-                   SET responded_at = r.responded_at, duration_ms = r.duration_ms, response_status = r.status,
-                       response_headers = r.headers, response_body = r.body, response_truncated = r.truncated,
-                       error_class = r.error_class, error_message = r.error_message, outcome = r.outcome
-                  FROM unnest(?::bigint[], ?::timestamptz[], ?::int[], ?::int[], ?::jsonb[], ?::text[], ?::boolean[],
-                              ?::text[], ?::text[], ?::text[])
-                       AS r (id, responded_at, duration_ms, status, headers, body, truncated, error_class,
-                             error_message, outcome)
-                 WHERE a.id = r.id
-                """)) {
+        try (PreparedStatement ps = Statements.planKept(c, RECORD_RESPONSES)) {
             ps.setArray(1, c.createArrayOf("bigint", ids));
             ps.setArray(2, c.createArrayOf("text", respondedAt));
             ps.setArray(3, c.createArrayOf("integer", durations));
@@ -377,9 +365,27 @@ final class WebhookStore {
             ps.setArray(8, c.createArrayOf("text", errorClasses));
             ps.setArray(9, c.createArrayOf("text", errorMessages));
             ps.setArray(10, c.createArrayOf("text", outcomes));
-            ps.executeUpdate();
+            ps.setArray(11, c.createArrayOf("bigint", ids));
+            Statements.updateCountOf(ps);
         }
     }
+
+    /**
+     * The attempts' responses, one statement for the batch, each row by its id (the ids given twice,
+     * so that the kept plan looks each one up rather than walking the whole key).
+     */
+    static final String RECORD_RESPONSES =
+            """
+            UPDATE webhook_attempt a
+               SET responded_at = r.responded_at, duration_ms = r.duration_ms, response_status = r.status,
+                   response_headers = r.headers, response_body = r.body, response_truncated = r.truncated,
+                   error_class = r.error_class, error_message = r.error_message, outcome = r.outcome
+              FROM unnest(?::bigint[], ?::timestamptz[], ?::int[], ?::int[], ?::jsonb[], ?::text[], ?::boolean[],
+                          ?::text[], ?::text[], ?::text[])
+                   AS r (id, responded_at, duration_ms, status, headers, body, truncated, error_class,
+                         error_message, outcome)
+             WHERE a.id = ANY (?::bigint[]) AND a.id = r.id
+            """;
 
     /**
      * The deliveries' new state, one statement for the batch. {@code claimed_by} alone says who holds
@@ -432,7 +438,7 @@ final class WebhookStore {
             delivered[i] = r.verdict() == Verdict.DELIVERED ? at : null;
             dead[i] = status.equals("DEAD") ? at : null;
         }
-        try (PreparedStatement ps = Statements.plannedEachTime(c, RECORD_DELIVERIES)) {
+        try (PreparedStatement ps = Statements.planKept(c, RECORD_DELIVERIES)) {
             ps.setArray(1, c.createArrayOf("bigint", ids));
             ps.setArray(2, c.createArrayOf("text", statuses));
             ps.setArray(3, c.createArrayOf("text", nextAttempts));
@@ -442,7 +448,7 @@ final class WebhookStore {
             ps.setArray(7, c.createArrayOf("text", dead));
             ps.setArray(8, c.createArrayOf("bigint", ids));
             ps.setString(9, owner);
-            ps.executeUpdate();
+            Statements.updateCountOf(ps);
         }
     }
 

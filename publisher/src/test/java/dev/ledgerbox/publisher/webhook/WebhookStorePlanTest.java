@@ -150,6 +150,48 @@ class WebhookStorePlanTest {
         }
     }
 
+    /**
+     * The statements that write a batch's attempts and outcomes keep their plans too: made on
+     * tables analysed while they held three rows, and on freshly emptied ones, each reaches its
+     * rows by key (a join to the batch's ids by a scan of the table would read the whole backlog
+     * at every batch, until the next {@code ANALYZE}).
+     */
+    @Test
+    void theOutcomesKeptPlansReachTheirRowsByKeyWhateverTheTablesHeldWhenTheyWereMade() throws Exception {
+        java.util.UUID endpoint = dueDeliveries(3);
+        Webhooks.sql()
+                .execute("INSERT INTO webhook_attempt (delivery_id, event_id, endpoint_id, attempt, request_url,"
+                        + " request_headers, request_body_sha256, request_bytes, requested_at)"
+                        + " SELECT id, event_id, endpoint_id, 1, 'http://x', '{}', repeat('0', 64), 1, now()"
+                        + " FROM webhook_delivery");
+        Webhooks.sql().execute("ANALYZE webhook_attempt");
+        java.util.List<String> plans = new java.util.ArrayList<>();
+        for (String statement : java.util.List.of(WebhookStore.RECORD_DELIVERIES, WebhookStore.RECORD_RESPONSES)) {
+            plans.add(Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, statement));
+        }
+        Webhooks.sql().execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message");
+        insertDue(endpoint, 3);
+        for (String statement : java.util.List.of(WebhookStore.RECORD_DELIVERIES, WebhookStore.RECORD_RESPONSES)) {
+            plans.add(Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, statement));
+        }
+
+        for (String plan : plans) {
+            assertThat(plan)
+                    .containsPattern("webhook_(delivery|attempt)_pkey")
+                    .doesNotContain("Seq Scan")
+                    .doesNotContain("Hash")
+                    .doesNotContain("Sort")
+                    .doesNotContain("webhook_delivery_due")
+                    .doesNotContain("webhook_delivery_open");
+            assertThat(dev.ledgerbox.testing.SqlRows.wholeIndexWalks(plan))
+                    .as("index scans without a condition in\n" + plan)
+                    .isEmpty();
+        }
+        assertThat(Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, WebhookStore.INSERT_ATTEMPTS))
+                .as("the attempts' insert reads no table")
+                .doesNotContain("Scan on webhook");
+    }
+
     /** {@code n} due deliveries to a new endpoint, each of its own aggregate, and statistics taken. */
     private static java.util.UUID dueDeliveries(int n) throws Exception {
         Webhooks.clear();
