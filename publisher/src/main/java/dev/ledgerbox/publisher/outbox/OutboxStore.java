@@ -155,11 +155,11 @@ public final class OutboxStore {
             + " last_error = NULL WHERE id = ANY (?) AND claimed_by = ? RETURNING id";
 
     private static List<UUID> markDelivered(Connection c, String owner, List<UUID> ids) throws SQLException {
-        try (PreparedStatement ps = Statements.planKept(c, MARK_DELIVERED)) {
+        try (PreparedStatement ps = Statements.plannedEachTime(c, MARK_DELIVERED)) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             ps.setString(2, owner);
             List<UUID> marked = new ArrayList<>();
-            try (ResultSet rs = Statements.rowsOf(ps)) {
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     marked.add(rs.getObject(1, UUID.class));
                 }
