@@ -116,6 +116,18 @@ public final class SqlRows {
         return walks;
     }
 
+    /**
+     * {@code plan}, once it is known to reach rows by look-ups only: fails, naming them, when it
+     * walks a whole index ({@link #wholeIndexWalks}).
+     */
+    public static String lookUpsOnly(String plan) {
+        List<String> walks = wholeIndexWalks(plan);
+        if (!walks.isEmpty()) {
+            throw new AssertionError("index scans without a condition " + walks + " in\n" + plan);
+        }
+        return plan;
+    }
+
     /** Row updates of a table: all of them and the HOT ones ({@code pg_stat_user_tables}). */
     public record Updates(long all, long hot) {}
 

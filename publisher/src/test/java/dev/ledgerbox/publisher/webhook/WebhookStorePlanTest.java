@@ -3,6 +3,7 @@ package dev.ledgerbox.publisher.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.publisher.spi.Statements;
+import dev.ledgerbox.testing.SqlRows;
 import java.sql.Connection;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
@@ -137,10 +138,7 @@ class WebhookStorePlanTest {
         String emptied = Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, WebhookStore.CLAIM);
 
         for (String plan : java.util.List.of(tiny, emptied)) {
-            assertThat(dev.ledgerbox.testing.SqlRows.wholeIndexWalks(plan))
-                    .as("index scans without a condition in\n" + plan)
-                    .isEmpty();
-            assertThat(plan)
+            assertThat(SqlRows.lookUpsOnly(plan))
                     .contains("Index Scan using webhook_delivery_due on webhook_delivery d")
                     .contains("Scan using webhook_delivery_open on webhook_delivery p")
                     .contains("webhook_delivery_pkey")
@@ -176,16 +174,13 @@ class WebhookStorePlanTest {
         }
 
         for (String plan : plans) {
-            assertThat(plan)
+            assertThat(SqlRows.lookUpsOnly(plan))
                     .containsPattern("webhook_(delivery|attempt)_pkey")
                     .doesNotContain("Seq Scan")
                     .doesNotContain("Hash")
                     .doesNotContain("Sort")
                     .doesNotContain("webhook_delivery_due")
                     .doesNotContain("webhook_delivery_open");
-            assertThat(dev.ledgerbox.testing.SqlRows.wholeIndexWalks(plan))
-                    .as("index scans without a condition in\n" + plan)
-                    .isEmpty();
         }
         assertThat(Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, WebhookStore.INSERT_ATTEMPTS))
                 .as("the attempts' insert reads no table")
