@@ -24,7 +24,7 @@ import org.postgresql.PGStatement;
  *       one to three rows costs the database.
  *   <li>{@link #planKept}: for statements written to reach every row through an index (the claims:
  *       ordered index scans, look-ups by key, {@code NOT EXISTS (… OFFSET 0)} per candidate; the
- *       outcomes: rows by their ids). The plan is generic from the first execution, made with
+ *       webhook outcomes: rows by their ids). The plan is generic from the first execution, made with
  *       sequential scans, sorts, hash and merge joins ruled out (settings local to the statement's
  *       transaction), so joins are nested loops into an index, and kept for the connection; since
  *       it names no scan of a whole table or index, the size the table had when it was made does
@@ -36,7 +36,8 @@ public final class Statements {
 
     /**
      * What {@link #planKept} runs before its statement, in the same round trip and transaction.
-     * Local to that transaction: gone at its end (the statement's own, outside a transaction).
+     * Local to that transaction: gone at its end (the statement's own, outside a transaction);
+     * statements after it in the same transaction are planned under it too.
      */
     public static final String KEPT_PLAN_SETTINGS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true),"
             + " set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true),"
