@@ -99,29 +99,19 @@ public final class SqlRows {
     }
 
     /**
-     * The index scans of {@code plan} (from {@link #plan} or {@link #keptPlan}) that have no
-     * {@code Index Cond}: walks of a whole index, as costly as a sequential scan on a large table.
+     * {@code plan} (from {@link #plan} or {@link #keptPlan}), once it is known to reach rows by
+     * look-ups only: fails, naming them, when an index scan has no {@code Index Cond}, a walk of the
+     * whole index, as costly as a sequential scan on a large table.
      */
-    public static List<String> wholeIndexWalks(String plan) {
+    public static String lookUpsOnly(String plan) {
         String[] lines = plan.split("\n");
         List<String> walks = new ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
-            if (lines[i].contains("Index Scan") || lines[i].contains("Index Only Scan")) {
-                boolean cond = i + 1 < lines.length && lines[i + 1].trim().startsWith("Index Cond:");
-                if (!cond) {
-                    walks.add(lines[i].trim());
-                }
+            boolean scan = lines[i].contains("Index Scan") || lines[i].contains("Index Only Scan");
+            if (scan && !(i + 1 < lines.length && lines[i + 1].trim().startsWith("Index Cond:"))) {
+                walks.add(lines[i].trim());
             }
         }
-        return walks;
-    }
-
-    /**
-     * {@code plan}, once it is known to reach rows by look-ups only: fails, naming them, when it
-     * walks a whole index ({@link #wholeIndexWalks}).
-     */
-    public static String lookUpsOnly(String plan) {
-        List<String> walks = wholeIndexWalks(plan);
         if (!walks.isEmpty()) {
             throw new AssertionError("index scans without a condition " + walks + " in\n" + plan);
         }

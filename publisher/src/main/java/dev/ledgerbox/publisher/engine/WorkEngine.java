@@ -385,6 +385,10 @@ public final class WorkEngine<W> implements AutoCloseable {
     }
 
     private void run(W work) {
+        if (ownWorkers == null) { // an executor handed in is sized by its owner: nothing to watch
+            runHere(work);
+            return;
+        }
         startedAt.put(Thread.currentThread(), System.nanoTime());
         try {
             runHere(work);

@@ -360,16 +360,7 @@ class WorkEngineTest {
     @Test
     void aLaneRunsAtMostItsLimitAtOnceWhileWorkOutsideItGoesOn() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        queue.work = j -> {
-            if (j.name().startsWith("lane:")) {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return Outcome.DELIVERED;
-        };
+        queue.work = laneWorkHangingUntil(release, Duration.ofSeconds(30));
         jobs("lane:x", "lane:x", "lane:x", "lane:x", "free-1", "free-2");
         start(WorkEngine.builder(queue).owner("test").concurrency(4).batchSize(10));
         engine.wake();
@@ -394,16 +385,7 @@ class WorkEngineTest {
     @Test
     void workThatHangsTakesNoWorkerFromTheRestOnceItIsSlow() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        queue.work = j -> {
-            if (j.name().startsWith("lane:")) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return Outcome.DELIVERED;
-        };
+        queue.work = laneWorkHangingUntil(release, Duration.ofSeconds(60));
         jobs("lane:hangs", "lane:hangs");
         start(WorkEngine.builder(queue)
                 .owner("test")
@@ -465,6 +447,20 @@ class WorkEngineTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> WorkEngine.builder(queue).slowAfter(Duration.ZERO).build())
                 .hasMessage("slowAfter must be at least 1 ms, was PT0S");
+    }
+
+    /** Work that, in a lane, waits for {@code release} (at most {@code atMost}); outside one, is done. */
+    static Function<Job, Outcome> laneWorkHangingUntil(CountDownLatch release, Duration atMost) {
+        return j -> {
+            if (j.name().startsWith("lane:")) {
+                try {
+                    release.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Outcome.DELIVERED;
+        };
     }
 
     String rows(String column) {
