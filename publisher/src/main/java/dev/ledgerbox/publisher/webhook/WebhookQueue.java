@@ -83,8 +83,9 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
 
     private final Map<UUID, EndpointState> endpoints = new ConcurrentHashMap<>();
     private volatile Instant endpointsReadAt = Instant.EPOCH;
+    private final Object installLock = new Object();
     private volatile boolean installed;
-    private volatile long installCheckedAt;
+    private long installCheckedAt; // under installLock
     private int round;
 
     WebhookQueue(
@@ -136,17 +137,27 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         return store;
     }
 
-    /** Whether the webhook schema is installed; asked again at most once a minute until it is. */
+    /**
+     * Whether the webhook schema is installed; asked again at most once a minute until it is. The
+     * claim loop and the outbox's router ask from their own threads: one that comes while the other
+     * is asking waits for its answer (it read "not installed" before, and the router then marked the
+     * daemon's first events delivered with no delivery routed).
+     */
     boolean installed() throws SQLException {
-        long now = System.nanoTime();
-        if (!installed && (installCheckedAt == 0 || now - installCheckedAt > 60_000_000_000L)) {
-            installCheckedAt = now;
-            installed = store.installed();
-            if (!installed) {
-                LOG.info("the webhook schema is not installed (run: migrate); no webhooks are sent");
-            }
+        if (installed) {
+            return true;
         }
-        return installed;
+        synchronized (installLock) {
+            long now = System.nanoTime();
+            if (!installed && (installCheckedAt == 0 || now - installCheckedAt > 60_000_000_000L)) {
+                installCheckedAt = now;
+                installed = store.installed();
+                if (!installed) {
+                    LOG.info("the webhook schema is not installed (run: migrate); no webhooks are sent");
+                }
+            }
+            return installed;
+        }
     }
 
     // ---- claiming
