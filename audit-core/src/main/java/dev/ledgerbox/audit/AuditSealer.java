@@ -1,8 +1,9 @@
 package dev.ledgerbox.audit;
 
+import dev.ledgerbox.audit.internal.Digests;
+import dev.ledgerbox.audit.internal.JsonbText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,8 +24,9 @@ import javax.sql.DataSource;
  * <p>Rows are sealed in {@code (tx_id, id)} order, and only those whose transaction id is below
  * the oldest transaction still running ({@code pg_snapshot_xmin}): no row can later appear before
  * a sealed one, so the order is final. Each batch adds to each chain a seal per {@value #SEAL_ROWS}
- * of its rows that lists them, each row's hash ({@code sha256(ledgerbox_audit_canonical(row))}) and
- * the seal's hash, {@code sha256(prev_hash || row hashes)}: sealing costs a row per thousand audit
+ * of its rows that lists them, each row's hash ({@code ledgerbox_audit_row_hash(row)}: over the hash
+ * its writer made of its content, or its whole canonical text when the writer made none) and the
+ * seal's hash, {@code sha256(prev_hash || row hashes)}: sealing costs a row per thousand audit
  * rows, not one per audit row. One sealer works at a time (an advisory lock); run it
  * from every instance if you like. A long-running transaction holds sealing back until it ends.
  * Thread-safe.
@@ -97,18 +99,19 @@ public final class AuditSealer {
     }
 
     /**
-     * A batch: chosen by its keys first, then the kept rows' canonical texts made, the rows reached
-     * by their place in the table (rows never move: the table is append-only). Made in the choosing
-     * query, a text was made for every candidate before the sort kept a batch of them, and each
-     * batch of a backlog paid for all of it.
+     * A batch: chosen by its keys first, then, for the rows whose writer left no hash, the
+     * canonical text made, the row reached by its place in the table (rows never move: the table
+     * is append-only). Made in the choosing query, a text was made for every candidate before the
+     * sort kept a batch of them, and each batch of a backlog paid for all of it.
      */
     private static final String CHOOSE_THEN_MAKE =
-            "SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
-                    + " FROM (SELECT ctid AS place, tx_id, id FROM audit_log"
+            "SELECT b.id, b.tx_id, b.chain, b.client_ip, b.row_hash, CASE WHEN b.row_hash IS NULL THEN"
+                    + " (SELECT ledgerbox_audit_canonical(a) FROM audit_log a WHERE a.ctid = b.place) END"
+                    + " FROM (SELECT ctid AS place, tx_id, id, coalesce(tenant_id, '') AS chain,"
+                    + " host(client_ip) AS client_ip, row_hash FROM audit_log"
                     + " WHERE tx_id >= ? AND (tx_id, id) > (?, ?)"
                     + " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
                     + " ORDER BY tx_id, id LIMIT ?) b"
-                    + " JOIN audit_log a ON a.ctid = b.place"
                     + " ORDER BY b.tx_id, b.id";
 
     /**
@@ -116,7 +119,8 @@ public final class AuditSealer {
      * partition: chosen and made in one query.
      */
     private static final String CHOOSE_AND_MAKE =
-            "SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), ledgerbox_audit_canonical(a)"
+            "SELECT a.id, a.tx_id, coalesce(a.tenant_id, ''), host(a.client_ip), a.row_hash,"
+                    + " CASE WHEN a.row_hash IS NULL THEN ledgerbox_audit_canonical(a) END"
                     + " FROM audit_log a"
                     + " WHERE a.tx_id >= ? AND (a.tx_id, a.id) > (?, ?)"
                     + " AND a.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
@@ -146,16 +150,22 @@ public final class AuditSealer {
             sealedCount = found ? rs.getLong(3) : 0;
         }
         List<Row> rows = new ArrayList<>();
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Digests.sha256();
         try (PreparedStatement ps = c.prepareStatement(partitioned(c) ? CHOOSE_AND_MAKE : CHOOSE_THEN_MAKE)) {
             ps.setLong(1, cursorTx);
             ps.setLong(2, cursorTx);
             ps.setLong(3, cursorId);
             ps.setInt(4, maxRows);
-            ps.setFetchSize(1000); // streamed: each text is hashed as it comes, and only its hash kept
+            ps.setFetchSize(1000); // streamed: each row is hashed as it comes, and only its hash kept
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getLong(2), rs.getString(3), hex(sha256, rs.getString(4))));
+                    long id = rs.getLong(1);
+                    long txId = rs.getLong(2);
+                    byte[] rowHash = rs.getBytes(5);
+                    String hash = rowHash != null
+                            ? entry(sha256, id, txId, rs.getString(4), rowHash)
+                            : hex(sha256, rs.getString(6));
+                    rows.add(new Row(id, txId, rs.getString(3), hash));
                 }
             }
         }
@@ -213,7 +223,19 @@ public final class AuditSealer {
         }
     }
 
-    /** The hash of one row: sha256 of its canonical text, hex. */
+    /**
+     * The seal's entry for a row its writer hashed (audit schema 5): sha256 of {@code [id, "tx_id",
+     * "client_ip" or null, "row_hash"]}, hex; {@code ledgerbox_audit_row_hash(row)} in SQL.
+     */
+    static String entry(MessageDigest sha256, long id, long txId, String clientIp, byte[] rowHash) {
+        StringBuilder text = new StringBuilder(120).append('[').append(id).append(", \"");
+        text.append(txId).append("\", ");
+        JsonbText.stringOrNull(text, clientIp);
+        text.append(", \"").append(HexFormat.of().formatHex(rowHash)).append("\"]");
+        return hex(sha256, text.toString());
+    }
+
+    /** The hash of one row written without one: sha256 of its canonical text, hex. */
     static String hex(MessageDigest sha256, String canonical) {
         sha256.reset();
         return HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
@@ -227,13 +249,5 @@ public final class AuditSealer {
             sha256.update(rowHash.getBytes(StandardCharsets.US_ASCII));
         }
         return HexFormat.of().formatHex(sha256.digest());
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }

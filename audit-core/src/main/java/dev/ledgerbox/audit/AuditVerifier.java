@@ -1,6 +1,7 @@
 package dev.ledgerbox.audit;
 
 import dev.ledgerbox.audit.AuditVerification.Anchor;
+import dev.ledgerbox.audit.internal.Digests;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,7 +83,7 @@ public final class AuditVerifier {
 
     private static AuditVerification verify(Connection c, Map<String, Anchor> anchors) throws SQLException {
         Map<String, Anchor> heads = new LinkedHashMap<>();
-        MessageDigest sha256 = AuditSealer.sha256();
+        MessageDigest sha256 = Digests.sha256();
         long checked = 0;
         Seal seal = null;
         long expectedSeq = 0;
@@ -91,7 +92,7 @@ public final class AuditVerifier {
             s.setFetchSize(1000);
             try (ResultSet rs = s.executeQuery("SELECT s.chain_key, s.seq, s.prev_hash, s.hash, s.row_hashes,"
                     + " cardinality(s.audit_ids), u.ord, u.audit_id,"
-                    + " a.id IS NOT NULL, ledgerbox_audit_canonical(a), coalesce(a.tenant_id, '')"
+                    + " a.id IS NOT NULL, ledgerbox_audit_row_hash(a), coalesce(a.tenant_id, '')"
                     + " FROM audit_seal s"
                     + " CROSS JOIN LATERAL unnest(s.audit_ids) WITH ORDINALITY AS u(audit_id, ord)"
                     + " LEFT JOIN audit_log a ON a.id = u.audit_id"
@@ -153,7 +154,7 @@ public final class AuditVerifier {
                         return AuditVerification.broken(
                                 checked, where + ": the audit row was deleted", key, seq, auditId, heads);
                     }
-                    if (!AuditSealer.hex(sha256, rs.getString(10)).equals(seal.rowHashes[ord - 1])) {
+                    if (!rs.getString(10).equals(seal.rowHashes[ord - 1])) {
                         return AuditVerification.broken(
                                 checked,
                                 where + ": the audit row was modified after it was sealed, or moved",

@@ -124,6 +124,52 @@ class TamperEvidenceTest {
     }
 
     @Test
+    void aRowRewrittenWithAHashOfItsNewContentIsFound() throws SQLException {
+        long id = auditId("acme", 1);
+        // the writer's hash follows the change: the seal still holds the old one
+        tamper("UPDATE audit_log SET actor_id = 'someone-else' WHERE id = " + id
+                + "; UPDATE audit_log a SET row_hash = sha256(convert_to(ledgerbox_audit_content(a), 'UTF8'))"
+                + " WHERE id = " + id);
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.auditId()).isEqualTo(id);
+        assertThat(result.problem()).contains("modified");
+    }
+
+    @Test
+    void aRowWhoseHashWasRemovedIsFound() throws SQLException {
+        long id = auditId("", 3);
+        assertThat(query("SELECT row_hash IS NOT NULL AS hashed FROM audit_log WHERE id = ?", id))
+                .extracting(r -> r.get("hashed"))
+                .containsExactly("true");
+        // read as a row without the writer's hash, it would be sealed by its whole text
+        tamper("UPDATE audit_log SET row_hash = NULL WHERE id = " + id);
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.auditId()).isEqualTo(id);
+    }
+
+    @Test
+    void aChangedClientAddressOrTransactionIsFound() throws SQLException {
+        long first = auditId("", 1);
+        long second = auditId("", 2);
+        tamper("UPDATE audit_log SET client_ip = '198.51.100.7' WHERE id = " + first);
+
+        assertThat(verifier.verify().auditId()).isEqualTo(first);
+
+        tamper("UPDATE audit_log SET client_ip = NULL WHERE id = " + first
+                + "; UPDATE audit_log SET tx_id = tx_id + 1 WHERE id = " + second);
+
+        AuditVerification result = verifier.verify();
+        assertThat(result.intact()).isFalse();
+        assertThat(result.auditId()).isEqualTo(second);
+    }
+
+    @Test
     void aDeletedRowIsFound() throws SQLException {
         long id = auditId("acme", 2);
         tamper("DELETE FROM audit_log WHERE id = " + id);

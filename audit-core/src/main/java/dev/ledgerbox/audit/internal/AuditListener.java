@@ -75,7 +75,7 @@ final class AuditListener
 
     AuditListener(AuditSettings settings, ContextSource contextSource) {
         this.values = new ValueRenderer(settings.hashKey());
-        this.writer = new AuditWriter(values.json(), settings.maxDiffBytes());
+        this.writer = new AuditWriter(settings.maxDiffBytes());
         this.contextSource = contextSource;
     }
 

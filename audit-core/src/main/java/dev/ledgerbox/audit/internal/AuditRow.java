@@ -2,6 +2,7 @@ package dev.ledgerbox.audit.internal;
 
 import jakarta.json.JsonValue;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,7 +22,7 @@ final class AuditRow {
     String json;
 
     AuditRow(Instant occurredAt, String entityType, String entityId, String operation, String action, String reason) {
-        this.occurredAt = occurredAt;
+        this.occurredAt = occurredAt.truncatedTo(ChronoUnit.MICROS); // what timestamptz keeps
         this.entityType = entityType;
         this.entityId = entityId;
         this.operation = operation;

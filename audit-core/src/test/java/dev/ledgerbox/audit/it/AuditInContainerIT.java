@@ -67,7 +67,8 @@ class AuditInContainerIT {
                 .containsEntry("tenant_id", "tenant-1")
                 .containsEntry("outbox_event_id", event.get("id"))
                 .containsEntry("tx_id", event.get("tx_id"))
-                .containsEntry("correlation_id", event.get("correlation_id"));
+                .containsEntry("correlation_id", event.get("correlation_id"))
+                .containsEntry("hash_matches", "true");
         assertThat((String) row.get("correlation_id")).isNotBlank();
     }
 

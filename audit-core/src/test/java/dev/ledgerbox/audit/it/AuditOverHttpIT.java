@@ -54,7 +54,8 @@ class AuditOverHttpIT {
                 .containsEntry("entity_id", response.body())
                 .containsEntry("correlation_id", "req-audit-1")
                 .containsEntry("user_agent", "ledgerbox-test/1.0")
-                .containsEntry("actor_id", "batch");
+                .containsEntry("actor_id", "batch")
+                .containsEntry("hash_matches", "true");
         assertThat((String) row.get("client_ip")).isIn("127.0.0.1", "::1");
     }
 }

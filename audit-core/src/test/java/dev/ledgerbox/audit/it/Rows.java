@@ -29,7 +29,10 @@ public final class Rows {
     public List<Map<String, Object>> audit() throws SQLException {
         return query("SELECT id, operation, entity_type, entity_id, diff::text AS diff, action, reason, actor_id,"
                 + " actor_name, tenant_id, correlation_id, tx_id::text AS tx_id, host(client_ip) AS client_ip,"
-                + " user_agent, outbox_event_id::text AS outbox_event_id FROM audit_log ORDER BY id");
+                + " user_agent, outbox_event_id::text AS outbox_event_id,"
+                // the writer's hash of the row is the one the database makes of what it stored
+                + " row_hash = sha256(convert_to(ledgerbox_audit_content(a), 'UTF8')) AS hash_matches"
+                + " FROM audit_log a ORDER BY id");
     }
 
     public List<Map<String, Object>> events() throws SQLException {
