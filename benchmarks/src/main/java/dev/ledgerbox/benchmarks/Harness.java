@@ -101,10 +101,10 @@ public final class Harness implements AutoCloseable {
         for (Work work : variants.values()) {
             run(work, warmup);
         }
-        Map<String, long[]> totals = new LinkedHashMap<>();
+        Map<String, long[]> totals = new LinkedHashMap<>(); // transactions, elapsed, JVM CPU, PostgreSQL CPU
         Map<String, List<Double>> perRound = new LinkedHashMap<>();
         variants.keySet().forEach(name -> {
-            totals.put(name, new long[2]);
+            totals.put(name, new long[4]);
             perRound.put(name, new ArrayList<>());
         });
         List<String> order = new ArrayList<>(variants.keySet());
@@ -113,10 +113,14 @@ public final class Harness implements AutoCloseable {
                 String name = order.get((i + round) % order.size());
                 clear.run();
                 long started = System.nanoTime();
+                long jvm = Cpu.jvmNanos();
+                long postgres = Cpu.postgresNanos();
                 long count = run(variants.get(name), seconds);
                 long elapsed = System.nanoTime() - started;
                 totals.get(name)[0] += count;
                 totals.get(name)[1] += elapsed;
+                totals.get(name)[2] += Cpu.jvmNanos() - jvm;
+                totals.get(name)[3] += Cpu.postgresNanos() - postgres;
                 perRound.get(name).add(count * 1e9 / elapsed);
                 System.out.printf(
                         Locale.ROOT, "  round %d  %-40s %8.0f tx/s%n", round + 1, name, count * 1e9 / elapsed);
@@ -124,6 +128,14 @@ public final class Harness implements AutoCloseable {
         }
         Map<String, Double> rates = new LinkedHashMap<>();
         totals.forEach((name, t) -> rates.put(name, t[0] * 1e9 / t[1]));
+        System.out.println(
+                "  CPU per transaction over all rounds (this JVM, PostgreSQL; the machine's cores are shared):");
+        totals.forEach((name, t) -> System.out.printf(
+                Locale.ROOT,
+                "    %-40s JVM %6.1f µs, PostgreSQL %6.1f µs%n",
+                name,
+                t[2] / 1e3 / t[0],
+                t[3] / 1e3 / t[0]));
         return new Measured(rates, perRound);
     }
 

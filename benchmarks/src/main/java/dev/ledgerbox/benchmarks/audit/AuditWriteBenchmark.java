@@ -3,6 +3,7 @@ package dev.ledgerbox.benchmarks.audit;
 import dev.ledgerbox.audit.AuditActor;
 import dev.ledgerbox.audit.AuditContext;
 import dev.ledgerbox.audit.AuditSealer;
+import dev.ledgerbox.benchmarks.DatabaseCost;
 import dev.ledgerbox.benchmarks.Harness;
 import dev.ledgerbox.testing.EmbeddedDatabase;
 import java.sql.Connection;
@@ -46,7 +47,9 @@ import org.javers.repository.sql.SqlRepositoryBuilder;
  *       transaction.
  * </ul>
  *
- * Durable PostgreSQL settings first, then non-durable. Arguments as {@link Harness}.
+ * Durable PostgreSQL settings first, then non-durable, each variant's CPU per transaction after
+ * its rounds. Arguments as {@link Harness}, and {@code sealInterval=5000}; {@code statements=true}
+ * loads {@code pg_stat_statements} and lists each mode's statements by time.
  */
 public final class AuditWriteBenchmark {
 
@@ -96,7 +99,10 @@ public final class AuditWriteBenchmark {
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = Harness.arguments(argv);
         long sealInterval = Long.parseLong(args.getOrDefault("sealInterval", "5000"));
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(true, 0).migrate("outbox", "audit");
+        boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
+        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(
+                                true, 0, statements ? DatabaseCost.STATEMENTS_CONFIG : Map.of())
+                        .migrate("outbox", "audit");
                 Harness harness = new Harness(db, args)) {
             AuditWriteBenchmark bench = new AuditWriteBenchmark(harness);
             AtomicBoolean running = new AtomicBoolean(true);
@@ -106,11 +112,21 @@ public final class AuditWriteBenchmark {
                 System.out.printf(
                         "%nAudit write benchmark: %s, sealing every %d ms%n", harness.describe(), sealInterval);
                 bench.populate();
+                if (statements) {
+                    DatabaseCost.resetStatements(harness.pool);
+                }
                 Harness.Measured durable =
                         harness.measure("durable (fsync=on, synchronous_commit=on)", bench.variants(), () -> {});
+                if (statements) {
+                    DatabaseCost.printStatements(harness.pool, 12);
+                    DatabaseCost.resetStatements(harness.pool);
+                }
                 harness.setDurable(false);
                 Harness.Measured fast =
                         harness.measure("non-durable (fsync=off, synchronous_commit=off)", bench.variants(), () -> {});
+                if (statements) {
+                    DatabaseCost.printStatements(harness.pool, 12);
+                }
                 for (String op : List.of("create", "update")) {
                     Harness.printTable(only(durable.rates(), op), only(fast.rates(), op), op + ": " + UNAUDITED);
                 }
