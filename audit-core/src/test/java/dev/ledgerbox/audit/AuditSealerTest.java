@@ -67,6 +67,17 @@ class AuditSealerTest {
     }
 
     @Test
+    void sealingAllGoesOnWhileBatchesAreFullAndStopsAtTheFirstThatIsNot() throws SQLException {
+        insertRows(AuditSealer.ALL_BATCH + 5);
+
+        assertThat(new AuditSealer(Hibernate.db()).sealAll()).isEqualTo(AuditSealer.ALL_BATCH + 5);
+
+        assertThat(query("SELECT sealed_count FROM audit_seal_progress ORDER BY seq"))
+                .extracting(r -> r.get("sealed_count"))
+                .containsExactly(Integer.toString(AuditSealer.ALL_BATCH), Integer.toString(AuditSealer.ALL_BATCH + 5));
+    }
+
+    @Test
     void aRoleThatMayNotMaintainTheLogSealsWithoutSummarizing() throws SQLException {
         PGSimpleDataSource sealerOnly = new PGSimpleDataSource();
         sealerOnly.setUrl(

@@ -43,6 +43,8 @@ public final class Daemon implements AutoCloseable {
     private ConsoleSettings consoleSettings;
     private Console console;
     private volatile Boolean auditInstalled;
+    /** One sealer for the daemon's life: it remembers whether its role may summarize the log's ranges. */
+    private final AuditSealer sealer;
 
     public Daemon(PublisherSettings settings, Sink sink) {
         this.settings = settings;
@@ -55,6 +57,7 @@ public final class Daemon implements AutoCloseable {
         config.setInitializationFailTimeout(-1); // start without the database; the loops retry
         config.setConnectionTimeout(5_000);
         this.pool = new HikariDataSource(config);
+        this.sealer = new AuditSealer(pool);
         this.publisher = Publisher.builder(pool, settings)
                 .sink(sink)
                 .metrics(metrics)
@@ -135,7 +138,7 @@ public final class Daemon implements AutoCloseable {
                 }
             }
             if (auditInstalled) {
-                new AuditSealer(pool).sealAll();
+                sealer.sealAll();
             }
         } catch (SQLException e) {
             LOG.debug("sealing could not reach the database: {}", e.getMessage());
