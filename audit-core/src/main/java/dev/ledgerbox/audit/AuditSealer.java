@@ -1,7 +1,7 @@
 package dev.ledgerbox.audit;
 
-import dev.ledgerbox.audit.internal.Digests;
-import dev.ledgerbox.audit.internal.JsonbText;
+import dev.ledgerbox.audit.internal.canonical.Digests;
+import dev.ledgerbox.audit.internal.canonical.JsonbText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.ledgerbox.audit;
 
 import dev.ledgerbox.audit.AuditVerification.Anchor;
-import dev.ledgerbox.audit.internal.Digests;
+import dev.ledgerbox.audit.internal.canonical.Digests;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledgerbox.audit.fixtures.Address;
 import dev.ledgerbox.audit.fixtures.Member;
 import dev.ledgerbox.audit.fixtures.ShopOrder;
-import dev.ledgerbox.audit.internal.JsonbText;
+import dev.ledgerbox.audit.internal.canonical.JsonbText;
 import dev.ledgerbox.outbox.Correlation;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;

@@ -1,6 +1,8 @@
 package dev.ledgerbox.audit.internal;
 
 import dev.ledgerbox.audit.AuditException;
+import dev.ledgerbox.audit.internal.canonical.Digests;
+import dev.ledgerbox.audit.internal.canonical.JsonbText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;

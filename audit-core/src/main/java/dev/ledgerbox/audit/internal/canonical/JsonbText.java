@@ -1,4 +1,4 @@
-package dev.ledgerbox.audit.internal;
+package dev.ledgerbox.audit.internal.canonical;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;

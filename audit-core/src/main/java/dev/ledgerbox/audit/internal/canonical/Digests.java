@@ -1,4 +1,4 @@
-package dev.ledgerbox.audit.internal;
+package dev.ledgerbox.audit.internal.canonical;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
