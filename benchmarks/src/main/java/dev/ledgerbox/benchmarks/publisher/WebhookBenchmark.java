@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  *       attempt row written before and completed after its request; deliveries/s;
  *   <li><b>isolation</b>: the same to a healthy endpoint while a second endpoint hangs (its
  *       receiver never answers within the 5 s timeout); the healthy endpoint's rate against the
- *       first figure;
+ *       first figure; then the same within one drain of four times as many deliveries: the
+ *       healthy endpoint's rate in a second window (as long as its drain alone took) over its rate
+ *       in the first, once with nothing else due and once with the hanging endpoint's deliveries
+ *       coming due as the second window opens;
  *   <li><b>latency</b>: the whole publisher (claim loop, router, dispatcher) while a writer in
  *       another JVM commits 500 events/s (the aim's rate); commit to arrival at the receiver, p50/p99.
  * </ul>
@@ -147,6 +150,20 @@ public final class WebhookBenchmark {
                     DatabaseCost.printStatements(harness.pool, 12);
                 }
 
+                // the same comparison within one drain (two drains one after the other differ by more
+                // than the hanging endpoint's cost on this machine), next to one where nothing hangs:
+                // a drain's second window is slower than its first by itself
+                clear(harness);
+                fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                preload(harness, fast, 4 * deliveries);
+                double[] control = drainInWindows(harness, settings, fast, null, deliveries / alone);
+                clear(harness);
+                fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                hanging = endpoint(endpoints, base + "/hang", 8, Duration.ofSeconds(5));
+                preload(harness, hanging, deliveries / 10);
+                preload(harness, fast, 4 * deliveries);
+                double[] windows = drainInWindows(harness, settings, fast, hanging, deliveries / alone);
+
                 clear(harness);
                 endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
                 arrivals.clear();
@@ -154,11 +171,14 @@ public final class WebhookBenchmark {
                         latency(db, harness, settings, latencyWarmup, latencySeconds, rate, statements, arrivals);
                 String row = String.format(
                         Locale.ROOT,
-                        "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f |",
+                        "| %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f |",
                         mode,
                         alone,
                         beside,
                         beside / alone,
+                        control[1] / control[0],
+                        windows[1] / windows[0],
+                        (windows[1] / windows[0]) / (control[1] / control[0]),
                         latency[0],
                         latency[1],
                         latency[2]);
@@ -166,10 +186,10 @@ public final class WebhookBenchmark {
                 rows.add(row);
             }
             System.out.println();
-            System.out.println(
-                    "| mode | deliveries/s | deliveries/s beside a hanging endpoint | ratio | p50 ms | p95 ms"
-                            + " | p99 ms |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| mode | deliveries/s | deliveries/s beside a hanging endpoint | ratio"
+                    + " | one drain: 2nd window / 1st, nothing hangs | the same, one hangs from the 2nd"
+                    + " | beside, within a drain | p50 ms | p95 ms | p99 ms |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             rows.forEach(System.out::println);
             System.out.printf("(latency at %d events/s offered; aims: >= 5000 deliveries/s, ratio ~1)%n", rate);
         } finally {
@@ -215,8 +235,8 @@ public final class WebhookBenchmark {
         harness.execute("VACUUM ANALYZE webhook_message");
     }
 
-    private static double drain(Harness harness, PublisherSettings settings, UUID endpoint, int n) throws Exception {
-        WebhookDispatcher dispatcher = new WebhookDispatcher(
+    private static WebhookDispatcher dispatcher(Harness harness, PublisherSettings settings) {
+        return new WebhookDispatcher(
                 settings.webhook(),
                 "bench",
                 harness.pool,
@@ -226,6 +246,10 @@ public final class WebhookBenchmark {
                 () -> ThreadLocalRandom.current().nextDouble(),
                 new SimpleMeterRegistry(),
                 OpenTelemetry.noop());
+    }
+
+    private static double drain(Harness harness, PublisherSettings settings, UUID endpoint, int n) throws Exception {
+        WebhookDispatcher dispatcher = dispatcher(harness, settings);
         DatabaseCost before = DatabaseCost.now(harness.pool);
         long started = System.nanoTime();
         dispatcher.start();
@@ -249,6 +273,49 @@ public final class WebhookBenchmark {
             throw new IllegalStateException("expected " + n + " completed attempt rows, found " + attempts);
         }
         return rate;
+    }
+
+    /**
+     * One drain of a backlog four times the phase's size, the hanging endpoint's deliveries (if
+     * any) due {@code windowSeconds} after its first second: deliveries per second to the healthy
+     * endpoint in the window before they are due and in the window of the same length after.
+     */
+    private static double[] drainInWindows(
+            Harness harness, PublisherSettings settings, UUID fast, UUID hanging, double windowSeconds)
+            throws Exception {
+        WebhookDispatcher dispatcher = dispatcher(harness, settings);
+        long window = (long) (windowSeconds * 1000);
+        if (hanging != null) {
+            harness.execute("UPDATE webhook_delivery SET next_attempt_at = now() + interval '" + (1000 + window)
+                    + " milliseconds' WHERE endpoint_id = '" + hanging + "'");
+        }
+        long started = System.nanoTime();
+        dispatcher.start();
+        long[] open = new long[3];
+        long[] at = new long[3];
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(Math.max(0, (1000 + i * window) - (System.nanoTime() - started) / 1_000_000));
+            at[i] = System.nanoTime();
+            open[i] = harness.count("SELECT count(*) FROM webhook_delivery WHERE endpoint_id = '" + fast
+                    + "' AND status IN ('PENDING', 'CLAIMED', 'FAILED')");
+        }
+        dispatcher.stop(Duration.ofSeconds(10));
+        if (open[2] == 0) {
+            System.out.println("  one drain: the backlog ran out before the second window ended; its rate is low");
+        }
+        long hung = hanging == null
+                ? 0
+                : harness.count("SELECT count(*) FROM webhook_attempt WHERE endpoint_id = '" + hanging + "'");
+        System.out.printf(
+                Locale.ROOT,
+                "  one drain: %d, %d, %d deliveries open at 1 s and after two windows of %.1f s; %d attempts to"
+                        + " the hanging endpoint%n",
+                open[0],
+                open[1],
+                open[2],
+                windowSeconds,
+                hung);
+        return new double[] {(open[0] - open[1]) * 1e9 / (at[1] - at[0]), (open[1] - open[2]) * 1e9 / (at[2] - at[1])};
     }
 
     /** Commit (in the writer's JVM) to arrival at the receiver, through the whole publisher. */
