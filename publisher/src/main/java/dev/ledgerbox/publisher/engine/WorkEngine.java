@@ -51,9 +51,8 @@ import org.slf4j.MDC;
  * <p>Plain Java: no CDI, no HTTP. Work runs on the executor handed in (say a Jakarta Concurrency
  * {@code ManagedExecutorService} in an application server), else on a pool of its own of {@code
  * concurrency} workers. In its own pool, a piece still running after {@code slowAfter} no longer
- * counts against that number, nor against the two batches in hand: a worker is started beside it
- * and the claim goes on, so that work that hangs (an endpoint that never answers) holds its own
- * lane's slots and not the workers or the claims of every other lane. Time
+ * counts against that number: a worker is started beside it, so that work that hangs (an endpoint
+ * that never answers) holds its own lane's slots and not the workers of every other lane. Time
  * comes from the injected {@link Clock}. Thread-safe; {@link #start()} once, {@link #stop} once.
  *
  * @param <W> one claimed piece of work of the queue
@@ -103,8 +102,6 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final long slowAfterNanos;
     /** When each piece on a worker now started, by its worker thread. */
     private final Map<Thread, Long> startedAt = new ConcurrentHashMap<>();
-    /** Pieces of the own pool running longer than {@code slowAfter}, as last counted. */
-    private volatile int slowRunning;
 
     private final Lanes<W> lanes;
     private final DistributionSummary batchSizes;
@@ -240,8 +237,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         int half = Math.max(1, batchSize / 2);
         while (running.get()) {
             heartbeatNanos = System.nanoTime();
-            // work that hangs holds no room either: beside it, two batches of the rest
-            int room = 2 * batchSize - (inHand.get() - slowRunning);
+            int room = 2 * batchSize - inHand.get();
             if (room < half) {
                 awaitProgress(pollInterval); // two batches in hand: wait until one is recorded
                 continue;
@@ -369,8 +365,7 @@ public final class WorkEngine<W> implements AutoCloseable {
 
     /**
      * Sizes the own pool to {@code concurrency} workers plus one for each piece running longer than
-     * {@code slowAfter}; a worker beyond that number ends when it is next idle. Those pieces no
-     * longer count against the two batches in hand either.
+     * {@code slowAfter}; a worker beyond that number ends when it is next idle.
      */
     private void makeRoomBesideSlowWork() {
         if (ownWorkers == null || ownWorkers.isShutdown()) {
@@ -383,10 +378,6 @@ public final class WorkEngine<W> implements AutoCloseable {
                 slow++;
             }
         }
-        if (slow > slowRunning) {
-            progress.release(); // room in hand for the claim loop, waiting for a batch to be recorded
-        }
-        slowRunning = slow;
         int size = Math.min(concurrency + slow, ownWorkers.getMaximumPoolSize());
         if (ownWorkers.getCorePoolSize() != size) {
             ownWorkers.setCorePoolSize(size); // starts workers for pieces waiting, if any

@@ -415,42 +415,6 @@ class WorkEngineTest {
                 .equals("5"));
     }
 
-    /**
-     * Nor does it hold the room of the two batches in hand: with batches of one, two hanging pieces
-     * filled it, and nothing else was claimed until they ended.
-     */
-    @Test
-    void workThatHangsTakesNoRoomInHandOnceItIsSlow() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        queue.work = laneWorkHangingUntil(release, Duration.ofSeconds(60));
-        jobs("lane:hangs", "lane:hangs");
-        start(WorkEngine.builder(queue)
-                .owner("test")
-                .concurrency(2)
-                .batchSize(1)
-                .slowAfter(Duration.ofMillis(200)));
-        try {
-            engine.wake();
-            await(
-                    "both hang",
-                    () -> queue.running.containsKey("lane:hangs")
-                            && queue.running.get("lane:hangs").get() == 2);
-            long started = System.nanoTime();
-            jobs("free-1", "free-2", "free-3");
-            engine.wake();
-            await("the other work is done while the lane hangs", () -> List.of("free-1", "free-2", "free-3").stream()
-                    .allMatch(n -> "DONE".equals(status(n))));
-            assertThat((System.nanoTime() - started) / 1_000_000)
-                    .as("milliseconds until the other work was done (the hanging work holds on for 60 s)")
-                    .isLessThan(10_000);
-            assertThat(queue.running.get("lane:hangs").get()).isEqualTo(2);
-        } finally {
-            release.countDown();
-        }
-        await("the lane is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
-                .equals("5"));
-    }
-
     @Test
     void runsOnAnExecutorHandedIn() throws Exception {
         ExecutorService managed = Executors.newFixedThreadPool(2, r -> new Thread(r, "handed-in"));
