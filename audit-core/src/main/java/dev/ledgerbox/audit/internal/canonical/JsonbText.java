@@ -22,13 +22,6 @@ public final class JsonbText {
 
     private JsonbText() {}
 
-    /** The value as {@code jsonb} prints it. */
-    public static String of(JsonValue value) {
-        StringBuilder out = new StringBuilder(64);
-        append(out, value);
-        return out.toString();
-    }
-
     /** An object of these members as {@code jsonb} prints it. */
     public static String object(Map<String, JsonValue> members) {
         StringBuilder out = new StringBuilder(64 * members.size() + 2);
