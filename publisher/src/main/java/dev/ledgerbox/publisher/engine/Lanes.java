@@ -19,6 +19,8 @@ final class Lanes<W> {
 
     private final Map<Object, Lane<W>> lanes = new HashMap<>();
     private final Consumer<W> start;
+    /** Pieces waiting for a slot, in all lanes. */
+    private int waiting;
 
     /** {@code start} hands a piece to a worker; it runs outside this object's lock. */
     Lanes(Consumer<W> start) {
@@ -31,6 +33,7 @@ final class Lanes<W> {
             Lane<W> l = lanes.computeIfAbsent(lane, k -> new Lane<>());
             l.limit = Math.max(1, limit);
             l.waiting.add(work);
+            waiting++;
         }
         pump(lane);
     }
@@ -42,6 +45,11 @@ final class Lanes<W> {
             l.running--;
         }
         pump(lane);
+    }
+
+    /** How many pieces wait for a slot of their lane now, in all lanes. */
+    synchronized int waiting() {
+        return waiting;
     }
 
     private void pump(Object lane) {
@@ -62,6 +70,7 @@ final class Lanes<W> {
             return null;
         }
         l.running++;
+        waiting--;
         return l.waiting.poll();
     }
 }

@@ -45,8 +45,11 @@ import org.slf4j.MDC;
  * (a short transaction), runs each piece on a worker outside any transaction, in the trace stored
  * with it and with its ids in the MDC, applies the retry policy to its outcome, and records the
  * outcomes in batches on a recorder thread while the next batch is claimed. At most two batches
- * are in hand (claimed and not recorded). When nothing is due it sleeps until {@link #wake()} (a
- * commit notification) or the poll interval; while the database is unreachable it backs off.
+ * are in hand (claimed and not recorded), besides pieces that wait for a slot of their lane, of
+ * which the queue claims a bounded number lane by lane (see {@link WorkQueue#lane}): a lane whose
+ * work hangs holds back neither the workers nor the claims of the others. When nothing is due it
+ * sleeps until {@link #wake()} (a commit notification) or the poll interval; while the database is
+ * unreachable it backs off.
  *
  * <p>Plain Java: no CDI, no HTTP. Work runs on the executor handed in (say a Jakarta Concurrency
  * {@code ManagedExecutorService} in an application server), else on a pool of its own of {@code
@@ -237,7 +240,9 @@ public final class WorkEngine<W> implements AutoCloseable {
         int half = Math.max(1, batchSize / 2);
         while (running.get()) {
             heartbeatNanos = System.nanoTime();
-            int room = 2 * batchSize - inHand.get();
+            // pieces waiting for their lane's slot are bounded by the queue, lane by lane: a lane
+            // that hangs must not hold back the claims of the others
+            int room = 2 * batchSize - (inHand.get() - lanes.waiting());
             if (room < half) {
                 awaitProgress(pollInterval); // two batches in hand: wait until one is recorded
                 continue;

@@ -415,6 +415,43 @@ class WorkEngineTest {
                 .equals("5"));
     }
 
+    /**
+     * Pieces waiting for a slot of a lane whose work hangs are not counted against the two batches
+     * in hand (the queue bounds each lane): with batches of two, a hanging lane holding four pieces
+     * (two running, two waiting) would otherwise stop every claim until it ended.
+     */
+    @Test
+    void piecesWaitingForAHangingLaneDoNotStopTheClaimsForTheRest() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        queue.work = laneWorkHangingUntil(release, Duration.ofSeconds(60));
+        jobs("lane:hangs", "lane:hangs", "lane:hangs", "lane:hangs");
+        start(WorkEngine.builder(queue)
+                .owner("test")
+                .concurrency(2)
+                .batchSize(2)
+                .slowAfter(Duration.ofMillis(200)));
+        try {
+            engine.wake();
+            await(
+                    "four pieces of the lane in hand, two of them running",
+                    () -> engine.inHand() == 4
+                            && queue.running.containsKey("lane:hangs")
+                            && queue.running.get("lane:hangs").get() == 2);
+            jobs("free-1", "free-2", "free-3");
+            engine.wake();
+            await("the other work is done while the lane hangs", () -> List.of("free-1", "free-2", "free-3").stream()
+                    .allMatch(n -> "DONE".equals(status(n))));
+            assertThat(queue.running.get("lane:hangs").get()).isEqualTo(2);
+            assertThat(rows("count(*) FILTER (WHERE name = 'lane:hangs' AND status = 'DONE')"))
+                    .isEqualTo("0");
+        } finally {
+            release.countDown();
+        }
+        await("the lane is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
+                .equals("7"));
+        assertThat(queue.mostAtOnce.get()).isEqualTo(2);
+    }
+
     @Test
     void runsOnAnExecutorHandedIn() throws Exception {
         ExecutorService managed = Executors.newFixedThreadPool(2, r -> new Thread(r, "handed-in"));

@@ -52,6 +52,47 @@ class WebhookIsolationTest extends ReceiverTest {
         }
     }
 
+    /**
+     * Two hanging endpoints together hold as many deliveries as the dispatcher's two batches (two
+     * rounds of their slots each: two in flight, two waiting): those waiting for a slot do not
+     * stop the claims for the healthy endpoint.
+     */
+    @Test
+    void endpointsHangingTogetherDoNotStopTheClaimsForTheOthers() throws Exception {
+        receiver.otherwise(r ->
+                r.path().startsWith("/hangs") ? Reply.status(200).after(Duration.ofSeconds(10)) : Reply.status(200));
+        UUID[] hanging = new UUID[2];
+        for (int i = 0; i < hanging.length; i++) {
+            hanging[i] = Webhooks.endpoints()
+                    .add(EndpointSpec.builder(receiver.url("/hangs-" + i))
+                            .allowPrivate(true)
+                            .timeout(Duration.ofSeconds(8))
+                            .maxConcurrency(2)
+                            .build())
+                    .endpoint()
+                    .id();
+        }
+        UUID healthy =
+                Webhooks.endpoint(receiver.url("/healthy"), "*").endpoint().id();
+        String[] aggregates = IntStream.range(0, 40).mapToObj(i -> "o-" + i).toArray(String[]::new);
+        Webhooks.publish("order", "order.created", aggregates);
+
+        long started = System.nanoTime();
+        try (WebhookDispatcher dispatcher = Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "4"))) {
+            dispatcher.start();
+            await("the healthy endpoint has all 40", sql(() -> delivered(healthy) == 40));
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(tookMillis)
+                    .as("not held up by the hanging endpoints' 8 s timeout")
+                    .isLessThan(6_000);
+            for (UUID id : hanging) {
+                assertThat(delivered(id)).isZero();
+            }
+            assertThat(receiver.received("/hangs-0")).hasSize(2);
+            assertThat(receiver.received("/hangs-1")).hasSize(2);
+        }
+    }
+
     @Test
     void theCircuitOpensAfterRepeatedFailuresAndAProbeClosesIt() throws Exception {
         receiver.otherwise(r -> r.path().equals("/down") ? Reply.status(502) : Reply.status(200));
