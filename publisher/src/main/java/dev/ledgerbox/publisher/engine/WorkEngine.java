@@ -45,9 +45,10 @@ import org.slf4j.MDC;
  * (a short transaction), runs each piece on a worker outside any transaction, in the trace stored
  * with it and with its ids in the MDC, applies the retry policy to its outcome, and records the
  * outcomes in batches on a recorder thread while the next batch is claimed. At most two batches
- * are in hand (claimed and not recorded), besides pieces that wait for a slot of their lane, of
- * which the queue claims a bounded number lane by lane (see {@link WorkQueue#lane}): a lane whose
- * work hangs holds back neither the workers nor the claims of the others. When nothing is due it
+ * are in hand (claimed and not recorded), besides pieces of lanes that wait for a slot or (in its
+ * own pool) run past {@code slowAfter}, of which the queue claims a bounded number lane by lane
+ * (see {@link WorkQueue#lane}): lanes whose work hangs hold back neither the workers nor the
+ * claims of the others. When nothing is due it
  * sleeps until {@link #wake()} (a commit notification) or the poll interval; while the database is
  * unreachable it backs off.
  *
@@ -103,8 +104,10 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final ThreadPoolExecutor ownWorkers;
     private final int concurrency;
     private final long slowAfterNanos;
-    /** When each piece on a worker now started, by its worker thread. */
-    private final Map<Thread, Long> startedAt = new ConcurrentHashMap<>();
+    /** The pieces on a worker of the own pool now, by worker thread. */
+    private final Map<Thread, OnWorker> onWorkers = new ConcurrentHashMap<>();
+    /** Pieces of lanes running past {@code slowAfter} at the recorder's last look (its thread only). */
+    private int slowInLanesSeen;
 
     private final Lanes<W> lanes;
     private final DistributionSummary batchSizes;
@@ -140,10 +143,9 @@ public final class WorkEngine<W> implements AutoCloseable {
             this.ownWorkers = null;
         } else {
             String name = "ledgerbox-" + queue.name();
-            // beside slow work, at most as many more workers as pieces can be in hand
             this.ownWorkers = new ThreadPoolExecutor(
                     b.concurrency,
-                    b.concurrency + 2 * b.batchSize,
+                    mostRunningAtOnce(b.concurrency, b.batchSize),
                     60,
                     TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(),
@@ -198,6 +200,14 @@ public final class WorkEngine<W> implements AutoCloseable {
     }
 
     /** Pieces claimed and not recorded yet (waiting for a slot, running, or to be recorded). */
+    /**
+     * How many pieces its own pool may run at once: {@code concurrency} workers, and beside slow
+     * work as many more as pieces can be in hand (what a queue's connection pool must allow for).
+     */
+    public static int mostRunningAtOnce(int concurrency, int batchSize) {
+        return concurrency + 2 * batchSize;
+    }
+
     public int inHand() {
         return inHand.get();
     }
@@ -240,9 +250,9 @@ public final class WorkEngine<W> implements AutoCloseable {
         int half = Math.max(1, batchSize / 2);
         while (running.get()) {
             heartbeatNanos = System.nanoTime();
-            // pieces waiting for their lane's slot are bounded by the queue, lane by lane: a lane
-            // that hangs must not hold back the claims of the others
-            int room = 2 * batchSize - (inHand.get() - lanes.waiting());
+            // pieces of lanes that wait for a slot or hang are bounded by the queue, lane by lane:
+            // lanes that hang must not hold back the claims of the others
+            int room = 2 * batchSize - (inHand.get() - lanes.waiting() - slowInLanes());
             if (room < half) {
                 awaitProgress(pollInterval); // two batches in hand: wait until one is recorded
                 continue;
@@ -370,7 +380,8 @@ public final class WorkEngine<W> implements AutoCloseable {
 
     /**
      * Sizes the own pool to {@code concurrency} workers plus one for each piece running longer than
-     * {@code slowAfter}; a worker beyond that number ends when it is next idle.
+     * {@code slowAfter}; a worker beyond that number ends when it is next idle. Wakes the claim
+     * loop when more pieces of lanes became slow: they no longer count against the batches in hand.
      */
     private void makeRoomBesideSlowWork() {
         if (ownWorkers == null || ownWorkers.isShutdown()) {
@@ -378,15 +389,33 @@ public final class WorkEngine<W> implements AutoCloseable {
         }
         long slowSince = System.nanoTime() - slowAfterNanos;
         int slow = 0;
-        for (long started : startedAt.values()) {
-            if (started - slowSince < 0) {
+        int slowInLanes = 0;
+        for (OnWorker piece : onWorkers.values()) {
+            if (piece.since() - slowSince < 0) {
                 slow++;
+                slowInLanes += piece.inLane() ? 1 : 0;
             }
         }
         int size = Math.min(concurrency + slow, ownWorkers.getMaximumPoolSize());
         if (ownWorkers.getCorePoolSize() != size) {
             ownWorkers.setCorePoolSize(size); // starts workers for pieces waiting, if any
         }
+        if (slowInLanes > slowInLanesSeen) {
+            progress.release();
+        }
+        slowInLanesSeen = slowInLanes;
+    }
+
+    /** Pieces of lanes running on the own pool for longer than {@code slowAfter} now. */
+    private int slowInLanes() {
+        long slowSince = System.nanoTime() - slowAfterNanos;
+        int slow = 0;
+        for (OnWorker piece : onWorkers.values()) {
+            if (piece.inLane() && piece.since() - slowSince < 0) {
+                slow++;
+            }
+        }
+        return slow;
     }
 
     private void run(W work) {
@@ -394,11 +423,11 @@ public final class WorkEngine<W> implements AutoCloseable {
             runHere(work);
             return;
         }
-        startedAt.put(Thread.currentThread(), System.nanoTime());
+        onWorkers.put(Thread.currentThread(), new OnWorker(System.nanoTime(), queue.lane(work) != null));
         try {
             runHere(work);
         } finally {
-            startedAt.remove(Thread.currentThread());
+            onWorkers.remove(Thread.currentThread());
         }
     }
 
@@ -556,6 +585,9 @@ public final class WorkEngine<W> implements AutoCloseable {
             progress.release();
         }
     }
+
+    /** A piece on a worker of the own pool: since when, and whether it is of a lane. */
+    private record OnWorker(long since, boolean inLane) {}
 
     /** The work's ids in the MDC, removed on close. */
     private static final class Mdc implements AutoCloseable {

@@ -43,7 +43,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.queue = new WebhookQueue(settings, dataSource, lease, clock, retry, metrics, telemetry);
         this.engine = WorkEngine.builder(queue)
                 .owner(owner)
-                .batchSize(settings.concurrency())
+                .batchSize(batchSize(settings))
                 .concurrency(settings.concurrency())
                 .lease(lease)
                 .pollInterval(pollInterval)
@@ -52,6 +52,11 @@ public final class WebhookDispatcher implements AutoCloseable {
                 .metrics(metrics)
                 .telemetry(telemetry)
                 .build();
+    }
+
+    /** A claim takes as many deliveries as can be in flight at once. */
+    static int batchSize(WebhookSettings settings) {
+        return settings.concurrency();
     }
 
     public void start() {

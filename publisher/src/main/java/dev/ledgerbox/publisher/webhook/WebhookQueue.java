@@ -3,6 +3,7 @@ package dev.ledgerbox.publisher.webhook;
 import dev.ledgerbox.outbox.spi.Redaction;
 import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.publisher.engine.RetryPolicy;
+import dev.ledgerbox.publisher.engine.WorkEngine;
 import dev.ledgerbox.publisher.spi.BoundaryLine;
 import dev.ledgerbox.publisher.spi.NetworkErrors;
 import dev.ledgerbox.publisher.spi.Outcome;
@@ -105,8 +106,13 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         this.tracer = telemetry.getTracer("ledgerbox-publisher");
         String version = WebhookQueue.class.getPackage().getImplementationVersion();
         this.userAgent = "Ledgerbox-Webhooks/" + (version == null ? "dev" : version);
+        // a connection for every attempt the engine may run at once, slow ones included: attempts
+        // that hang must not take the connections the other endpoints' attempts need
         this.client = new WebhookClient(
-                settings.connectTimeout(), settings.concurrency() * 2, settings.responseBodyMax(), userAgent);
+                settings.connectTimeout(),
+                WorkEngine.mostRunningAtOnce(settings.concurrency(), WebhookDispatcher.batchSize(settings)),
+                settings.responseBodyMax(),
+                userAgent);
         this.latency = Timer.builder("ledgerbox.webhook.delivery.latency")
                 .description("time from the event's commit to its webhook's delivery")
                 .publishPercentileHistogram()

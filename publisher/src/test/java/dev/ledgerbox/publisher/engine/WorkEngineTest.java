@@ -452,6 +452,43 @@ class WorkEngineTest {
         assertThat(queue.mostAtOnce.get()).isEqualTo(2);
     }
 
+    /**
+     * Pieces of lanes running past {@code slowAfter} are not counted against the two batches in
+     * hand either: with batches of two, two lanes hanging with two pieces each would otherwise stop
+     * every claim until they ended.
+     */
+    @Test
+    void lanesHangingTogetherDoNotStopTheClaimsForTheRestOnceTheirWorkIsSlow() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        queue.work = laneWorkHangingUntil(release, Duration.ofSeconds(60));
+        jobs("lane:a", "lane:a", "lane:b", "lane:b");
+        start(WorkEngine.builder(queue)
+                .owner("test")
+                .concurrency(2)
+                .batchSize(2)
+                .slowAfter(Duration.ofMillis(200)));
+        try {
+            engine.wake();
+            await(
+                    "four pieces of two lanes running",
+                    () -> engine.inHand() == 4
+                            && queue.running.containsKey("lane:a")
+                            && queue.running.get("lane:a").get() == 2
+                            && queue.running.containsKey("lane:b")
+                            && queue.running.get("lane:b").get() == 2);
+            jobs("free-1", "free-2", "free-3");
+            engine.wake();
+            await("the other work is done while the lanes hang", () -> List.of("free-1", "free-2", "free-3").stream()
+                    .allMatch(n -> "DONE".equals(status(n))));
+            assertThat(rows("count(*) FILTER (WHERE name LIKE 'lane:%' AND status = 'DONE')"))
+                    .isEqualTo("0");
+        } finally {
+            release.countDown();
+        }
+        await("the lanes are done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
+                .equals("7"));
+    }
+
     @Test
     void runsOnAnExecutorHandedIn() throws Exception {
         ExecutorService managed = Executors.newFixedThreadPool(2, r -> new Thread(r, "handed-in"));
