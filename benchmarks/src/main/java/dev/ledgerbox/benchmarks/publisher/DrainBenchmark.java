@@ -7,10 +7,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
 import dev.ledgerbox.benchmarks.DatabaseCost;
 import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.benchmarks.HeapPeak;
 import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
 import dev.ledgerbox.testing.EmbeddedDatabase;
+import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,10 +21,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +42,23 @@ import org.slf4j.LoggerFactory;
  *   <li><b>ledgerbox publisher</b>: one instance (batch 500, 8 delivery threads) draining the same
  *       pre-loaded events through the log sink into a file;
  *   <li><b>latency</b>: a writer in another JVM commits 1,000 events/s, one per transaction; the
- *       time from each commit to its log line, p50/p95/p99.
+ *       time from each commit to its log line, p50/p95/p99;
+ *   <li><b>instances</b>: the same events drained by two, then four publisher instances on the one
+ *       database (each its own daemon, pool and instance id, in this JVM): their rate, and every
+ *       event's log lines counted, so that one written twice shows as a duplicate and one missing
+ *       fails the run.
  * </ul>
+ *
+ * <p>Each drain prints the heap it needed ({@link HeapPeak}): with {@code -Xmx256m events=1000000
+ * latencySeconds=0 instances=} a backlog of a million events shows that the publisher's memory
+ * does not grow with it.
  *
  * Durable settings first, then non-durable. Each drain reports its CPU per event in this JVM and in
  * PostgreSQL and the WAL written per event; with {@code statements=true} PostgreSQL loads {@code
  * pg_stat_statements} and the publisher's drain lists its statements by time. A warm-up drain of
  * {@code warmup} events (default: as many as {@code events}) comes first and is not counted.
- * Arguments: {@code events=200000 latencySeconds=20 warmup=events statements=false}.
+ * Arguments: {@code events=200000 latencySeconds=20 warmup=events statements=false instances=2,4}
+ * ({@code latencySeconds=0} and an empty {@code instances=} leave those phases out).
  */
 public final class DrainBenchmark {
 
@@ -55,6 +69,11 @@ public final class DrainBenchmark {
         int events = Integer.parseInt(args.getOrDefault("events", "200000"));
         int latencySeconds = Integer.parseInt(args.getOrDefault("latencySeconds", "20"));
         boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
+        List<Integer> instances = Arrays.stream(
+                        args.getOrDefault("instances", "2,4").split(","))
+                .filter(n -> !n.isBlank())
+                .map(n -> Integer.valueOf(n.trim()))
+                .toList();
         Path work = Files.createTempDirectory("ledgerbox-drain");
         try (EmbeddedDatabase db = EmbeddedDatabase.startWith(
                                 true, 0, statements ? DatabaseCost.STATEMENTS_CONFIG : Map.of())
@@ -62,6 +81,7 @@ public final class DrainBenchmark {
                 Harness harness = new Harness(db, args)) {
             System.out.printf("%nPublisher drain benchmark: %d events, PostgreSQL%n", events);
             Map<String, double[]> results = new HashMap<>();
+            List<String> scaling = new ArrayList<>();
             // a warm-up drain, not counted: the first phase would otherwise pay for the JIT (with a
             // fifth of the events, the durable phase's compiler threads still took 2.5 s of CPU)
             int warmup = Integer.parseInt(args.getOrDefault("warmup", String.valueOf(events)));
@@ -70,7 +90,7 @@ public final class DrainBenchmark {
                     Locale.ROOT,
                     "  warm-up: %d events drained, not counted (%.0f events/s)%n",
                     warmup,
-                    drain(db, harness, warmup, work.resolve("warm-up.log")));
+                    drain(db, harness, warmup, 1, work.resolve("warm-up.log")));
             for (boolean durable : new boolean[] {true, false}) {
                 harness.setDurable(durable);
                 String mode = durable ? "durable" : "non-durable";
@@ -82,11 +102,19 @@ public final class DrainBenchmark {
                 if (statements) {
                     DatabaseCost.resetStatements(harness.pool);
                 }
-                double publisher = drain(db, harness, events, work.resolve(mode + "-events.log"));
+                double publisher = drain(db, harness, events, 1, work.resolve(mode + "-events.log"));
                 if (statements) {
                     DatabaseCost.printStatements(harness.pool, 8);
                 }
-                double[] latency = latency(db, harness, latencySeconds, work.resolve(mode + "-latency.log"));
+                scaling.add(scalingRow(mode, 1, publisher, publisher, events, work.resolve(mode + "-events.log")));
+                for (int n : instances) {
+                    preload(harness, events);
+                    Path file = work.resolve(mode + "-" + n + "-instances.log");
+                    scaling.add(scalingRow(mode, n, drain(db, harness, events, n, file), publisher, events, file));
+                }
+                double[] latency = latencySeconds > 0
+                        ? latency(db, harness, latencySeconds, work.resolve(mode + "-latency.log"))
+                        : new double[] {Double.NaN, Double.NaN, Double.NaN};
                 results.put(mode, new double[] {raw, publisher, latency[0], latency[1], latency[2]});
                 System.out.printf(
                         Locale.ROOT,
@@ -118,7 +146,42 @@ public final class DrainBenchmark {
                         r[4]);
             }
             System.out.println("(aims: ratio >= 0.8, p99 <= 50 ms at 1,000 events/s)");
+            System.out.println();
+            System.out.println("| mode | instances | events/s | to one instance | log lines | duplicates |");
+            System.out.println("|---|---:|---:|---:|---:|---:|");
+            scaling.forEach(System.out::println);
+            System.out.println("(aim: no duplicates; an event without its line fails the run)");
         }
+    }
+
+    /**
+     * A row of the instances table; counts the event ids of the drain's log lines, each of which
+     * must be there, and how many lines repeat one.
+     */
+    private static String scalingRow(String mode, int instances, double rate, double alone, int events, Path file)
+            throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Set<String> seen = new HashSet<>();
+        long lines = 0;
+        try (BufferedReader in = Files.newBufferedReader(file)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                lines++;
+                seen.add(json.readTree(line).get("event_id").asText());
+            }
+        }
+        if (seen.size() != events) {
+            throw new IllegalStateException(
+                    instances + " instance(s) logged " + seen.size() + " of " + events + " events in " + file);
+        }
+        return String.format(
+                Locale.ROOT,
+                "| %s | %d | %.0f | %.2f | %d | %d |",
+                mode,
+                instances,
+                rate,
+                rate / alone,
+                lines,
+                lines - seen.size());
     }
 
     /** Loads events as the writer stores them, one aggregate each, straight with SQL. */
@@ -159,9 +222,17 @@ public final class DrainBenchmark {
         return events * 1e9 / (System.nanoTime() - started);
     }
 
-    private static PublisherSettings settings(EmbeddedDatabase db) {
+    private static PublisherSettings settings(EmbeddedDatabase db, String instanceId) {
         return Harness.publisherSettings(
-                db, "publisher.batch-size", "500", "publisher.concurrency", "8", "publisher.poll-interval", "1s");
+                db,
+                "publisher.batch-size",
+                "500",
+                "publisher.concurrency",
+                "8",
+                "publisher.poll-interval",
+                "1s",
+                "publisher.instance-id",
+                instanceId);
     }
 
     /** Sends the event log lines to a file, JSON encoded, as in production but not to the console. */
@@ -186,24 +257,38 @@ public final class DrainBenchmark {
     }
 
     /**
-     * Events per second from the daemon's construction to the moment the table is seen drained; its
-     * start is counted, its stop (after the last event was recorded) is not.
+     * Events per second from the daemons' construction to the moment the table is seen drained by
+     * {@code instances} daemons (their lines in one file); their start is counted, their stop
+     * (after the last event was recorded) is not.
      */
-    private static double drain(EmbeddedDatabase db, Harness harness, int events, Path file) throws Exception {
+    private static double drain(EmbeddedDatabase db, Harness harness, int events, int instances, Path file)
+            throws Exception {
         FileAppender<ILoggingEvent> appender = logTo(file);
         DatabaseCost before = DatabaseCost.now(harness.pool);
+        HeapPeak heap = HeapPeak.start();
         long started = System.nanoTime();
         long drained;
-        try (Daemon daemon = new Daemon(settings(db), new LogSink(false)).start()) {
+        List<Daemon> daemons = new ArrayList<>();
+        try {
+            for (int i = 1; i <= instances; i++) {
+                daemons.add(new Daemon(settings(db, "bench-" + i), new LogSink(false)).start());
+            }
             while (waiting(harness)) {
                 Thread.sleep(20);
             }
             drained = System.nanoTime();
             // before the stop: the publisher's sessions end with it, and their CPU time with them
-            before.printSince(harness.pool, "publisher, ", events, "event");
+            String label = instances == 1 ? "publisher, " : instances + " publishers, ";
+            before.printSince(harness.pool, label, events, "event");
+            System.out.println("  " + heap.stop());
+        } finally {
+            heap.close();
+            for (Daemon daemon : daemons) {
+                daemon.close();
+            }
         }
         System.out.printf(
-                Locale.ROOT, "  (the daemon's stop took %.0f ms, not counted)%n", (System.nanoTime() - drained) / 1e6);
+                Locale.ROOT, "  (the daemons' stop took %.0f ms, not counted)%n", (System.nanoTime() - drained) / 1e6);
         appender.stop();
         return events * 1e9 / (drained - started);
     }
@@ -231,7 +316,7 @@ public final class DrainBenchmark {
         FileAppender<ILoggingEvent> appender = logTo(file);
         appender.setImmediateFlush(true);
         Map<String, Instant> committed = new HashMap<>();
-        try (Daemon daemon = new Daemon(settings(db), new LogSink(false)).start()) {
+        try (Daemon daemon = new Daemon(settings(db, "bench-1"), new LogSink(false)).start()) {
             Thread.sleep(1000); // asleep and listening
             committed.putAll(LatencyWriter.run(db.jdbcUrl(), seconds, 1000));
             while (waiting(harness)) {

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import com.sun.net.httpserver.HttpServer;
 import dev.ledgerbox.benchmarks.DatabaseCost;
 import dev.ledgerbox.benchmarks.Harness;
+import dev.ledgerbox.benchmarks.HeapPeak;
 import dev.ledgerbox.publisher.PublisherSettings;
 import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.outbox.LogSink;
@@ -54,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * the first drain of each mode lists its statements by time ({@code pg_stat_statements}). Durable settings first, then
  * non-durable. Arguments: {@code deliveries=50000 latencySeconds=15 rate=500 concurrency=32
  * latencyWarmup=5 warmup=deliveries statements=false}; the latency phase
- * begins with {@code latencyWarmup} seconds at its rate, not counted.
+ * begins with {@code latencyWarmup} seconds at its rate, not counted. Each drain prints the heap it
+ * needed ({@link HeapPeak}); {@code backlog=true} runs the throughput drains only, so that with
+ * {@code -Xmx256m deliveries=1000000 warmup=50000} a backlog of a million deliveries shows that the
+ * dispatcher's memory does not grow with it.
  */
 public final class WebhookBenchmark {
 
@@ -93,6 +97,7 @@ public final class WebhookBenchmark {
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
 
         boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
+        boolean backlogOnly = Boolean.parseBoolean(args.getOrDefault("backlog", "false"));
         try (EmbeddedDatabase db = EmbeddedDatabase.startWith(
                                 true, 0, statements ? DatabaseCost.STATEMENTS_CONFIG : Map.of())
                         .migrate("outbox", "webhook");
@@ -135,6 +140,10 @@ public final class WebhookBenchmark {
                 double alone = drain(harness, settings, fast, deliveries);
                 if (statements) {
                     DatabaseCost.printStatements(harness.pool, 12);
+                }
+                if (backlogOnly) {
+                    rows.add(String.format(Locale.ROOT, "| %s | %.0f | | | | | | | | |", mode, alone));
+                    continue;
                 }
 
                 clear(harness);
@@ -251,6 +260,7 @@ public final class WebhookBenchmark {
     private static double drain(Harness harness, PublisherSettings settings, UUID endpoint, int n) throws Exception {
         WebhookDispatcher dispatcher = dispatcher(harness, settings);
         DatabaseCost before = DatabaseCost.now(harness.pool);
+        HeapPeak heap = HeapPeak.start();
         long started = System.nanoTime();
         dispatcher.start();
         // watched through the due index, in its order: a count(*) of the delivered rows every 20 ms,
@@ -266,6 +276,7 @@ public final class WebhookBenchmark {
         }
         double rate = n * 1e9 / (System.nanoTime() - started);
         before.printSince(harness.pool, "", n, "delivery");
+        System.out.println("  " + heap.stop());
         dispatcher.stop(Duration.ofSeconds(10));
         long attempts = harness.count("SELECT count(*) FROM webhook_attempt WHERE outcome = 'DELIVERED'"
                 + " AND response_status = 204 AND endpoint_id = '" + endpoint + "'");
