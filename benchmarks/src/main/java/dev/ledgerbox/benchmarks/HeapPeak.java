@@ -3,9 +3,12 @@ package dev.ledgerbox.benchmarks;
 import com.sun.management.GarbageCollectorMXBean;
 import com.sun.management.GcInfo;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The heap a phase needed: the most this JVM had in use (sampled every 20 ms) and the most that
@@ -18,6 +21,11 @@ public final class HeapPeak implements AutoCloseable {
     private final Thread sampler;
     private final List<GarbageCollectorMXBean> collectors =
             ManagementFactory.getPlatformMXBeans(GarbageCollectorMXBean.class);
+    /** The heap's pools (a collection's report also lists the code cache and metaspace). */
+    private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP)
+            .map(MemoryPoolMXBean::getName)
+            .collect(Collectors.toSet());
     /** Each collector's count of collections at the start: those before the phase are not its. */
     private final long[] before = new long[collectors.size()];
 
@@ -47,8 +55,9 @@ public final class HeapPeak implements AutoCloseable {
                 for (int i = 0; i < before.length; i++) {
                     GcInfo last = collectors.get(i).getLastGcInfo();
                     if (last != null && last.getId() > before[i]) {
-                        long live = last.getMemoryUsageAfterGc().values().stream()
-                                .mapToLong(MemoryUsage::getUsed)
+                        long live = last.getMemoryUsageAfterGc().entrySet().stream()
+                                .filter(pool -> heapPools.contains(pool.getKey()))
+                                .mapToLong(pool -> pool.getValue().getUsed())
                                 .sum();
                         mostLiveAfterGc = Math.max(mostLiveAfterGc, live);
                     }
