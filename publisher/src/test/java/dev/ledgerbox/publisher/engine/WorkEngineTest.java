@@ -19,6 +19,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -422,34 +423,7 @@ class WorkEngineTest {
      */
     @Test
     void piecesWaitingForAHangingLaneDoNotStopTheClaimsForTheRest() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        queue.work = laneWorkHangingUntil(release, Duration.ofSeconds(60));
-        jobs("lane:hangs", "lane:hangs", "lane:hangs", "lane:hangs");
-        start(WorkEngine.builder(queue)
-                .owner("test")
-                .concurrency(2)
-                .batchSize(2)
-                .slowAfter(Duration.ofMillis(200)));
-        try {
-            engine.wake();
-            await(
-                    "four pieces of the lane in hand, two of them running",
-                    () -> engine.inHand() == 4
-                            && queue.running.containsKey("lane:hangs")
-                            && queue.running.get("lane:hangs").get() == 2);
-            jobs("free-1", "free-2", "free-3");
-            engine.wake();
-            await("the other work is done while the lane hangs", () -> List.of("free-1", "free-2", "free-3").stream()
-                    .allMatch(n -> "DONE".equals(status(n))));
-            assertThat(queue.running.get("lane:hangs").get()).isEqualTo(2);
-            assertThat(rows("count(*) FILTER (WHERE name = 'lane:hangs' AND status = 'DONE')"))
-                    .isEqualTo("0");
-        } finally {
-            release.countDown();
-        }
-        await("the lane is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
-                .equals("7"));
-        assertThat(queue.mostAtOnce.get()).isEqualTo(2);
+        otherWorkGoesOnWhileLanesHang(Map.of("lane:hangs", 4), Map.of("lane:hangs", 2));
     }
 
     /**
@@ -459,9 +433,25 @@ class WorkEngineTest {
      */
     @Test
     void lanesHangingTogetherDoNotStopTheClaimsForTheRestOnceTheirWorkIsSlow() throws Exception {
+        otherWorkGoesOnWhileLanesHang(Map.of("lane:a", 2, "lane:b", 2), Map.of("lane:a", 2, "lane:b", 2));
+    }
+
+    /**
+     * With batches of two (four in hand) and lanes of two slots: claims {@code claimed} pieces of
+     * lanes that hang, waits until {@code running} of them run, then expects three more pieces
+     * outside the lanes to be claimed and done while the lanes still hang.
+     */
+    private void otherWorkGoesOnWhileLanesHang(Map<String, Integer> claimed, Map<String, Integer> running)
+            throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         queue.work = laneWorkHangingUntil(release, Duration.ofSeconds(60));
-        jobs("lane:a", "lane:a", "lane:b", "lane:b");
+        claimed.forEach((lane, n) -> {
+            try {
+                jobs(Collections.nCopies(n, lane).toArray(String[]::new));
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         start(WorkEngine.builder(queue)
                 .owner("test")
                 .concurrency(2)
@@ -470,16 +460,18 @@ class WorkEngineTest {
         try {
             engine.wake();
             await(
-                    "four pieces of two lanes running",
+                    "four pieces of the lanes in hand, " + running + " running",
                     () -> engine.inHand() == 4
-                            && queue.running.containsKey("lane:a")
-                            && queue.running.get("lane:a").get() == 2
-                            && queue.running.containsKey("lane:b")
-                            && queue.running.get("lane:b").get() == 2);
+                            && running.entrySet().stream()
+                                    .allMatch(r -> queue.running.containsKey(r.getKey())
+                                            && queue.running.get(r.getKey()).get() == r.getValue()));
             jobs("free-1", "free-2", "free-3");
             engine.wake();
             await("the other work is done while the lanes hang", () -> List.of("free-1", "free-2", "free-3").stream()
                     .allMatch(n -> "DONE".equals(status(n))));
+            running.forEach((lane, n) -> assertThat(queue.running.get(lane).get())
+                    .as("pieces of " + lane + " running")
+                    .isEqualTo(n));
             assertThat(rows("count(*) FILTER (WHERE name LIKE 'lane:%' AND status = 'DONE')"))
                     .isEqualTo("0");
         } finally {
@@ -487,6 +479,7 @@ class WorkEngineTest {
         }
         await("the lanes are done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
                 .equals("7"));
+        assertThat(queue.mostAtOnce.get()).isEqualTo(2);
     }
 
     @Test

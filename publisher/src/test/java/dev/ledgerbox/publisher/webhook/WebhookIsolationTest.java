@@ -22,34 +22,7 @@ class WebhookIsolationTest extends ReceiverTest {
 
     @Test
     void aHangingEndpointHoldsOnlyItsOwnSlots() throws Exception {
-        receiver.otherwise(
-                r -> r.path().equals("/hangs") ? Reply.status(200).after(Duration.ofSeconds(10)) : Reply.status(200));
-        UUID hanging = Webhooks.endpoints()
-                .add(EndpointSpec.builder(receiver.url("/hangs"))
-                        .allowPrivate(true)
-                        .timeout(Duration.ofSeconds(8))
-                        .maxConcurrency(2)
-                        .build())
-                .endpoint()
-                .id();
-        UUID healthy =
-                Webhooks.endpoint(receiver.url("/healthy"), "*").endpoint().id();
-        String[] aggregates = IntStream.range(0, 40).mapToObj(i -> "o-" + i).toArray(String[]::new);
-        Webhooks.publish("order", "order.created", aggregates);
-
-        long started = System.nanoTime();
-        try (WebhookDispatcher dispatcher = Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "8"))) {
-            dispatcher.start();
-            await("the healthy endpoint has all 40", sql(() -> delivered(healthy) == 40));
-            long tookMillis = (System.nanoTime() - started) / 1_000_000;
-            assertThat(tookMillis)
-                    .as("not held up by the hanging endpoint's 8 s timeout")
-                    .isLessThan(6_000);
-            assertThat(delivered(hanging)).isZero();
-            assertThat(receiver.received("/hangs"))
-                    .as("at most its two slots in flight")
-                    .hasSize(2);
-        }
+        healthyGoesOnBeside(1, 8);
     }
 
     /**
@@ -59,11 +32,20 @@ class WebhookIsolationTest extends ReceiverTest {
      */
     @Test
     void endpointsHangingTogetherDoNotStopTheClaimsForTheOthers() throws Exception {
+        healthyGoesOnBeside(4, 4);
+    }
+
+    /**
+     * {@code hanging} endpoints of two slots whose receiver answers after their 8 s timeout, and a
+     * healthy one: all 40 deliveries to the healthy endpoint arrive well within that timeout, with
+     * a dispatcher of {@code concurrency}; each hanging endpoint has its two slots in flight.
+     */
+    private void healthyGoesOnBeside(int hanging, int concurrency) throws Exception {
         receiver.otherwise(r ->
                 r.path().startsWith("/hangs") ? Reply.status(200).after(Duration.ofSeconds(10)) : Reply.status(200));
-        UUID[] hanging = new UUID[4];
-        for (int i = 0; i < hanging.length; i++) {
-            hanging[i] = Webhooks.endpoints()
+        UUID[] hangingIds = new UUID[hanging];
+        for (int i = 0; i < hanging; i++) {
+            hangingIds[i] = Webhooks.endpoints()
                     .add(EndpointSpec.builder(receiver.url("/hangs-" + i))
                             .allowPrivate(true)
                             .timeout(Duration.ofSeconds(8))
@@ -78,17 +60,16 @@ class WebhookIsolationTest extends ReceiverTest {
         Webhooks.publish("order", "order.created", aggregates);
 
         long started = System.nanoTime();
-        try (WebhookDispatcher dispatcher = Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "4"))) {
+        try (WebhookDispatcher dispatcher =
+                Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", Integer.toString(concurrency)))) {
             dispatcher.start();
             await("the healthy endpoint has all 40", sql(() -> delivered(healthy) == 40));
             long tookMillis = (System.nanoTime() - started) / 1_000_000;
             assertThat(tookMillis)
                     .as("not held up by the hanging endpoints' 8 s timeout")
                     .isLessThan(6_000);
-            for (UUID id : hanging) {
-                assertThat(delivered(id)).isZero();
-            }
-            for (int i = 0; i < hanging.length; i++) {
+            for (int i = 0; i < hanging; i++) {
+                assertThat(delivered(hangingIds[i])).isZero();
                 assertThat(receiver.received("/hangs-" + i))
                         .as("at most its two slots in flight")
                         .hasSize(2);
