@@ -48,9 +48,8 @@ import org.slf4j.MDC;
  * are in hand (claimed and not recorded), besides pieces of lanes that wait for a slot or (in its
  * own pool) run past {@code slowAfter}, of which the queue claims a bounded number lane by lane
  * (see {@link WorkQueue#lane}): lanes whose work hangs hold back neither the workers nor the
- * claims of the others. When nothing is due it
- * sleeps until {@link #wake()} (a commit notification) or the poll interval; while the database is
- * unreachable it backs off.
+ * claims of the others. When nothing is due it sleeps until {@link #wake()} (a commit
+ * notification) or the poll interval; while the database is unreachable it backs off.
  *
  * <p>Plain Java: no CDI, no HTTP. Work runs on the executor handed in (say a Jakarta Concurrency
  * {@code ManagedExecutorService} in an application server), else on a pool of its own of {@code
@@ -199,7 +198,6 @@ public final class WorkEngine<W> implements AutoCloseable {
         return databaseReachable;
     }
 
-    /** Pieces claimed and not recorded yet (waiting for a slot, running, or to be recorded). */
     /**
      * How many pieces its own pool may run at once: {@code concurrency} workers, and beside slow
      * work as many more as pieces can be in hand (what a queue's connection pool must allow for).
@@ -208,6 +206,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         return concurrency + 2 * batchSize;
     }
 
+    /** Pieces claimed and not recorded yet (waiting for a slot, running, or to be recorded). */
     public int inHand() {
         return inHand.get();
     }
