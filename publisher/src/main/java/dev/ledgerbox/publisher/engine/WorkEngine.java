@@ -105,8 +105,11 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final long slowAfterNanos;
     /** The pieces on a worker of the own pool now, by worker thread. */
     private final Map<Thread, OnWorker> onWorkers = new ConcurrentHashMap<>();
-    /** Pieces of lanes running past {@code slowAfter} at the recorder's last look (its thread only). */
-    private int slowInLanesSeen;
+    /**
+     * Pieces of lanes running past {@code slowAfter} at the recorder's last look at the workers
+     * (every 100 ms at most); written by the recorder only.
+     */
+    private volatile int slowInLanes;
 
     private final Lanes<W> lanes;
     private final DistributionSummary batchSizes;
@@ -251,7 +254,7 @@ public final class WorkEngine<W> implements AutoCloseable {
             heartbeatNanos = System.nanoTime();
             // pieces of lanes that wait for a slot or hang are bounded by the queue, lane by lane:
             // lanes that hang must not hold back the claims of the others
-            int room = 2 * batchSize - (inHand.get() - lanes.waiting() - slowInLanes());
+            int room = 2 * batchSize - (inHand.get() - lanes.waiting() - slowInLanes);
             if (room < half) {
                 awaitProgress(pollInterval); // two batches in hand: wait until one is recorded
                 continue;
@@ -388,33 +391,22 @@ public final class WorkEngine<W> implements AutoCloseable {
         }
         long slowSince = System.nanoTime() - slowAfterNanos;
         int slow = 0;
-        int slowInLanes = 0;
+        int slowOfLanes = 0;
         for (OnWorker piece : onWorkers.values()) {
             if (piece.since() - slowSince < 0) {
                 slow++;
-                slowInLanes += piece.inLane() ? 1 : 0;
+                slowOfLanes += piece.inLane() ? 1 : 0;
             }
         }
         int size = Math.min(concurrency + slow, ownWorkers.getMaximumPoolSize());
         if (ownWorkers.getCorePoolSize() != size) {
             ownWorkers.setCorePoolSize(size); // starts workers for pieces waiting, if any
         }
-        if (slowInLanes > slowInLanesSeen) {
+        boolean more = slowOfLanes > slowInLanes;
+        slowInLanes = slowOfLanes;
+        if (more) {
             progress.release();
         }
-        slowInLanesSeen = slowInLanes;
-    }
-
-    /** Pieces of lanes running on the own pool for longer than {@code slowAfter} now. */
-    private int slowInLanes() {
-        long slowSince = System.nanoTime() - slowAfterNanos;
-        int slow = 0;
-        for (OnWorker piece : onWorkers.values()) {
-            if (piece.inLane() && piece.since() - slowSince < 0) {
-                slow++;
-            }
-        }
-        return slow;
     }
 
     private void run(W work) {
