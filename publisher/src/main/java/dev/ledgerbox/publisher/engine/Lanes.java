@@ -19,8 +19,6 @@ final class Lanes<W> {
 
     private final Map<Object, Lane<W>> lanes = new HashMap<>();
     private final Consumer<W> start;
-    /** Pieces waiting for a slot, in all lanes. */
-    private int waiting;
 
     /** {@code start} hands a piece to a worker; it runs outside this object's lock. */
     Lanes(Consumer<W> start) {
@@ -33,7 +31,6 @@ final class Lanes<W> {
             Lane<W> l = lanes.computeIfAbsent(lane, k -> new Lane<>());
             l.limit = Math.max(1, limit);
             l.waiting.add(work);
-            waiting++;
         }
         pump(lane);
     }
@@ -49,6 +46,10 @@ final class Lanes<W> {
 
     /** How many pieces wait for a slot of their lane now, in all lanes. */
     synchronized int waiting() {
+        int waiting = 0;
+        for (Lane<W> l : lanes.values()) {
+            waiting += l.waiting.size(); // lanes with work in hand only: a few
+        }
         return waiting;
     }
 
@@ -70,7 +71,6 @@ final class Lanes<W> {
             return null;
         }
         l.running++;
-        waiting--;
         return l.waiting.poll();
     }
 }
