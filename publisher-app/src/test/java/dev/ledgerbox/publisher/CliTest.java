@@ -141,7 +141,7 @@ class CliTest {
                 .contains("migrating outbox schema")
                 .contains("outbox: 6 migration(s) applied, now at version 6")
                 .contains("audit: 5 migration(s) applied, now at version 5")
-                .contains("webhook: 5 migration(s) applied, now at version 5")
+                .contains("webhook: 6 migration(s) applied, now at version 6")
                 .contains("inbox: 2 migration(s) applied, now at version 2")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
                 .contains("console: 1 migration(s) applied, now at version 1");

@@ -30,7 +30,14 @@ import javax.sql.DataSource;
  */
 final class WebhookStore {
 
-    /** One message per event and one delivery per enabled endpoint whose filters match it. */
+    /**
+     * One message per event and one delivery per enabled endpoint whose filters match it.
+     *
+     * <p>The plan is kept ({@link Statements#planKept}): the only table it reads is the endpoints'
+     * (each event meets every enabled endpoint's filter, whatever the plan); the messages and
+     * deliveries are only written, their conflicts found through their unique keys. Planned at each
+     * execution it cost 0.2 ms a batch, most of what routing one or two events costs the database.
+     */
     static final String ROUTE =
             """
             WITH ev (id, type, aggregatetype, aggregateid, aggregate_seq, body, correlation_id, traceparent,
@@ -152,7 +159,7 @@ final class WebhookStore {
             tenants[i] = e.tenantId();
             occurred[i] = e.occurredAt().toString();
         }
-        try (PreparedStatement ps = Statements.plannedEachTime(c, ROUTE)) {
+        try (PreparedStatement ps = Statements.planKept(c, ROUTE)) {
             ps.setArray(1, c.createArrayOf("uuid", ids));
             ps.setArray(2, c.createArrayOf("text", types));
             ps.setArray(3, c.createArrayOf("text", aggregateTypes));
@@ -163,7 +170,7 @@ final class WebhookStore {
             ps.setArray(8, c.createArrayOf("text", traceparents));
             ps.setArray(9, c.createArrayOf("text", tenants));
             ps.setArray(10, c.createArrayOf("text", occurred));
-            return ps.executeUpdate();
+            return Statements.updateCountOf(ps);
         }
     }
 

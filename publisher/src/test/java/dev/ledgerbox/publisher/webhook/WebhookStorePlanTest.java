@@ -187,6 +187,31 @@ class WebhookStorePlanTest {
                 .doesNotContain("Scan on webhook");
     }
 
+    /**
+     * The routing keeps its plan too: made on tables analysed while they held three rows, and on
+     * freshly emptied ones, it reads the endpoints only (every event meets every enabled endpoint's
+     * filter); the messages and deliveries are only inserted, however many they hold later.
+     */
+    @Test
+    void theRoutingsKeptPlanReadsTheEndpointsAndNothingItWrites() throws Exception {
+        dueDeliveries(3);
+        Webhooks.sql()
+                .execute("INSERT INTO webhook_endpoint (id, url, event_types)"
+                        + " VALUES (gen_random_uuid(), 'http://x', '{order.*}')");
+        Webhooks.sql().execute("ANALYZE webhook_endpoint");
+        String tiny = Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, WebhookStore.ROUTE);
+        Webhooks.sql().execute("TRUNCATE webhook_attempt, webhook_delivery, webhook_message");
+        String emptied = Webhooks.sql().keptPlan(Statements.KEPT_PLAN_SETTINGS, WebhookStore.ROUTE);
+
+        for (String plan : java.util.List.of(tiny, emptied)) {
+            assertThat(plan)
+                    .contains("Insert on webhook_message")
+                    .contains("Insert on webhook_delivery")
+                    .contains("on webhook_endpoint ep")
+                    .doesNotContainPattern("Scan (using \\S+ )?on webhook_(message|delivery)");
+        }
+    }
+
     /** {@code n} due deliveries to a new endpoint, each of its own aggregate, and statistics taken. */
     private static java.util.UUID dueDeliveries(int n) throws Exception {
         Webhooks.clear();
