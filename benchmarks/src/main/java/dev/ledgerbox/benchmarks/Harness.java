@@ -40,10 +40,12 @@ public final class Harness implements AutoCloseable {
     public final int rounds;
     public final int warmup;
     public final HikariDataSource pool;
+    private final EmbeddedDatabase db;
     /** Variant names must contain one of these to run (argument {@code only}); all when empty. */
     private final List<String> only;
 
     public Harness(EmbeddedDatabase db, Map<String, String> args) {
+        this.db = db;
         this.threads = Integer.parseInt(args.getOrDefault("threads", "8"));
         this.seconds = Integer.parseInt(args.getOrDefault("seconds", "5"));
         this.rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
@@ -190,13 +192,39 @@ public final class Harness implements AutoCloseable {
     }
 
     /** Switches PostgreSQL between production durability and the fast test settings. */
+    /**
+     * Runs the database durable ({@code fsync}, {@code synchronous_commit} and {@code
+     * full_page_writes} on) or not, restarting it when it runs the other way (see {@link
+     * EmbeddedDatabase#restart}), and checks that it does.
+     */
     public void setDurable(boolean durable) throws Exception {
-        String value = durable ? "on" : "off";
-        execute("ALTER SYSTEM SET fsync = " + value);
-        execute("ALTER SYSTEM SET synchronous_commit = " + value);
-        execute("ALTER SYSTEM SET full_page_writes = " + value);
-        execute("SELECT pg_reload_conf()");
-        pool.getHikariPoolMXBean().softEvictConnections(); // new sessions see the new defaults
+        if (db.durable() != durable) {
+            db.restart(durable);
+            pool.getHikariPoolMXBean().softEvictConnections(); // those of the server before are broken
+        }
+        String expected = durable ? "on" : "off";
+        for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
+            String actual = value("SHOW " + setting);
+            if (!expected.equals(actual)) {
+                throw new IllegalStateException(
+                        "the database runs with " + setting + "=" + actual + ", the run needs " + expected);
+            }
+        }
+    }
+
+    private String value(String sql) throws Exception {
+        for (int tries = 1; ; tries++) {
+            try (Connection c = pool.getConnection();
+                    Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getString(1);
+            } catch (java.sql.SQLException e) { // a connection of the server before the restart
+                if (tries >= 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public void execute(String sql) {
@@ -339,6 +367,24 @@ public final class Harness implements AutoCloseable {
         2.045,
         2.042
     };
+
+    /**
+     * The slowest commit-to-arrival of each second of a latency phase (by commit): whether the tail
+     * is a few stalls or spread.
+     */
+    public static void printSlowestBySecond(
+            Map<String, java.time.Instant> committed, Map<String, java.time.Instant> arrived) {
+        java.time.Instant first =
+                committed.values().stream().min(java.time.Instant::compareTo).orElseThrow();
+        java.util.TreeMap<Long, Double> slowest = new java.util.TreeMap<>();
+        committed.forEach((id, at) -> slowest.merge(
+                java.time.Duration.between(first, at).toSeconds(),
+                java.time.Duration.between(at, arrived.get(id)).toNanos() / 1e6,
+                Math::max));
+        StringBuilder line = new StringBuilder("    slowest by second (ms):");
+        slowest.values().forEach(ms -> line.append(String.format(Locale.ROOT, " %.0f", ms)));
+        System.out.println(line);
+    }
 
     /** p50, p95, p99 and the largest of the values (milliseconds, say); sorts the list. */
     public static double[] percentiles(List<Double> values) {

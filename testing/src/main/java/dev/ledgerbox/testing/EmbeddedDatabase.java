@@ -31,10 +31,28 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static EmbeddedDatabase shared;
 
-    private final EmbeddedPostgres postgres;
+    private volatile EmbeddedPostgres postgres;
+    private volatile boolean durable;
+    private final java.io.File dataDirectory;
+    /** Whether the data directory was made for this server, and goes with it when it stops. */
+    private final boolean ownDirectory;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    private final boolean hook;
+    private final Map<String, String> more;
+
+    private EmbeddedDatabase(
+            EmbeddedPostgres postgres,
+            boolean durable,
+            java.io.File dataDirectory,
+            boolean ownDirectory,
+            boolean hook,
+            Map<String, String> more) {
         this.postgres = postgres;
+        this.durable = durable;
+        this.dataDirectory = dataDirectory;
+        this.ownDirectory = ownDirectory;
+        this.hook = hook;
+        this.more = more;
     }
 
     /**
@@ -89,30 +107,72 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static EmbeddedDatabase start(
             boolean durable, int port, java.io.File dataDirectory, boolean hook, java.util.Map<String, String> more) {
+        boolean own = dataDirectory == null;
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setRegisterShutdownHook(hook)
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("fsync", durable ? "on" : "off")
-                    .setServerConfig("synchronous_commit", durable ? "on" : "off")
-                    .setServerConfig("full_page_writes", durable ? "on" : "off");
-            more.forEach(builder::setServerConfig);
-            if (port > 0) {
-                builder.setPort(port);
-            }
-            if (dataDirectory != null) {
-                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
-            }
-            return new EmbeddedDatabase(builder.start());
+            java.io.File directory = own
+                    ? java.nio.file.Files.createTempDirectory("ledgerbox-postgres")
+                            .toFile()
+                    : dataDirectory;
+            return new EmbeddedDatabase(
+                    server(durable, port, directory, hook, more), durable, directory, own, hook, more);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL", e);
         }
     }
 
+    /**
+     * A server on {@code directory} (made by {@code initdb} when empty, kept when the server stops).
+     * The durability settings go on its command line, where {@code ALTER SYSTEM} cannot change them
+     * (the command line takes precedence): {@link #restart} is the way to change them.
+     */
+    private static EmbeddedPostgres server(
+            boolean durable, int port, java.io.File directory, boolean hook, Map<String, String> more)
+            throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setRegisterShutdownHook(hook)
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("fsync", durable ? "on" : "off")
+                .setServerConfig("synchronous_commit", durable ? "on" : "off")
+                .setServerConfig("full_page_writes", durable ? "on" : "off")
+                .setDataDirectory(directory)
+                .setCleanDataDirectory(false);
+        more.forEach(builder::setServerConfig);
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        return builder.start();
+    }
+
+    /**
+     * Stops the server and starts it again on the same data and port, durable ({@code fsync},
+     * {@code synchronous_commit} and {@code full_page_writes} on) or not. The benchmarks switch
+     * modes this way: {@code ALTER SYSTEM} does not override the settings the server was started
+     * with, so a switch by {@code ALTER SYSTEM} left the server as it was. Connections open before
+     * are broken; pools must replace them.
+     */
+    public synchronized EmbeddedDatabase restart(boolean durable) {
+        int port = port();
+        try {
+            postgres.close();
+            postgres = server(durable, port, dataDirectory, hook, more);
+            this.durable = durable;
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart embedded PostgreSQL", e);
+        }
+    }
+
+    /** Whether the server runs with the durable settings (see {@link #restart}). */
+    public boolean durable() {
+        return durable;
+    }
+
     /** The server shared by every test of this JVM, with the whole schema applied. */
     public static synchronized EmbeddedDatabase shared() {
         if (shared == null) {
-            EmbeddedDatabase db = start(false, Integer.getInteger(PORT_PROPERTY, 0));
+            // stopped by this hook alone: a second one (the server's own) would race it, and the
+            // data directory could not be removed under a server still stopping
+            EmbeddedDatabase db = start(false, Integer.getInteger(PORT_PROPERTY, 0), null, false);
             db.migrate(allSchemas());
             Runtime.getRuntime().addShutdownHook(new Thread(db::close, "embedded-postgres-stop"));
             shared = db;
@@ -218,6 +278,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException("could not stop embedded PostgreSQL", e);
+        }
+        if (ownDirectory) {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dataDirectory.toPath())) {
+                for (java.nio.file.Path f :
+                        files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                System.err.println("could not remove the embedded database's directory " + dataDirectory + ": " + e);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import dev.ledgerbox.benchmarks.BesideWatch;
 import dev.ledgerbox.benchmarks.DatabaseCost;
 import dev.ledgerbox.benchmarks.Harness;
 import dev.ledgerbox.benchmarks.HeapPeak;
@@ -319,29 +320,37 @@ public final class DrainBenchmark {
         FileAppender<ILoggingEvent> appender = logTo(file);
         appender.setImmediateFlush(true);
         Map<String, Instant> committed = new HashMap<>();
+        BesideWatch beside = BesideWatch.start(harness.pool);
         try (Daemon daemon = new Daemon(settings(db, "bench-1"), new LogSink(false)).start()) {
             Thread.sleep(1000); // asleep and listening
             committed.putAll(LatencyWriter.run(db.jdbcUrl(), seconds, 1000));
             while (waiting(harness)) {
                 Thread.sleep(50);
             }
+        } finally {
+            beside.close();
         }
         appender.stop();
         List<Double> millis = new ArrayList<>();
+        Map<String, Instant> logged = new HashMap<>();
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (String line : Files.readAllLines(file)) {
             var node = json.readTree(line);
-            Instant commit = committed.get(node.get("event_id").asText());
+            String id = node.get("event_id").asText();
+            Instant commit = committed.get(id);
             if (commit != null) {
-                Instant logged = java.time.OffsetDateTime.parse(
+                Instant at = java.time.OffsetDateTime.parse(
                                 node.get("@timestamp").asText())
                         .toInstant();
-                millis.add(java.time.Duration.between(commit, logged).toNanos() / 1e6);
+                logged.put(id, at);
+                millis.add(java.time.Duration.between(commit, at).toNanos() / 1e6);
             }
         }
         if (millis.size() != committed.size()) {
             throw new IllegalStateException("logged " + millis.size() + " of " + committed.size() + " events");
         }
+        Harness.printSlowestBySecond(committed, logged);
+        beside.print(committed.values().stream().min(Instant::compareTo).orElseThrow(), seconds);
         return Harness.percentiles(millis);
     }
 }

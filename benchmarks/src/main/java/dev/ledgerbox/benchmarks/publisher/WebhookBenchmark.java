@@ -3,6 +3,7 @@ package dev.ledgerbox.benchmarks.publisher;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.sun.net.httpserver.HttpServer;
+import dev.ledgerbox.benchmarks.BesideWatch;
 import dev.ledgerbox.benchmarks.DatabaseCost;
 import dev.ledgerbox.benchmarks.Harness;
 import dev.ledgerbox.benchmarks.HeapPeak;
@@ -356,6 +357,7 @@ public final class WebhookBenchmark {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.getLogger("ledgerbox").setLevel(Level.WARN); // no event lines on the console
         Map<String, Instant> committed = new HashMap<>();
+        BesideWatch beside = BesideWatch.start(harness.pool);
         try (Daemon daemon = new Daemon(settings, new LogSink(false)).start()) {
             Thread.sleep(1000);
             if (statements) {
@@ -375,6 +377,8 @@ public final class WebhookBenchmark {
             while (!arrivals.keySet().containsAll(committed.keySet()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
+        } finally {
+            beside.close();
         }
         List<Double> millis = new ArrayList<>();
         committed.forEach((id, at) -> {
@@ -387,21 +391,9 @@ public final class WebhookBenchmark {
             throw new IllegalStateException("received " + millis.size() + " of " + committed.size() + " webhooks");
         }
         printStages(harness, committed, arrivals);
-        printBySecond(committed, arrivals);
+        Harness.printSlowestBySecond(committed, arrivals);
+        beside.print(committed.values().stream().min(Instant::compareTo).orElseThrow(), seconds);
         return Harness.percentiles(millis);
-    }
-
-    /** The slowest commit-to-arrival of each second of the phase: whether the tail is a few stalls or spread. */
-    private static void printBySecond(Map<String, Instant> committed, Map<String, Instant> arrivals) {
-        Instant first = committed.values().stream().min(Instant::compareTo).orElseThrow();
-        java.util.TreeMap<Long, Double> slowest = new java.util.TreeMap<>();
-        committed.forEach((id, at) -> slowest.merge(
-                Duration.between(first, at).toSeconds(),
-                Duration.between(at, arrivals.get(id)).toNanos() / 1e6,
-                Math::max));
-        StringBuilder line = new StringBuilder("    slowest by second (ms):");
-        slowest.values().forEach(ms -> line.append(String.format(Locale.ROOT, " %.0f", ms)));
-        System.out.println(line);
     }
 
     /**
