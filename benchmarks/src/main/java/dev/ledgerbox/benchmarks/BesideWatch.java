@@ -20,7 +20,8 @@ import javax.sql.DataSource;
  * What ran beside a latency phase, second by second, to set next to its slowest waits: the
  * machine's CPU in use (all processes: the publisher, the writer's JVM, PostgreSQL), this JVM's
  * collector pauses, PostgreSQL's autovacuum workers (and on which table), the buffers its
- * checkpointer wrote, and what its sessions were seen waiting for (a lock, a WAL flush). Sampled
+ * checkpointer wrote, the WAL flushes and the time they took ({@code track_wal_io_timing}, turned
+ * on), and what its sessions were seen waiting for (a lock, a WAL flush). Sampled
  * every 100 ms on a thread of its own, with one connection.
  */
 public final class BesideWatch implements AutoCloseable {
@@ -34,7 +35,9 @@ public final class BesideWatch implements AutoCloseable {
             long gcMillis,
             String vacuum,
             long checkpointBuffers,
-            String waits) {}
+            String waits,
+            long walSyncs,
+            double walSyncMillis) {}
 
     private final DataSource db;
     private final List<Sample> samples = new ArrayList<>();
@@ -57,6 +60,8 @@ public final class BesideWatch implements AutoCloseable {
         long[] cpuBefore = cpu();
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
+            s.execute("ALTER SYSTEM SET track_wal_io_timing = on"); // the time each WAL sync took
+            s.execute("SELECT pg_reload_conf()");
             while (running) {
                 Thread.sleep(EVERY_MILLIS);
                 long[] cpu = cpu();
@@ -67,20 +72,26 @@ public final class BesideWatch implements AutoCloseable {
                 String vacuum;
                 long buffers;
                 String waits;
+                long walSyncs;
+                double walSyncMillis;
                 try (ResultSet rs = s.executeQuery("SELECT (SELECT string_agg(DISTINCT regexp_replace(query,"
                         + " '^autovacuum: (VACUUM ANALYZE|VACUUM|ANALYZE) (public\\.)?(\\S+).*$', '\\1 \\3'), ', ')"
                         + " FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND query <> ''),"
                         + " (SELECT buffers_written FROM pg_stat_checkpointer),"
                         + " (SELECT string_agg(DISTINCT wait_event_type || ' ' || wait_event, ', ')"
                         + " FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'active'"
-                        + " AND wait_event IS NOT NULL AND pid <> pg_backend_pid())")) {
+                        + " AND wait_event IS NOT NULL AND pid <> pg_backend_pid()),"
+                        + " (SELECT wal_sync FROM pg_stat_wal), (SELECT wal_sync_time FROM pg_stat_wal)")) {
                     rs.next();
                     vacuum = rs.getString(1);
                     buffers = rs.getLong(2);
                     waits = rs.getString(3);
+                    walSyncs = rs.getLong(4);
+                    walSyncMillis = rs.getDouble(5);
                 }
                 synchronized (samples) {
-                    samples.add(new Sample(Instant.now(), busy, ioWait, gcMillis(), vacuum, buffers, waits));
+                    samples.add(new Sample(
+                            Instant.now(), busy, ioWait, gcMillis(), vacuum, buffers, waits, walSyncs, walSyncMillis));
                 }
             }
         } catch (InterruptedException e) {
@@ -131,6 +142,8 @@ public final class BesideWatch implements AutoCloseable {
         TreeMap<Long, double[]> busy = new TreeMap<>(); // sum, count, I/O wait sum
         TreeMap<Long, Long> gc = new TreeMap<>();
         TreeMap<Long, Long> buffers = new TreeMap<>();
+        TreeMap<Long, Long> syncs = new TreeMap<>();
+        TreeMap<Long, Double> syncMillis = new TreeMap<>();
         TreeMap<Long, TreeSet<String>> vacuum = new TreeMap<>();
         TreeMap<Long, TreeSet<String>> waits = new TreeMap<>();
         for (int i = 1; i < copy.size(); i++) { // each sample tells what happened since the one before
@@ -146,6 +159,8 @@ public final class BesideWatch implements AutoCloseable {
             b[2] += s.ioWait();
             gc.merge(second, s.gcMillis() - before.gcMillis(), Long::sum);
             buffers.merge(second, s.checkpointBuffers() - before.checkpointBuffers(), Long::sum);
+            syncs.merge(second, s.walSyncs() - before.walSyncs(), Long::sum);
+            syncMillis.merge(second, s.walSyncMillis() - before.walSyncMillis(), Double::sum);
             if (s.vacuum() != null) {
                 vacuum.computeIfAbsent(second, k -> new TreeSet<>()).add(s.vacuum());
             }
@@ -157,6 +172,7 @@ public final class BesideWatch implements AutoCloseable {
         StringBuilder ioLine = new StringBuilder("    machine CPU waiting for I/O by second (%):");
         StringBuilder gcLine = new StringBuilder("    this JVM's collections by second (ms):");
         StringBuilder bufferLine = new StringBuilder("    checkpointer's buffers written by second:");
+        StringBuilder syncLine = new StringBuilder("    WAL flushes by second (how many / ms in all):");
         for (long second = 0; second < seconds; second++) {
             double[] b = busy.get(second);
             cpuLine.append(b == null ? " -" : String.format(Locale.ROOT, " %.0f", 100 * b[0] / b[1]));
@@ -165,11 +181,14 @@ public final class BesideWatch implements AutoCloseable {
             gcLine.append(g == null ? " -" : " " + g);
             Long w = buffers.get(second);
             bufferLine.append(w == null ? " -" : " " + w);
+            Long n = syncs.get(second);
+            syncLine.append(n == null ? " -" : String.format(Locale.ROOT, " %d/%.0f", n, syncMillis.get(second)));
         }
         System.out.println(cpuLine);
         System.out.println(ioLine);
         System.out.println(gcLine);
         System.out.println(bufferLine);
+        System.out.println(syncLine);
         StringBuilder vacuumLine = new StringBuilder("    autovacuum by second:");
         vacuum.forEach((second, tables) -> vacuumLine
                 .append(" [")
