@@ -45,10 +45,6 @@ public final class OutboxStore {
      *
      * <p>Every row is reached through an index, so the plan is kept ({@link Statements#planKept}):
      * planning it at each claim cost more than running it when a claim takes a few events.
-     *
-     * <p>The claim's commit does not wait for the WAL flush ({@link
-     * Statements#commitWithoutFlushWait}): lost in a crash of the database, the claim only makes
-     * its events due again, as its lease's end would.
      */
     static final String CLAIM =
             """
@@ -82,7 +78,7 @@ public final class OutboxStore {
 
     public List<ClaimedEvent> claim(String owner, int max, Duration lease) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.planKeptWithoutFlushWait(c, CLAIM)) {
+                PreparedStatement ps = Statements.planKept(c, CLAIM)) {
             ps.setInt(1, max);
             ps.setString(2, owner);
             ps.setLong(3, lease.toMillis());
@@ -112,30 +108,19 @@ public final class OutboxStore {
         }
     }
 
-    /** Marks events delivered, if this owner still holds them (committed as the next). */
+    /** Marks events delivered, if this owner still holds them. */
     public int delivered(String owner, List<UUID> ids) throws SQLException {
         if (ids.isEmpty()) {
             return 0;
         }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Statements.commitWithoutFlushWait(c);
-                int marked = markDelivered(c, owner, ids).size();
-                c.commit();
-                return marked;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+            return markDelivered(c, owner, ids).size();
         }
     }
 
     /**
      * Marks events delivered, if this owner still holds them, and hands those on in the same
-     * transaction. Its commit does not wait for the WAL flush ({@link
-     * Statements#commitWithoutFlushWait}): lost in a crash of the database, together with what was
-     * handed on, the events are delivered again (at least once, as after a crash of the publisher).
+     * transaction.
      */
     public int delivered(String owner, List<ClaimedEvent> events, Handoff handoff) throws SQLException {
         if (events.isEmpty()) {
@@ -144,7 +129,6 @@ public final class OutboxStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Statements.commitWithoutFlushWait(c);
                 java.util.Set<UUID> held = new java.util.HashSet<>(markDelivered(
                         c, owner, events.stream().map(ClaimedEvent::id).toList()));
                 handoff.handOff(

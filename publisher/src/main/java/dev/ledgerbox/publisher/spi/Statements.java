@@ -43,25 +43,6 @@ public final class Statements {
             + " set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true),"
             + " set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
 
-    /**
-     * Makes the rest of {@code c}'s transaction commit without waiting for its WAL to reach the
-     * disk ({@code synchronous_commit} off for that transaction only). For the publisher's own
-     * bookkeeping whose loss in a database crash only repeats work (a claim, a mark that events were
-     * delivered): the commit is still atomic and in order, and any later commit that waits (the
-     * next business write, a webhook claim) flushes it too; a crash of the database itself can
-     * lose the last fraction of a second of such commits, after which their events are delivered
-     * again, as after a crash of the publisher. Never for what must outlive a crash once done (a
-     * webhook attempt's record).
-     */
-    public static void commitWithoutFlushWait(Connection c) throws SQLException {
-        try (java.sql.Statement s = c.createStatement()) {
-            s.execute(WITHOUT_FLUSH_WAIT);
-        }
-    }
-
-    /** {@link #commitWithoutFlushWait} as a statement. */
-    static final String WITHOUT_FLUSH_WAIT = "SELECT set_config('synchronous_commit', 'off', true)";
-
     private Statements() {}
 
     /** Prepares {@code sql} so that the database plans it each time it runs. */
@@ -80,14 +61,6 @@ public final class Statements {
      */
     public static PreparedStatement planKept(Connection c, String sql) throws SQLException {
         return c.prepareStatement(KEPT_PLAN_SETTINGS + ";\n" + sql);
-    }
-
-    /**
-     * {@link #planKept}, in a transaction that commits without waiting for the WAL flush ({@link
-     * #commitWithoutFlushWait}), set in the same round trip.
-     */
-    public static PreparedStatement planKeptWithoutFlushWait(Connection c, String sql) throws SQLException {
-        return c.prepareStatement(KEPT_PLAN_SETTINGS + ", set_config('synchronous_commit', 'off', true);\n" + sql);
     }
 
     /** Runs a statement of {@link #planKept} that returns no rows, and returns its update count. */
