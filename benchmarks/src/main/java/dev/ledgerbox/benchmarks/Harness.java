@@ -71,6 +71,24 @@ public final class Harness implements AutoCloseable {
     }
 
     /**
+     * The benchmark server's settings: {@code pg_stat_statements} when {@code statements} is on,
+     * and any argument {@code pg.NAME=VALUE} (e.g. {@code pg.wal_init_zero=off}), to try a server
+     * setting without changing the code.
+     */
+    public static Map<String, String> serverConfig(Map<String, String> args) {
+        Map<String, String> config = new LinkedHashMap<>();
+        if (Boolean.parseBoolean(args.getOrDefault("statements", "false"))) {
+            config.putAll(DatabaseCost.STATEMENTS_CONFIG);
+        }
+        args.forEach((key, value) -> {
+            if (key.startsWith("pg.")) {
+                config.put(key.substring(3), value);
+            }
+        });
+        return config;
+    }
+
+    /**
      * The variants this run measures: those the {@code only} argument names (a variant whose name
      * contains one of its words), and the {@code baseline}, which every ratio table needs.
      */

@@ -100,8 +100,7 @@ public final class AuditWriteBenchmark {
         Map<String, String> args = Harness.arguments(argv);
         long sealInterval = Long.parseLong(args.getOrDefault("sealInterval", "5000"));
         boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
-        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(
-                                true, 0, statements ? DatabaseCost.STATEMENTS_CONFIG : Map.of())
+        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(true, 0, Harness.serverConfig(args))
                         .migrate("outbox", "audit");
                 Harness harness = new Harness(db, args)) {
             AuditWriteBenchmark bench = new AuditWriteBenchmark(harness);

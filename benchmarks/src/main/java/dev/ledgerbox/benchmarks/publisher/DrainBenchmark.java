@@ -77,8 +77,7 @@ public final class DrainBenchmark {
                 .map(n -> Integer.valueOf(n.trim()))
                 .toList();
         Path work = Files.createTempDirectory("ledgerbox-drain");
-        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(
-                                true, 0, statements ? DatabaseCost.STATEMENTS_CONFIG : Map.of())
+        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(true, 0, Harness.serverConfig(args))
                         .migrate("outbox");
                 Harness harness = new Harness(db, args)) {
             System.out.printf("%nPublisher drain benchmark: %d events, PostgreSQL%n", events);

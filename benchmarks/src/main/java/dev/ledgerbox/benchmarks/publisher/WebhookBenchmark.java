@@ -105,8 +105,7 @@ public final class WebhookBenchmark {
 
         boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
         boolean backlogOnly = Boolean.parseBoolean(args.getOrDefault("backlog", "false"));
-        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(
-                                true, 0, statements ? DatabaseCost.STATEMENTS_CONFIG : Map.of())
+        try (EmbeddedDatabase db = EmbeddedDatabase.startWith(true, 0, Harness.serverConfig(args))
                         .migrate("outbox", "webhook");
                 Harness harness = new Harness(db, args)) {
             System.out.printf(
