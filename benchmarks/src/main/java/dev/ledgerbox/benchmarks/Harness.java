@@ -209,7 +209,6 @@ public final class Harness implements AutoCloseable {
         return total;
     }
 
-    /** Switches PostgreSQL between production durability and the fast test settings. */
     /**
      * Runs the database durable ({@code fsync}, {@code synchronous_commit} and {@code
      * full_page_writes} on) or not, restarting it when it runs the other way (see {@link
