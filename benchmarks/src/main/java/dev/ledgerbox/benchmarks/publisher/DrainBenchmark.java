@@ -131,16 +131,16 @@ public final class DrainBenchmark {
                 results.put(mode, new double[] {raw, publisher, latency[0], latency[1], latency[2], latency[3]});
                 System.out.printf(
                         Locale.ROOT,
-                        "  %s: raw claim limit %.0f rows/s, publisher %.0f events/s (%.2f), latency p50 %.1f ms,"
-                                + " p95 %.1f ms, p99 %.1f ms, longest %.1f ms%n",
+                        "  %s: raw claim limit %.0f rows/s, publisher %.0f events/s (%.2f), latency p50 %s ms,"
+                                + " p95 %s ms, p99 %s ms, longest %s ms%n",
                         mode,
                         raw,
                         publisher,
                         publisher / raw,
-                        latency[0],
-                        latency[1],
-                        latency[2],
-                        latency[3]);
+                        millis(latency[0]),
+                        millis(latency[1]),
+                        millis(latency[2]),
+                        millis(latency[3]));
             }
             System.out.println();
             System.out.println(
@@ -150,15 +150,15 @@ public final class DrainBenchmark {
                 double[] r = results.get(mode);
                 System.out.printf(
                         Locale.ROOT,
-                        "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f |%n",
+                        "| %s | %.0f | %.0f | %.2f | %s | %s | %s | %s |%n",
                         mode,
                         r[0],
                         r[1],
                         r[1] / r[0],
-                        r[2],
-                        r[3],
-                        r[4],
-                        r[5]);
+                        millis(r[2]),
+                        millis(r[3]),
+                        millis(r[4]),
+                        millis(r[5]));
             }
             System.out.println("(aims: ratio >= 0.8, p99 <= 50 ms at 1,000 events/s, no event waits 1 s or more)");
             System.out.println();
@@ -167,6 +167,11 @@ public final class DrainBenchmark {
             scaling.forEach(System.out::println);
             System.out.println("(aim: no duplicates; an event without its line fails the run)");
         }
+    }
+
+    /** Milliseconds with one decimal; "-" for a latency phase left out ({@code latencySeconds=0}). */
+    private static String millis(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.1f", value);
     }
 
     /**
