@@ -314,6 +314,7 @@ public final class WebhookBenchmark {
                     + " milliseconds' WHERE endpoint_id = '" + hanging + "'");
         }
         long started = System.nanoTime();
+        Instant startedAt = Instant.now();
         dispatcher.start();
         long[] open = new long[3];
         long[] at = new long[3];
@@ -327,6 +328,7 @@ public final class WebhookBenchmark {
         if (open[2] == 0) {
             System.out.println("  one drain: the backlog ran out before the second window ended; its rate is low");
         }
+        printResponsesOverTime(harness, fast, startedAt, window);
         long hung = hanging == null
                 ? 0
                 : harness.count("SELECT count(*) FROM webhook_attempt WHERE endpoint_id = '" + hanging + "'");
@@ -340,6 +342,35 @@ public final class WebhookBenchmark {
                 windowSeconds,
                 hung);
         return new double[] {(open[0] - open[1]) * 1e9 / (at[1] - at[0]), (open[1] - open[2]) * 1e9 / (at[2] - at[1])};
+    }
+
+    /**
+     * The healthy endpoint's answered attempts in each quarter second from half a second before the
+     * second window to its end: whether a loss in the second window is spread or in one place.
+     */
+    private static void printResponsesOverTime(Harness harness, UUID fast, Instant startedAt, long window)
+            throws Exception {
+        long from = 1000 + window - 500;
+        long to = 1000 + 2 * window;
+        StringBuilder line = new StringBuilder("    answered per 250 ms from 0.5 s before the second window:");
+        try (var c = harness.pool.getConnection();
+                var ps = c.prepareStatement(
+                        "SELECT floor((extract(epoch FROM responded_at) * 1000 - ?) / 250)::int AS q,"
+                                + " count(*) FROM webhook_attempt WHERE endpoint_id = ? AND responded_at IS NOT NULL"
+                                + " GROUP BY 1 ORDER BY 1")) {
+            ps.setDouble(1, startedAt.toEpochMilli() + from);
+            ps.setObject(2, fast);
+            java.util.Map<Integer, Long> counts = new java.util.HashMap<>();
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+            for (int q = 0; q < (to - from) / 250; q++) {
+                line.append(' ').append(counts.getOrDefault(q, 0L));
+            }
+        }
+        System.out.println(line);
     }
 
     /** Commit (in the writer's JVM) to arrival at the receiver, through the whole publisher. */
