@@ -71,6 +71,11 @@ public final class WorkEngine<W> implements AutoCloseable {
     private static final int RECORD_TRIES = 5;
     /** How long the recorder gathers outcomes of work still running before it records. */
     private static final long GATHER_NANOS = 5_000_000;
+    /**
+     * Work running longer than this is not waited for when the recorder gathers: it is not about to
+     * finish with the rest of its claim (an attempt that hangs would hold back every recording).
+     */
+    private static final long GATHER_BESIDE_WORK_YOUNGER_THAN_NANOS = 100_000_000;
 
     private static final TextMapGetter<TraceContext> TRACE_GETTER = new TextMapGetter<>() {
         @Override
@@ -110,6 +115,11 @@ public final class WorkEngine<W> implements AutoCloseable {
      * (every 100 ms at most); written by the recorder only.
      */
     private volatile int slowInLanes;
+    /**
+     * Pieces on the own pool's workers running longer than {@link
+     * #GATHER_BESIDE_WORK_YOUNGER_THAN_NANOS} at the recorder's last look; the recorder's own.
+     */
+    private int longRunning;
 
     private final Lanes<W> lanes;
     private final DistributionSummary batchSizes;
@@ -389,15 +399,22 @@ public final class WorkEngine<W> implements AutoCloseable {
         if (ownWorkers == null || ownWorkers.isShutdown()) {
             return;
         }
-        long slowSince = System.nanoTime() - slowAfterNanos;
+        long now = System.nanoTime();
+        long slowSince = now - slowAfterNanos;
+        long longSince = now - GATHER_BESIDE_WORK_YOUNGER_THAN_NANOS;
         int slow = 0;
         int slowOfLanes = 0;
+        int running = 0;
         for (OnWorker piece : onWorkers.values()) {
             if (piece.since() - slowSince < 0) {
                 slow++;
                 slowOfLanes += piece.inLane() ? 1 : 0;
             }
+            if (piece.since() - longSince < 0) {
+                running++;
+            }
         }
+        longRunning = running;
         int size = Math.min(concurrency + slow, ownWorkers.getMaximumPoolSize());
         if (ownWorkers.getCorePoolSize() != size) {
             ownWorkers.setCorePoolSize(size); // starts workers for pieces waiting, if any
@@ -520,9 +537,10 @@ public final class WorkEngine<W> implements AutoCloseable {
                 batch.add(first);
                 finished.drainTo(batch, RECORD_BATCH - 1);
                 // while work of the same claims still runs, let it join this recording for a few
-                // milliseconds: one transaction for many outcomes rather than one for each few
+                // milliseconds: one transaction for many outcomes rather than one for each few (work
+                // that has run far longer is not waited for)
                 long until = System.nanoTime() + GATHER_NANOS;
-                while (batch.size() < RECORD_BATCH && working.get() > 0) {
+                while (batch.size() < RECORD_BATCH && working.get() > longRunning) {
                     long left = until - System.nanoTime();
                     WorkResult<W> next = left > 0 ? finished.poll(left, TimeUnit.NANOSECONDS) : null;
                     if (next == null) {
