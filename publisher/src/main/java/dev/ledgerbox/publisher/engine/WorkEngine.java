@@ -394,6 +394,7 @@ public final class WorkEngine<W> implements AutoCloseable {
      * Sizes the own pool to {@code concurrency} workers plus one for each piece running longer than
      * {@code slowAfter}; a worker beyond that number ends when it is next idle. Wakes the claim
      * loop when more pieces of lanes became slow: they no longer count against the batches in hand.
+     * Also counts the pieces the recorder's gathering does not wait for ({@link #longRunning}).
      */
     private void makeRoomBesideSlowWork() {
         if (ownWorkers == null || ownWorkers.isShutdown()) {
