@@ -2,8 +2,6 @@ package dev.ledgerbox.benchmarks;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -57,14 +55,14 @@ public final class BesideWatch implements AutoCloseable {
     }
 
     private void watch() {
-        long[] cpuBefore = cpu();
+        long[] cpuBefore = Cpu.machineTicks();
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
             s.execute("ALTER SYSTEM SET track_wal_io_timing = on"); // the time each WAL sync took
             s.execute("SELECT pg_reload_conf()");
             while (running) {
                 Thread.sleep(EVERY_MILLIS);
-                long[] cpu = cpu();
+                long[] cpu = Cpu.machineTicks();
                 long total = cpu[0] - cpuBefore[0];
                 double busy = total <= 0 ? 0 : 1.0 - (double) (cpu[1] - cpuBefore[1]) / total;
                 double ioWait = total <= 0 ? 0 : (double) (cpu[2] - cpuBefore[2]) / total;
@@ -98,23 +96,6 @@ public final class BesideWatch implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             System.out.println("    (the watch beside the phase stopped: " + e.getMessage() + ")");
-        }
-    }
-
-    /**
-     * The machine's CPU time so far, in clock ticks: all of it, idle (idle and waiting for I/O),
-     * and waiting for I/O.
-     */
-    private static long[] cpu() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long all = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) {
-                all += Long.parseLong(f[i]);
-            }
-            return new long[] {all, Long.parseLong(f[4]) + Long.parseLong(f[5]), Long.parseLong(f[5])};
-        } catch (Exception e) {
-            return new long[] {0, 0, 0};
         }
     }
 

@@ -78,4 +78,21 @@ public final class Cpu {
         }
         return ticks * NANOS_PER_TICK;
     }
+
+    /**
+     * The whole machine's CPU time so far, in clock ticks ({@code /proc/stat}): all of it, idle
+     * (idle and waiting for I/O), and waiting for I/O; zeros where that is absent.
+     */
+    public static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long all = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                all += Long.parseLong(f[i]);
+            }
+            return new long[] {all, Long.parseLong(f[4]) + Long.parseLong(f[5]), Long.parseLong(f[5])};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0, 0};
+        }
+    }
 }
