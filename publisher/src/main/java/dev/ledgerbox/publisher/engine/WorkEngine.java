@@ -108,7 +108,7 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final ThreadPoolExecutor ownWorkers;
     private final int concurrency;
     private final long slowAfterNanos;
-    /** The pieces on a worker of the own pool now, by worker thread. */
+    /** The pieces running now, by the thread they run on (of the own pool or an executor handed in). */
     private final Map<Thread, OnWorker> onWorkers = new ConcurrentHashMap<>();
     /**
      * Pieces of lanes running past {@code slowAfter} at the recorder's last look at the workers
@@ -116,8 +116,8 @@ public final class WorkEngine<W> implements AutoCloseable {
      */
     private volatile int slowInLanes;
     /**
-     * Pieces on the own pool's workers running longer than {@link
-     * #GATHER_BESIDE_WORK_YOUNGER_THAN_NANOS} at the recorder's last look; the recorder's own.
+     * Pieces running longer than {@link #GATHER_BESIDE_WORK_YOUNGER_THAN_NANOS} at the recorder's
+     * last look; the recorder's own.
      */
     private int longRunning;
 
@@ -394,12 +394,10 @@ public final class WorkEngine<W> implements AutoCloseable {
      * Sizes the own pool to {@code concurrency} workers plus one for each piece running longer than
      * {@code slowAfter}; a worker beyond that number ends when it is next idle. Wakes the claim
      * loop when more pieces of lanes became slow: they no longer count against the batches in hand.
-     * Also counts the pieces the recorder's gathering does not wait for ({@link #longRunning}).
+     * Also counts the pieces the recorder's gathering does not wait for ({@link #longRunning}), on
+     * any executor.
      */
     private void makeRoomBesideSlowWork() {
-        if (ownWorkers == null || ownWorkers.isShutdown()) {
-            return;
-        }
         long now = System.nanoTime();
         long slowSince = now - slowAfterNanos;
         long longSince = now - GATHER_BESIDE_WORK_YOUNGER_THAN_NANOS;
@@ -416,6 +414,9 @@ public final class WorkEngine<W> implements AutoCloseable {
             }
         }
         longRunning = running;
+        if (ownWorkers == null || ownWorkers.isShutdown()) {
+            return; // an executor handed in is sized by its owner
+        }
         int size = Math.min(concurrency + slow, ownWorkers.getMaximumPoolSize());
         if (ownWorkers.getCorePoolSize() != size) {
             ownWorkers.setCorePoolSize(size); // starts workers for pieces waiting, if any
@@ -428,10 +429,6 @@ public final class WorkEngine<W> implements AutoCloseable {
     }
 
     private void run(W work) {
-        if (ownWorkers == null) { // an executor handed in is sized by its owner: nothing to watch
-            runHere(work);
-            return;
-        }
         onWorkers.put(Thread.currentThread(), new OnWorker(System.nanoTime(), queue.lane(work) != null));
         try {
             runHere(work);
@@ -596,7 +593,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         }
     }
 
-    /** A piece on a worker of the own pool: since when, and whether it is of a lane. */
+    /** A piece running: since when, and whether it is of a lane. */
     private record OnWorker(long since, boolean inLane) {}
 
     /** The work's ids in the MDC, removed on close. */

@@ -445,6 +445,20 @@ class WorkEngineTest {
      */
     @Test
     void recordingsDoNotWaitForWorkThatHangs() throws Exception {
+        recordingsBesideWorkThatHangs(WorkEngine.builder(queue).concurrency(2));
+    }
+
+    @Test
+    void recordingsDoNotWaitForWorkThatHangsOnAnExecutorHandedIn() throws Exception {
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            recordingsBesideWorkThatHangs(WorkEngine.builder(queue).executor(executor));
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private void recordingsBesideWorkThatHangs(WorkEngine.Builder<Job> builder) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         queue.work = job -> {
             if (job.name().equals("hangs")) {
@@ -456,9 +470,7 @@ class WorkEngineTest {
             }
             return Outcome.DELIVERED;
         };
-        start(WorkEngine.builder(queue)
-                .owner("test")
-                .concurrency(2)
+        start(builder.owner("test")
                 .batchSize(1) // with the hanging job in hand, one job at a time
                 .slowAfter(Duration.ofMinutes(1))); // not slow: only the gathering is looked at here
         try {
