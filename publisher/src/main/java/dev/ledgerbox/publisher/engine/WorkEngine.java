@@ -127,8 +127,6 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final LinkedBlockingQueue<WorkResult<W>> finished = new LinkedBlockingQueue<>();
     /** Claimed and not recorded yet. */
     private final AtomicInteger inHand = new AtomicInteger();
-    /** Pieces on a worker now. */
-    private final AtomicInteger working = new AtomicInteger();
     /** Recordings so far: a claim that finds little looks again when one happened meanwhile. */
     private final AtomicLong recorded = new AtomicLong();
     /** Released when work is recorded or when woken: the claim loop may look again. */
@@ -429,16 +427,17 @@ public final class WorkEngine<W> implements AutoCloseable {
     }
 
     private void run(W work) {
+        WorkResult<W> result;
         onWorkers.put(Thread.currentThread(), new OnWorker(System.nanoTime(), queue.lane(work) != null));
         try {
-            runHere(work);
+            result = runHere(work);
         } finally {
-            onWorkers.remove(Thread.currentThread());
+            onWorkers.remove(Thread.currentThread()); // before the recorder hears of it: no longer running
         }
+        done(work, result);
     }
 
-    private void runHere(W work) {
-        working.incrementAndGet();
+    private WorkResult<W> runHere(W work) {
         WorkContext context = queue.context(work);
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), context.trace(), TRACE_GETTER);
         Span span = tracer.spanBuilder(context.spanName())
@@ -463,8 +462,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         } finally {
             span.end();
         }
-        working.decrementAndGet();
-        done(work, result);
+        return result;
     }
 
     /** The queue hears of the settled outcome; when it does not log it, a failure is logged here. */
@@ -538,7 +536,7 @@ public final class WorkEngine<W> implements AutoCloseable {
                 // milliseconds: one transaction for many outcomes rather than one for each few (work
                 // that has run far longer is not waited for)
                 long until = System.nanoTime() + GATHER_NANOS;
-                while (batch.size() < RECORD_BATCH && working.get() > longRunning) {
+                while (batch.size() < RECORD_BATCH && onWorkers.size() > longRunning) {
                     long left = until - System.nanoTime();
                     WorkResult<W> next = left > 0 ? finished.poll(left, TimeUnit.NANOSECONDS) : null;
                     if (next == null) {
