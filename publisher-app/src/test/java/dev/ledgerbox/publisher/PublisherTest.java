@@ -28,7 +28,13 @@ import org.junit.jupiter.api.Test;
 /** The whole daemon in this JVM, against a real PostgreSQL, with a recording sink. */
 class PublisherTest {
 
-    final RecordingSink sink = new RecordingSink();
+    final RecordingSink sink = sink();
+
+    /** The sink every test delivers to: one that may call the network, delivered outside any transaction. */
+    RecordingSink sink() {
+        return new RecordingSink(false);
+    }
+
     Daemon daemon;
 
     @BeforeEach

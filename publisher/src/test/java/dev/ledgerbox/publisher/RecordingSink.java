@@ -10,7 +10,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.MDC;
 
-/** A sink that remembers what it got (and the MDC it saw), answering with a chosen outcome. */
+/**
+ * A sink that remembers what it got (and the MDC it saw), answering with a chosen outcome; {@link
+ * #local()} or not, as made.
+ */
 final class RecordingSink implements Sink {
 
     record Delivery(ClaimedEvent event, Map<String, String> mdc) {}
@@ -19,6 +22,20 @@ final class RecordingSink implements Sink {
     final Map<String, Integer> inFlightPerAggregate = new ConcurrentHashMap<>();
     volatile boolean overlapSeen;
     volatile Function<ClaimedEvent, Outcome> answer = e -> Outcome.DELIVERED;
+    private final boolean local;
+
+    RecordingSink() {
+        this(false);
+    }
+
+    RecordingSink(boolean local) {
+        this.local = local;
+    }
+
+    @Override
+    public boolean local() {
+        return local;
+    }
 
     @Override
     public String name() {

@@ -270,9 +270,9 @@ public final class WorkEngine<W> implements AutoCloseable {
             int asked = Math.min(batchSize, room);
             wake.drainPermits(); // this claim sees what those wake-ups announced; later ones count
             long recordedBefore = recorded.get();
-            List<W> batch;
+            int claimed;
             try {
-                batch = queue.claim(new WorkQueue.Claim(owner, asked, lease, clock.instant()));
+                claimed = claim(new WorkQueue.Claim(owner, asked, lease, clock.instant()));
                 databaseReachable = true;
                 backoff = Duration.ofSeconds(1);
             } catch (SQLException e) {
@@ -288,19 +288,10 @@ public final class WorkEngine<W> implements AutoCloseable {
                 awaitProgress(Duration.ofSeconds(1));
                 continue;
             }
-            if (!batch.isEmpty()) {
-                batchSizes.record(batch.size());
-                inHand.addAndGet(batch.size());
-                for (W work : batch) {
-                    Object lane = queue.lane(work);
-                    if (lane == null) {
-                        startOnWorker(work);
-                    } else {
-                        lanes.add(lane, queue.laneLimit(work), work);
-                    }
-                }
+            if (claimed > 0) {
+                batchSizes.record(claimed);
             }
-            if (batch.size() < asked) { // nothing more is due now
+            if (claimed < asked) { // nothing more is due now
                 if (recorded.get() != recordedBefore) {
                     continue; // but what was recorded meanwhile may have made more due
                 }
@@ -313,6 +304,32 @@ public final class WorkEngine<W> implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Claims a batch and starts its work on the workers, or, for a queue whose work never leaves
+     * the machine, claims, works and records it in one transaction here; returns how many pieces
+     * it claimed.
+     */
+    private int claim(WorkQueue.Claim claim) throws SQLException {
+        if (queue.workedInTheClaim()) {
+            int done = queue.claimWorkAndRecord(claim, this::runHere).size();
+            if (done > 0) {
+                recorded.incrementAndGet(); // may have made more due: the loop looks again
+            }
+            return done;
+        }
+        List<W> batch = queue.claim(claim);
+        inHand.addAndGet(batch.size());
+        for (W work : batch) {
+            Object lane = queue.lane(work);
+            if (lane == null) {
+                startOnWorker(work);
+            } else {
+                lanes.add(lane, queue.laneLimit(work), work);
+            }
+        }
+        return batch.size();
     }
 
     private void awaitProgress(Duration atMost) {

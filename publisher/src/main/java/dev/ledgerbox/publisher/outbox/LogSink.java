@@ -34,6 +34,16 @@ public final class LogSink implements Sink {
         return "log";
     }
 
+    /**
+     * A line handed to the application's appenders stays on this machine (a console or file
+     * appender; an appender that ships lines over the network belongs behind logback's {@code
+     * AsyncAppender}, as {@code docs/} describe).
+     */
+    @Override
+    public boolean local() {
+        return true;
+    }
+
     @Override
     public Outcome deliver(ClaimedEvent e) {
         LoggingEventBuilder line = EVENTS.atInfo()

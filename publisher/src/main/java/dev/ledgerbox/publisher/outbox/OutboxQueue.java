@@ -15,8 +15,8 @@ import io.micrometer.core.instrument.Timer;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Outbox events as work: each claimed event goes to the sink, and the transaction that marks
@@ -62,34 +62,41 @@ public final class OutboxQueue implements WorkQueue<ClaimedEvent> {
 
     @Override
     public void record(String owner, List<WorkResult<ClaimedEvent>> results) throws SQLException {
-        List<ClaimedEvent> delivered = new ArrayList<>();
-        List<ClaimedEvent> givenBack = new ArrayList<>();
-        for (WorkResult<ClaimedEvent> r : results) {
-            if (r.outcome() instanceof Outcome.Delivered) {
-                delivered.add(r.work());
-            } else if (r.outcome() instanceof Outcome.GiveBack) {
-                givenBack.add(r.work());
-            }
-        }
-        store.delivered(owner, delivered, handoff);
-        for (WorkResult<ClaimedEvent> r : results) {
-            if (r.outcome() instanceof Outcome.Retry retry) {
-                store.failed(owner, r.work().id(), retry.reason(), r.retryAt());
-                failed(r.work(), "retry");
-            } else if (r.outcome() instanceof Outcome.Dead dead) {
-                store.failed(owner, r.work().id(), dead.reason(), null);
-                failed(r.work(), "dead");
-            }
-        }
-        store.release(owner, givenBack.stream().map(ClaimedEvent::id).toList());
+        store.record(owner, results, handoff);
+        counted(results);
+    }
+
+    /** A local sink's events are claimed, delivered and marked in one transaction ({@link Sink#local()}). */
+    @Override
+    public boolean workedInTheClaim() {
+        return sink.local();
+    }
+
+    @Override
+    public List<WorkResult<ClaimedEvent>> claimWorkAndRecord(
+            Claim claim, Function<ClaimedEvent, WorkResult<ClaimedEvent>> worker) throws SQLException {
+        List<WorkResult<ClaimedEvent>> results =
+                store.deliverInOneTransaction(claim.max(), claim.lease(), worker, handoff);
+        counted(results);
+        return results;
+    }
+
+    private void counted(List<WorkResult<ClaimedEvent>> results) {
         Instant now = Instant.now();
-        for (ClaimedEvent e : delivered) {
-            latency.record(Duration.between(e.occurredAt(), now));
-            Counter.builder("ledgerbox.events.delivered")
-                    .tag("type", e.type())
-                    .tag("sink", sink.name())
-                    .register(metrics)
-                    .increment();
+        for (WorkResult<ClaimedEvent> r : results) {
+            ClaimedEvent e = r.work();
+            if (r.outcome() instanceof Outcome.Delivered) {
+                latency.record(Duration.between(e.occurredAt(), now));
+                Counter.builder("ledgerbox.events.delivered")
+                        .tag("type", e.type())
+                        .tag("sink", sink.name())
+                        .register(metrics)
+                        .increment();
+            } else if (r.outcome() instanceof Outcome.Retry) {
+                failed(e, "retry");
+            } else if (r.outcome() instanceof Outcome.Dead) {
+                failed(e, "dead");
+            }
         }
     }
 

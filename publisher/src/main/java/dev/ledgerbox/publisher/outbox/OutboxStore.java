@@ -2,9 +2,11 @@ package dev.ledgerbox.publisher.outbox;
 
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
 import dev.ledgerbox.publisher.spi.Handoff;
+import dev.ledgerbox.publisher.spi.Outcome;
 import dev.ledgerbox.publisher.spi.ShownStatus;
 import dev.ledgerbox.publisher.spi.Statements;
 import dev.ledgerbox.publisher.spi.Text;
+import dev.ledgerbox.publisher.spi.WorkResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,15 +15,19 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
  * The publisher's SQL against {@code outbox_event}. Every method is one short transaction; none
- * is open while a sink delivers. Thread-safe.
+ * is open while a sink delivers, but for a sink that never leaves this machine ({@link
+ * #deliverInOneTransaction}). Thread-safe.
  */
 public final class OutboxStore {
 
@@ -46,29 +52,50 @@ public final class OutboxStore {
      * <p>Every row is reached through an index, so the plan is kept ({@link Statements#planKept}):
      * planning it at each claim cost more than running it when a claim takes a few events.
      */
-    static final String CLAIM =
+    static final String CLAIM = picked(
             """
-            WITH picked AS (
-                SELECT e.id FROM outbox_event e
-                WHERE e.status IN ('PENDING', 'CLAIMED', 'FAILED') AND e.next_attempt_at <= now()
-                  AND (e.claimed_by IS NULL OR e.lease_until <= now())
-                  AND NOT EXISTS (
-                      SELECT 1 FROM outbox_event p
-                      WHERE p.aggregatetype = e.aggregatetype AND p.aggregateid = e.aggregateid
-                        AND p.aggregate_seq = e.aggregate_seq - 1
-                        AND p.status NOT IN ('DELIVERED', 'DEAD')
-                      OFFSET 0) -- a lookup per candidate by the unique key, never a join
-                ORDER BY e.next_attempt_at, e.position
-                LIMIT ?
-                FOR UPDATE SKIP LOCKED)
             UPDATE outbox_event e
                SET claimed_by = ?, attempts = e.attempts + 1,
                    lease_until = now() + ? * interval '1 millisecond'
-             WHERE e.id = ANY (ARRAY(SELECT id FROM picked)) -- by key, never a join (see above)
-            RETURNING e.id, e.aggregatetype, e.aggregateid, e.type, e.payload::text, e.aggregate_seq, e.position,
-                      e.occurred_at, e.correlation_id, e.traceparent, e.tracestate, e.tenant_id, e.headers::text,
-                      e.schema_version, e.attempts
-            """;
+            """);
+
+    /**
+     * The same events as {@link #CLAIM}, marked delivered in the claim itself: for a sink that
+     * delivers inside the transaction ({@link #deliverInOneTransaction}), one change of each row
+     * where a claim and its outcome make two.
+     */
+    static final String CLAIM_AS_DELIVERED = picked(
+            """
+            UPDATE outbox_event e
+               SET status = 'DELIVERED', delivered_at = now(), attempts = e.attempts + 1,
+                   claimed_by = NULL, lease_until = NULL, last_error = NULL
+            """);
+
+    /** A claim: the due events picked as described at {@link #CLAIM}, changed by {@code update}. */
+    private static String picked(String update) {
+        return """
+                WITH picked AS (
+                    SELECT e.id FROM outbox_event e
+                    WHERE e.status IN ('PENDING', 'CLAIMED', 'FAILED') AND e.next_attempt_at <= now()
+                      AND (e.claimed_by IS NULL OR e.lease_until <= now())
+                      AND NOT EXISTS (
+                          SELECT 1 FROM outbox_event p
+                          WHERE p.aggregatetype = e.aggregatetype AND p.aggregateid = e.aggregateid
+                            AND p.aggregate_seq = e.aggregate_seq - 1
+                            AND p.status NOT IN ('DELIVERED', 'DEAD')
+                          OFFSET 0) -- a lookup per candidate by the unique key, never a join
+                    ORDER BY e.next_attempt_at, e.position
+                    LIMIT ?
+                    FOR UPDATE SKIP LOCKED)
+                """
+                + update
+                + """
+                 WHERE e.id = ANY (ARRAY(SELECT id FROM picked)) -- by key, never a join (see CLAIM)
+                RETURNING e.id, e.aggregatetype, e.aggregateid, e.type, e.payload::text, e.aggregate_seq, e.position,
+                          e.occurred_at, e.correlation_id, e.traceparent, e.tracestate, e.tenant_id, e.headers::text,
+                          e.schema_version, e.attempts
+                """;
+    }
 
     private final DataSource dataSource;
 
@@ -82,29 +109,91 @@ public final class OutboxStore {
             ps.setInt(1, max);
             ps.setString(2, owner);
             ps.setLong(3, lease.toMillis());
-            List<ClaimedEvent> events = new ArrayList<>();
-            try (ResultSet rs = Statements.rowsOf(ps)) {
-                while (rs.next()) {
-                    events.add(new ClaimedEvent(
-                            rs.getObject(1, UUID.class),
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getString(4),
-                            rs.getString(5),
-                            rs.getObject(6, Long.class),
-                            rs.getLong(7),
-                            rs.getTimestamp(8).toInstant(),
-                            rs.getString(9),
-                            rs.getString(10),
-                            rs.getString(11),
-                            rs.getString(12),
-                            rs.getString(13),
-                            rs.getInt(14),
-                            rs.getInt(15)));
+            return claimed(ps, 1);
+        }
+    }
+
+    /**
+     * Delivers due events in one transaction, for a sink that never leaves this machine and takes
+     * microseconds an event (a log line): claims them as delivered ({@link #CLAIM_AS_DELIVERED}),
+     * has {@code work} deliver each while the transaction holds their rows, sets back those whose
+     * outcome is not delivered, hands the delivered ones on and commits. A crash before the commit
+     * leaves every event as it was, to be delivered again (at least once, as after a crash between
+     * a claim and its outcome). Other claimers skip the held rows ({@code SKIP LOCKED}), and so does
+     * a claim of an event whose aggregate's previous event is held; a transaction left idle longer
+     * than {@code lease} (a sink that hangs) is ended by the database, its rows free again.
+     */
+    public List<WorkResult<ClaimedEvent>> deliverInOneTransaction(
+            int max, Duration lease, Function<ClaimedEvent, WorkResult<ClaimedEvent>> work, Handoff handoff)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<ClaimedEvent> events;
+                try (PreparedStatement ps = Statements.planKept(c, HOLD_AT_MOST + ";\n" + CLAIM_AS_DELIVERED)) {
+                    ps.setString(1, Long.toString(Math.max(1, lease.toMillis())));
+                    ps.setInt(2, max);
+                    events = claimed(ps, 2); // after the kept plan's settings and the timeout
                 }
+                List<WorkResult<ClaimedEvent>> results = new ArrayList<>(events.size());
+                for (ClaimedEvent e : events) {
+                    results.add(work.apply(e));
+                }
+                settle(c, null, results, handoff);
+                c.commit();
+                handoff.committed();
+                return results;
+            } catch (SQLException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
             }
-            events.sort((a, b) -> Long.compare(a.position(), b.position()));
-            return events;
+        }
+    }
+
+    /** Ends the transaction when it sits idle longer than the parameter (ms): its rows are free again. */
+    private static final String HOLD_AT_MOST = "SELECT set_config('idle_in_transaction_session_timeout', ?, true)";
+
+    /**
+     * Runs a claim prepared to keep its plan, after {@code before} statements of one row each (the
+     * plan's settings first), and returns its events in the order they were written.
+     */
+    private static List<ClaimedEvent> claimed(PreparedStatement ps, int before) throws SQLException {
+        ps.execute();
+        for (int i = 0; i < before; i++) {
+            if (!ps.getMoreResults()) {
+                throw new SQLException("the claim returned no rows");
+            }
+        }
+        List<ClaimedEvent> events = new ArrayList<>();
+        try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+                events.add(new ClaimedEvent(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getObject(6, Long.class),
+                        rs.getLong(7),
+                        rs.getTimestamp(8).toInstant(),
+                        rs.getString(9),
+                        rs.getString(10),
+                        rs.getString(11),
+                        rs.getString(12),
+                        rs.getString(13),
+                        rs.getInt(14),
+                        rs.getInt(15)));
+            }
+        }
+        events.sort((a, b) -> Long.compare(a.position(), b.position()));
+        return events;
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -119,28 +208,55 @@ public final class OutboxStore {
     }
 
     /**
-     * Marks events delivered, if this owner still holds them, and hands those on in the same
-     * transaction.
+     * Records the outcomes of events {@code owner} claimed ({@link #claim}), in one transaction, for
+     * the events it still holds: marks the delivered ones and hands them on, sets the failed ones to
+     * their retry (or dead), gives the given-back ones back.
      */
-    public int delivered(String owner, List<ClaimedEvent> events, Handoff handoff) throws SQLException {
-        if (events.isEmpty()) {
-            return 0;
+    public void record(String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff) throws SQLException {
+        if (results.isEmpty()) {
+            return;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                java.util.Set<UUID> held = new java.util.HashSet<>(markDelivered(
-                        c, owner, events.stream().map(ClaimedEvent::id).toList()));
-                handoff.handOff(
-                        c, events.stream().filter(e -> held.contains(e.id())).toList());
+                settle(c, owner, results, handoff);
                 c.commit();
                 handoff.committed();
-                return held.size();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         }
+    }
+
+    /**
+     * Records outcomes in {@code c}'s transaction. With {@code owner} null the events were claimed
+     * as delivered in this transaction ({@link #deliverInOneTransaction}): only those with another
+     * outcome change again.
+     */
+    private static void settle(Connection c, String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff)
+            throws SQLException {
+        List<ClaimedEvent> delivered = new ArrayList<>();
+        List<UUID> givenBack = new ArrayList<>();
+        for (WorkResult<ClaimedEvent> r : results) {
+            UUID id = r.work().id();
+            if (r.outcome() instanceof Outcome.Delivered) {
+                delivered.add(r.work());
+            } else if (r.outcome() instanceof Outcome.GiveBack) {
+                givenBack.add(id);
+            } else if (r.outcome() instanceof Outcome.Retry retry) {
+                failed(c, owner, id, retry.reason(), r.retryAt());
+            } else if (r.outcome() instanceof Outcome.Dead dead) {
+                failed(c, owner, id, dead.reason(), null);
+            }
+        }
+        if (owner != null && !delivered.isEmpty()) {
+            Set<UUID> held = new HashSet<>(markDelivered(
+                    c, owner, delivered.stream().map(ClaimedEvent::id).toList()));
+            delivered = delivered.stream().filter(e -> held.contains(e.id())).toList();
+        }
+        release(c, owner, givenBack);
+        handoff.handOff(c, delivered);
     }
 
     /**
@@ -170,13 +286,23 @@ public final class OutboxStore {
 
     /** Records a failed delivery: retried at {@code retryAt}, or dead when {@code retryAt} is null. */
     public void failed(String owner, UUID id, String reason, Instant retryAt) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.plannedEachTime(
-                        c,
-                        "UPDATE outbox_event"
-                                + " SET status = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = ?,"
-                                + " claimed_by = NULL, lease_until = NULL"
-                                + " WHERE id = ? AND claimed_by = ?")) { // see MARK_DELIVERED
+        try (Connection c = dataSource.getConnection()) {
+            failed(c, owner, id, reason, retryAt);
+        }
+    }
+
+    /**
+     * Who holds an event is named ({@code claimed_by}), not its status (see {@link
+     * #MARK_DELIVERED}); null for an event claimed as delivered in the transaction.
+     */
+    private static void failed(Connection c, String owner, UUID id, String reason, Instant retryAt)
+            throws SQLException {
+        try (PreparedStatement ps = Statements.plannedEachTime(
+                c,
+                "UPDATE outbox_event"
+                        + " SET status = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = ?,"
+                        + " claimed_by = NULL, lease_until = NULL, delivered_at = NULL"
+                        + " WHERE id = ? AND claimed_by IS NOT DISTINCT FROM ?")) {
             ps.setString(1, retryAt == null ? "DEAD" : "FAILED");
             ps.setTimestamp(2, retryAt == null ? null : Timestamp.from(retryAt));
             ps.setString(3, Text.truncate(reason, 2000));
@@ -188,16 +314,22 @@ public final class OutboxStore {
 
     /** Gives claimed events back without counting the attempt (graceful shutdown). */
     public int release(String owner, List<UUID> ids) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return release(c, owner, ids);
+        }
+    }
+
+    /** The same in {@code c}'s transaction; {@code owner} as at {@link #failed(Connection, String, UUID, String, Instant)}. */
+    private static int release(Connection c, String owner, List<UUID> ids) throws SQLException {
         if (ids.isEmpty()) {
             return 0;
         }
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.plannedEachTime(
-                        c,
-                        "UPDATE outbox_event"
-                                + " SET status = CASE WHEN attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,"
-                                + " attempts = attempts - 1, next_attempt_at = now(), claimed_by = NULL, lease_until = NULL"
-                                + " WHERE id = ANY (?) AND claimed_by = ?")) { // see MARK_DELIVERED
+        try (PreparedStatement ps = Statements.plannedEachTime(
+                c,
+                "UPDATE outbox_event"
+                        + " SET status = CASE WHEN attempts > 1 THEN 'FAILED' ELSE 'PENDING' END,"
+                        + " attempts = attempts - 1, next_attempt_at = now(), claimed_by = NULL, lease_until = NULL,"
+                        + " delivered_at = NULL WHERE id = ANY (?) AND claimed_by IS NOT DISTINCT FROM ?")) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             ps.setString(2, owner);
             return ps.executeUpdate();

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One kind of work that the engine drives: a table of leased rows. The engine claims, runs the
@@ -13,7 +14,8 @@ import java.util.List;
  *
  * <p>Claims must be short transactions that mark the rows as held by {@code owner} until the
  * lease ends (a claim whose holder dies comes back when its lease ends), and must skip rows other
- * claimers hold ({@code FOR UPDATE SKIP LOCKED}). No transaction may be open during {@link #work}.
+ * claimers hold ({@code FOR UPDATE SKIP LOCKED}). No transaction may be open during {@link #work},
+ * but for a queue whose work never leaves the machine ({@link #workedInTheClaim}).
  *
  * @param <W> one claimed piece of work
  */
@@ -42,6 +44,27 @@ public interface WorkQueue<W> {
 
     /** Records finished work, in one transaction, for the pieces {@code owner} still holds. */
     void record(String owner, List<WorkResult<W>> results) throws SQLException;
+
+    /**
+     * Whether this queue's work never leaves the machine and takes microseconds (a log line): the
+     * engine then has {@link #claimWorkAndRecord} claim, work and record each batch in one
+     * transaction, on its claim thread, instead of a claim, work outside any transaction and a
+     * recording (one change of a row where those make two). False by default: work that may go to
+     * the network never runs in a transaction.
+     */
+    default boolean workedInTheClaim() {
+        return false;
+    }
+
+    /**
+     * For a queue {@link #workedInTheClaim}: claims due work in a transaction that holds it, has
+     * {@code worker} do each piece in claim order (the engine's {@link #work}, its span, MDC and
+     * retry policy), records the results in the same transaction and commits; returns the results,
+     * none when nothing was due. A crash before the commit leaves the work due again.
+     */
+    default List<WorkResult<W>> claimWorkAndRecord(Claim claim, Function<W, WorkResult<W>> worker) throws SQLException {
+        throw new UnsupportedOperationException("the " + name() + " queue claims and works apart");
+    }
 
     /** Which attempt this is (1 for the first), for the retry policy. */
     int attempt(W work);
