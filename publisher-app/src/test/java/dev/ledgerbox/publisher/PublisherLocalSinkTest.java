@@ -1,13 +1,71 @@
 package dev.ledgerbox.publisher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgerbox.publisher.spi.Outcome;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
 /**
  * The same tests with a local sink: its events claimed, delivered and marked in one transaction
- * on the engine's claim thread ({@code Sink.local()}).
+ * on the engine's claim thread ({@code Sink.local()}), and, during a backlog, in a second
+ * transaction beside it.
  */
 class PublisherLocalSinkTest extends PublisherTest {
 
     @Override
     RecordingSink sink() {
         return new RecordingSink(true);
+    }
+
+    @Test
+    void aBacklogIsDrainedInTwoTransactionsAtOnceEachAggregateInOrder() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            String[] aggregates = new String[12];
+            for (int a = 0; a < aggregates.length; a++) {
+                aggregates[a] = "b" + a;
+            }
+            Events.write("order", "order.changed", aggregates); // ten events of each of 12 aggregates
+        }
+        sink.answer = e -> { // the first transaction's batch is slow: the second must not pass it
+            if (e.aggregateSeq() == 1) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Outcome.DELIVERED;
+        };
+        start(Map.of("publisher.batch-size", "8"));
+        await("all 120 events are delivered", () -> {
+            try {
+                return Events.sql()
+                        .query("SELECT count(*) AS n FROM outbox_event WHERE status = 'DELIVERED'")
+                        .get(0)
+                        .get("n")
+                        .equals("120");
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+
+        assertThat(sink.deliveries).hasSize(120);
+        assertThat(sink.overlapSeen)
+                .as("two events of one aggregate delivered at once")
+                .isFalse();
+        Map<String, List<Long>> seqs = sink.deliveries.stream()
+                .collect(Collectors.groupingBy(
+                        d -> d.event().aggregateId(),
+                        Collectors.mapping(d -> d.event().aggregateSeq(), Collectors.toList())));
+        assertThat(seqs).hasSize(12);
+        seqs.forEach(
+                (aggregate, order) -> assertThat(order).as(aggregate).isSorted().hasSize(10));
+        assertThat(sink.deliveries.stream().map(RecordingSink.Delivery::thread).distinct())
+                .as("the claim loop's transaction and the one beside it")
+                .containsExactlyInAnyOrder("ledgerbox-outbox-claims", "ledgerbox-outbox-claims-beside");
     }
 }

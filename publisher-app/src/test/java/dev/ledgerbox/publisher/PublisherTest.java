@@ -49,7 +49,7 @@ class PublisherTest {
         }
     }
 
-    private Daemon start(Map<String, String> settings) throws Exception {
+    Daemon start(Map<String, String> settings) throws Exception {
         daemon = new Daemon(Events.settings(settings), sink).start();
         return daemon;
     }

@@ -16,7 +16,7 @@ import org.slf4j.MDC;
  */
 final class RecordingSink implements Sink {
 
-    record Delivery(ClaimedEvent event, Map<String, String> mdc) {}
+    record Delivery(ClaimedEvent event, Map<String, String> mdc, String thread) {}
 
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     final Map<String, Integer> inFlightPerAggregate = new ConcurrentHashMap<>();
@@ -49,7 +49,8 @@ final class RecordingSink implements Sink {
             overlapSeen = true;
         }
         try {
-            deliveries.add(new Delivery(event, MDC.getCopyOfContextMap()));
+            deliveries.add(new Delivery(
+                    event, MDC.getCopyOfContextMap(), Thread.currentThread().getName()));
             Thread.sleep(1); // let concurrent deliveries overlap if the engine allowed it
             return answer.apply(event);
         } finally {

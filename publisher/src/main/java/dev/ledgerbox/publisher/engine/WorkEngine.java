@@ -138,6 +138,12 @@ public final class WorkEngine<W> implements AutoCloseable {
     private volatile boolean databaseReachable;
     private volatile Thread loop;
     private volatile Thread recorder;
+    /** For a queue worked in the claim: the second transaction's thread ({@link #besideLoop}). */
+    private volatile Thread beside;
+    /** Released when the loop's claim came back full: a backlog, the second transaction may join. */
+    private final Semaphore backlog = new Semaphore(0);
+    /** Transactions of a queue worked in the claim under way now. */
+    private final AtomicInteger inTransaction = new AtomicInteger();
 
     private WorkEngine(Builder<W> b) {
         this.queue = b.queue;
@@ -189,6 +195,10 @@ public final class WorkEngine<W> implements AutoCloseable {
         recorder = new Thread(this::recordLoop, "ledgerbox-" + queue.name() + "-recorder");
         loop.start();
         recorder.start();
+        if (queue.workedInTheClaim()) {
+            beside = new Thread(this::besideLoop, "ledgerbox-" + queue.name() + "-claims-beside");
+            beside.start();
+        }
     }
 
     /** Wakes the loop now: new work may be due (a commit, a routing, a replay). */
@@ -233,6 +243,10 @@ public final class WorkEngine<W> implements AutoCloseable {
         long deadline = System.nanoTime() + grace.toNanos();
         wake();
         loop.join(Math.max(1, grace.toMillis()));
+        if (beside != null) {
+            backlog.release(); // it waits for a backlog, or finishes its transaction first
+            beside.join(millisUntil(deadline));
+        }
         if (ownWorkers != null) {
             ownWorkers.shutdown();
             ownWorkers.awaitTermination(millisUntil(deadline), TimeUnit.MILLISECONDS);
@@ -291,11 +305,14 @@ public final class WorkEngine<W> implements AutoCloseable {
             if (claimed > 0) {
                 batchSizes.record(claimed);
             }
+            if (claimed == asked && beside != null) {
+                backlog.release(); // a backlog: a second transaction beside this loop's
+            }
             if (claimed < asked) { // nothing more is due now
                 if (recorded.get() != recordedBefore) {
                     continue; // but what was recorded meanwhile may have made more due
                 }
-                if (inHand.get() > 0) {
+                if (inHand.get() > 0 || inTransaction.get() > 0) {
                     // what is being recorded may make more due (the next event of an aggregate):
                     // look again after it rather than sleep, which makes every writer notify
                     awaitProgress(pollInterval);
@@ -313,11 +330,17 @@ public final class WorkEngine<W> implements AutoCloseable {
      */
     private int claim(WorkQueue.Claim claim) throws SQLException {
         if (queue.workedInTheClaim()) {
-            int done = queue.claimWorkAndRecord(claim, this::runHere).size();
-            if (done > 0) {
-                recorded.incrementAndGet(); // may have made more due: the loop looks again
+            inTransaction.incrementAndGet();
+            try {
+                int done = queue.claimWorkAndRecord(claim, this::runHere).size();
+                if (done > 0) {
+                    recorded.incrementAndGet(); // may have made more due: the loop looks again
+                }
+                return done;
+            } finally {
+                inTransaction.decrementAndGet();
+                progress.release();
             }
-            return done;
         }
         List<W> batch = queue.claim(claim);
         inHand.addAndGet(batch.size());
@@ -330,6 +353,38 @@ public final class WorkEngine<W> implements AutoCloseable {
             }
         }
         return batch.size();
+    }
+
+    /**
+     * For a queue worked in the claim: while a backlog lasts (the claim loop's last claim came back
+     * full, and then its own), a second transaction beside the loop's, so that one batch's work in
+     * this JVM overlaps the other's statements in the database; as with two batches in hand, at
+     * most two. Other claimers skip the rows one holds, and an aggregate's next event waits until
+     * the transaction holding its previous one committed. Never sleeps with the queue's protocol:
+     * the loop does.
+     */
+    private void besideLoop() {
+        while (running.get()) {
+            try {
+                if (!backlog.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS) || !running.get()) {
+                    continue;
+                }
+                backlog.drainPermits();
+                int claimed;
+                do {
+                    claimed = claim(new WorkQueue.Claim(owner, batchSize, lease, clock.instant()));
+                    if (claimed > 0) {
+                        batchSizes.record(claimed);
+                    }
+                } while (claimed == batchSize && running.get());
+            } catch (InterruptedException e) {
+                return; // stopping
+            } catch (SQLException e) {
+                LOG.debug("{}: the second transaction's claim failed: {}", queue.name(), e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("{}: the second transaction's claim failed unexpectedly, going on", queue.name(), e);
+            }
+        }
     }
 
     private void awaitProgress(Duration atMost) {
