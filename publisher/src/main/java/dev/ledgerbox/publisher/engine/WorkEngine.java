@@ -51,6 +51,10 @@ import org.slf4j.MDC;
  * claims of the others. When nothing is due it sleeps until {@link #wake()} (a commit
  * notification) or the poll interval; while the database is unreachable it backs off.
  *
+ * <p>A queue whose work never leaves the machine ({@link WorkQueue#workedInTheClaim}, a log line)
+ * is claimed, worked and recorded in one transaction on the claim thread, and during a backlog in
+ * a second one beside it: the workers and the recorder are not used for it.
+ *
  * <p>Plain Java: no CDI, no HTTP. Work runs on the executor handed in (say a Jakarta Concurrency
  * {@code ManagedExecutorService} in an application server), else on a pool of its own of {@code
  * concurrency} workers. In its own pool, a piece still running after {@code slowAfter} no longer
@@ -66,6 +70,8 @@ public final class WorkEngine<W> implements AutoCloseable {
     private static final Duration MAX_DB_BACKOFF = Duration.ofSeconds(30);
     /** Sleeps shorter than this just poll: telling the queue would cost more than it saves. */
     private static final long TELL_SLEEP_AFTER_MILLIS = 250;
+
+    private static final Duration LINGER_LOOKS = Duration.ofMillis(1);
 
     private static final int RECORD_BATCH = 500;
     private static final int RECORD_TRIES = 5;
@@ -144,6 +150,10 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final Semaphore backlog = new Semaphore(0);
     /** Transactions of a queue worked in the claim under way now. */
     private final AtomicInteger inTransaction = new AtomicInteger();
+    /** How long after it last found work the loop looks again every {@link #LINGER_LOOKS} before it sleeps. */
+    private final long lingerNanos;
+    /** When the claim loop last found work; its own. */
+    private long lastFoundNanos;
 
     private WorkEngine(Builder<W> b) {
         this.queue = b.queue;
@@ -174,6 +184,7 @@ public final class WorkEngine<W> implements AutoCloseable {
         }
         this.concurrency = b.concurrency;
         this.slowAfterNanos = b.slowAfter.toNanos();
+        this.lingerNanos = queue.unannouncedAfterSleeping().toNanos();
         this.lanes = new Lanes<>(this::startOnWorker);
         this.batchSizes = DistributionSummary.builder("ledgerbox.claim.batch.size")
                 .description("pieces of work per claimed batch")
@@ -304,6 +315,7 @@ public final class WorkEngine<W> implements AutoCloseable {
             }
             if (claimed > 0) {
                 batchSizes.record(claimed);
+                lastFoundNanos = System.nanoTime();
             }
             if (claimed == asked && beside != null) {
                 backlog.release(); // a backlog: a second transaction beside this loop's
@@ -316,6 +328,10 @@ public final class WorkEngine<W> implements AutoCloseable {
                     // what is being recorded may make more due (the next event of an aggregate):
                     // look again after it rather than sleep, which makes every writer notify
                     awaitProgress(pollInterval);
+                } else if (System.nanoTime() - lastFoundNanos < lingerNanos) {
+                    // work came a moment ago and more may follow: a sleep would leave what comes
+                    // unannounced meanwhile to the look after it, so look every millisecond instead
+                    awaitProgress(LINGER_LOOKS);
                 } else {
                     sleepUntilWoken();
                 }

@@ -36,8 +36,8 @@ public final class LogSink implements Sink {
 
     /**
      * A line handed to the application's appenders stays on this machine (a console or file
-     * appender; an appender that ships lines over the network belongs behind logback's {@code
-     * AsyncAppender}, as {@code docs/} describe).
+     * appender; an appender that ships lines over the network belongs behind an asynchronous one,
+     * as {@code docs/publisher.md} says under "Sinks").
      */
     @Override
     public boolean local() {

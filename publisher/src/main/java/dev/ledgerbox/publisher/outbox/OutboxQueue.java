@@ -22,7 +22,8 @@ import java.util.function.Function;
  * Outbox events as work: each claimed event goes to the sink, and the transaction that marks
  * events delivered hands them on (the webhook router stores their deliveries there, once per
  * event). A malformed event is dead at once. Per-aggregate order comes from the claim: an event
- * is claimable only when its aggregate's previous event is delivered or dead. Thread-safe.
+ * is claimable only when its aggregate's previous event is delivered or dead. A local sink's
+ * events ({@link Sink#local()}) are claimed, delivered and marked in one transaction. Thread-safe.
  */
 public final class OutboxQueue implements WorkQueue<ClaimedEvent> {
 
