@@ -3,7 +3,6 @@ package dev.ledgerbox.publisher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.publisher.spi.Outcome;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -41,17 +40,7 @@ class PublisherLocalSinkTest extends PublisherTest {
             return Outcome.DELIVERED;
         };
         start(Map.of("publisher.batch-size", "8"));
-        await("all 120 events are delivered", () -> {
-            try {
-                return Events.sql()
-                        .query("SELECT count(*) AS n FROM outbox_event WHERE status = 'DELIVERED'")
-                        .get(0)
-                        .get("n")
-                        .equals("120");
-            } catch (SQLException e) {
-                return false;
-            }
-        });
+        await("all 120 events are delivered", PublisherTest::allDelivered);
 
         assertThat(sink.deliveries).hasSize(120);
         assertThat(sink.overlapSeen)

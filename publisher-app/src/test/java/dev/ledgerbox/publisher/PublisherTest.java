@@ -59,7 +59,7 @@ class PublisherTest {
         Events.await(what, condition);
     }
 
-    private static boolean allDelivered() {
+    static boolean allDelivered() {
         try {
             return Events.sql()
                     .query("SELECT count(*) AS n FROM outbox_event WHERE status <> 'DELIVERED'")
