@@ -336,7 +336,7 @@ public final class Harness implements AutoCloseable {
         double half = n < 2 ? Double.NaN : T_975[Math.min(n - 1, T_975.length - 1)] * Math.sqrt(variance / n);
         List<Double> sorted = new ArrayList<>(ratios);
         Collections.sort(sorted);
-        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        double median = median(ratios);
         return String.format(
                 Locale.ROOT,
                 "median %.3f, min-max %.3f-%.3f, 95 %% interval of the mean %.3f-%.3f (+/- %.1f %%), %d paired rounds%s",
@@ -401,6 +401,14 @@ public final class Harness implements AutoCloseable {
         StringBuilder line = new StringBuilder("    slowest by second (ms):");
         slowest.values().forEach(ms -> line.append(String.format(Locale.ROOT, " %.0f", ms)));
         System.out.println(line);
+    }
+
+    /** The median of the values (the mean of the middle two of an even count); the list is left as it is. */
+    public static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** p50, p95, p99 and the largest of the values (milliseconds, say); sorts the list. */
