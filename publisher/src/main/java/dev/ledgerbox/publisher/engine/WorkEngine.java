@@ -71,7 +71,7 @@ public final class WorkEngine<W> implements AutoCloseable {
     /** Sleeps shorter than this just poll: telling the queue would cost more than it saves. */
     private static final long TELL_SLEEP_AFTER_MILLIS = 250;
 
-    private static final Duration LINGER_LOOKS = Duration.ofMillis(1);
+    private static final Duration LINGER_LOOKS = Duration.ofMillis(5);
 
     private static final int RECORD_BATCH = 500;
     private static final int RECORD_TRIES = 5;
@@ -330,8 +330,8 @@ public final class WorkEngine<W> implements AutoCloseable {
                     awaitProgress(pollInterval);
                 } else if (System.nanoTime() - lastFoundNanos < lingerNanos) {
                     // work came a moment ago and more may follow: a sleep would leave what comes
-                    // unannounced meanwhile to the look after it, so look every millisecond instead
-                    awaitProgress(LINGER_LOOKS);
+                    // unannounced meanwhile to the look after it, so look every few milliseconds instead
+                    lingerUntilDue();
                 } else {
                     sleepUntilWoken();
                 }
@@ -399,6 +399,25 @@ public final class WorkEngine<W> implements AutoCloseable {
                 LOG.debug("{}: the second transaction's claim failed: {}", queue.name(), e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("{}: the second transaction's claim failed unexpectedly, going on", queue.name(), e);
+            }
+        }
+    }
+
+    /**
+     * Looks every {@link #LINGER_LOOKS} whether work is due ({@link WorkQueue#due}, a read, not a
+     * claim) until it is, the engine is woken, or the moment after the last work found is over.
+     */
+    private void lingerUntilDue() {
+        while (running.get() && System.nanoTime() - lastFoundNanos < lingerNanos) {
+            try {
+                if (wake.tryAcquire(LINGER_LOOKS.toMillis(), TimeUnit.MILLISECONDS) || queue.due()) {
+                    return;
+                }
+            } catch (SQLException e) {
+                return; // the claim says more
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.set(false);
             }
         }
     }

@@ -125,6 +125,11 @@ public final class OutboxQueue implements WorkQueue<ClaimedEvent> {
     }
 
     @Override
+    public boolean due() throws SQLException {
+        return store.hasDue();
+    }
+
+    @Override
     public boolean sleeping(String owner) throws SQLException {
         store.sleeping(owner);
         return store.hasDue();

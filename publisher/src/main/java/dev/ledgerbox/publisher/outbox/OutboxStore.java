@@ -139,9 +139,9 @@ public final class OutboxStore {
                 for (ClaimedEvent e : events) {
                     results.add(work.apply(e));
                 }
-                settle(c, null, results, handoff);
+                Runnable afterCommit = settle(c, null, results, handoff);
                 c.commit();
-                handoff.committed();
+                afterCommit.run();
                 return results;
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
@@ -219,9 +219,9 @@ public final class OutboxStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                settle(c, owner, results, handoff);
+                Runnable afterCommit = settle(c, owner, results, handoff);
                 c.commit();
-                handoff.committed();
+                afterCommit.run();
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
@@ -232,9 +232,9 @@ public final class OutboxStore {
     /**
      * Records outcomes in {@code c}'s transaction. With {@code owner} null the events were claimed
      * as delivered in this transaction ({@link #deliverInOneTransaction}): only those with another
-     * outcome change again.
+     * outcome change again. Returns what the handoff asks to run after the commit.
      */
-    private static void settle(Connection c, String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff)
+    private static Runnable settle(Connection c, String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff)
             throws SQLException {
         List<ClaimedEvent> delivered = new ArrayList<>();
         List<UUID> givenBack = new ArrayList<>();
@@ -256,7 +256,7 @@ public final class OutboxStore {
             delivered = delivered.stream().filter(e -> held.contains(e.id())).toList();
         }
         release(c, owner, givenBack);
-        handoff.handOff(c, delivered);
+        return handoff.handOff(c, delivered);
     }
 
     /**
@@ -350,19 +350,23 @@ public final class OutboxStore {
         }
     }
 
-    /** Whether some event is due now (pending or failed and its time has come, or a lease ran out). */
+    /**
+     * Whether some event is due now (pending or failed and its time has come, or a lease ran out),
+     * its aggregate's order aside: one read of the claim's index, its plan kept (the publisher asks
+     * every few milliseconds for a moment after it found work).
+     */
     public boolean hasDue() throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Statements.plannedEachTime(
-                        c,
-                        "SELECT EXISTS (SELECT 1 FROM outbox_event"
-                                + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now()"
-                                + " AND (claimed_by IS NULL OR lease_until <= now()))");
-                ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = Statements.planKept(c, HAS_DUE);
+                ResultSet rs = Statements.rowsOf(ps)) {
             rs.next();
             return rs.getBoolean(1);
         }
     }
+
+    static final String HAS_DUE = "SELECT EXISTS (SELECT 1 FROM outbox_event"
+            + " WHERE status IN ('PENDING', 'CLAIMED', 'FAILED') AND next_attempt_at <= now()"
+            + " AND (claimed_by IS NULL OR lease_until <= now()))";
 
     /** Records that this publisher goes to sleep: from now on, commits of new events notify. */
     public void sleeping(String owner) throws SQLException {

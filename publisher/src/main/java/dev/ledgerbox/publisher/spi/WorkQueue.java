@@ -99,6 +99,15 @@ public interface WorkQueue<W> {
     }
 
     /**
+     * A cheap look whether work is due, without claiming it: for a moment after it found work the
+     * engine looks every few milliseconds (rather than sleep, see {@link #unannouncedAfterSleeping}) and
+     * claims only when this says so. True by default: the engine then claims at each look.
+     */
+    default boolean due() throws SQLException {
+        return true;
+    }
+
+    /**
      * How long after {@link #sleeping} work may still become due without waking the engine: after
      * this the engine calls {@link #sleeping} once more (to look again) before it sleeps the rest.
      * Zero: the first look is enough.

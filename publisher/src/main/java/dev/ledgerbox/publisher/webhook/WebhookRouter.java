@@ -11,7 +11,7 @@ import java.util.List;
  * Routes delivered outbox events to webhook endpoints, in the transaction that marks them
  * delivered: one message per event (the body every endpoint receives, byte for byte) and one
  * delivery per enabled endpoint whose filters match. Does nothing while the webhook schema is
- * not installed. Used from the claim loop's thread only.
+ * not installed. Thread-safe.
  *
  * <p>The body follows the Standard Webhooks payload shape: {@code {"type": ..., "timestamp":
  * <when the event occurred>, "data": <the payload>}}.
@@ -25,7 +25,6 @@ final class WebhookRouter implements Handoff {
 
     private final Installed installed;
     private final Runnable routed;
-    private int lastRouted;
 
     /** {@code routed} runs after a commit that stored deliveries (the dispatcher's wake-up). */
     WebhookRouter(Installed installed, Runnable routed) {
@@ -33,20 +32,13 @@ final class WebhookRouter implements Handoff {
         this.routed = routed;
     }
 
+    /** Routes the events; after the commit, wakes the dispatcher when deliveries were stored. */
     @Override
-    public void handOff(Connection transaction, List<ClaimedEvent> events) throws SQLException {
-        lastRouted = 0;
+    public Runnable handOff(Connection transaction, List<ClaimedEvent> events) throws SQLException {
         if (events.isEmpty() || !installed.installed()) {
-            return;
+            return NOTHING;
         }
-        lastRouted = WebhookStore.route(transaction, events, WebhookRouter::body);
-    }
-
-    @Override
-    public void committed() {
-        if (lastRouted > 0) {
-            routed.run();
-        }
+        return WebhookStore.route(transaction, events, WebhookRouter::body) > 0 ? routed : NOTHING;
     }
 
     /** The message body of an event: its exact text is what is signed and sent. */

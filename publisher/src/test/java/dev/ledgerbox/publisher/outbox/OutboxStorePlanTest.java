@@ -112,6 +112,11 @@ class OutboxStorePlanTest {
             sql.execute(threeDue);
             String emptied = sql.keptPlan(Statements.KEPT_PLAN_SETTINGS, claim);
 
+            String dueTiny = sql.keptPlan(Statements.KEPT_PLAN_SETTINGS, OutboxStore.HAS_DUE);
+            assertThat(dueTiny)
+                    .as("the look whether anything is due")
+                    .contains("outbox_event_due_idx")
+                    .doesNotContain("Seq Scan");
             for (String plan : java.util.List.of(tiny, emptied)) {
                 assertThat(SqlRows.lookUpsOnly(plan))
                         .as(claim)
