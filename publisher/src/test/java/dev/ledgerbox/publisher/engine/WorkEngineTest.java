@@ -68,8 +68,12 @@ class WorkEngineTest {
         /** When set, the next claim waits for it to open before it looks. */
         volatile CountDownLatch claimGate;
 
+        final AtomicInteger claims = new AtomicInteger();
+        final AtomicInteger looks = new AtomicInteger();
+
         @Override
         public List<Job> claim(Claim claim) throws SQLException {
+            claims.incrementAndGet();
             CountDownLatch gate = claimGate;
             if (gate != null) {
                 claimGate = null;
@@ -218,6 +222,18 @@ class WorkEngineTest {
         public Duration unannouncedAfterSleeping() {
             return unannounced;
         }
+
+        @Override
+        public boolean due() throws SQLException {
+            looks.incrementAndGet();
+            try (Connection c = db.getConnection();
+                    PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM test_job"
+                            + " WHERE status IN ('PENDING', 'FAILED') AND next_attempt_at <= now())");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     final DataSource db = EmbeddedDatabase.shared().dataSource();
@@ -309,6 +325,33 @@ class WorkEngineTest {
         start(WorkEngine.builder(queue).owner("test"));
 
         await("the unannounced job is done", () -> "DONE".equals(status("unannounced")));
+    }
+
+    /**
+     * For a moment after it found work (the queue's unannounced time) the engine does not sleep: it
+     * looks every few milliseconds whether more is due, with a read rather than a claim, and takes
+     * what comes without a wake-up. Nothing tells it here (no wake-up, a poll interval of ten
+     * minutes, a queue that does not look when told of a sleep).
+     */
+    @Test
+    void forAMomentAfterItFoundWorkTheEngineLooksWhetherMoreIsDueWithoutClaiming() throws Exception {
+        queue.unannounced = Duration.ofSeconds(3);
+        jobs("first");
+        start(WorkEngine.builder(queue).owner("test"));
+        engine.wake();
+        await("the first job is done", () -> "DONE".equals(status("first")));
+        Thread.sleep(50); // the claims that follow a recording
+        int claimsBefore = queue.claims.get();
+        int looksBefore = queue.looks.get();
+        Thread.sleep(300);
+        int claimsWhileNothingWasDue = queue.claims.get() - claimsBefore;
+        int looks = queue.looks.get() - looksBefore;
+
+        jobs("second");
+        await("the second job is done", () -> "DONE".equals(status("second")));
+
+        assertThat(looks).as("looks in 300 ms").isGreaterThanOrEqualTo(10);
+        assertThat(claimsWhileNothingWasDue).as("claims while nothing was due").isZero();
     }
 
     /**
