@@ -3,7 +3,7 @@ package dev.ledgerbox.publisher.spi;
 /**
  * Where events go. Called outside any database transaction, from several threads at once, at
  * least once per event (again after a crash, with the same event id); a {@link #local()} sink
- * inside the transaction that claims and marks its events, from one thread.
+ * inside the transaction that claims and marks its events, from at most two threads at once.
  */
 public interface Sink {
 
