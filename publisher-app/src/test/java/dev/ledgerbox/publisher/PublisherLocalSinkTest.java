@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgerbox.publisher.app.Daemon;
 import dev.ledgerbox.publisher.spi.Outcome;
 import java.util.List;
 import java.util.Map;
@@ -56,5 +57,46 @@ class PublisherLocalSinkTest extends PublisherTest {
         assertThat(sink.deliveries.stream().map(RecordingSink.Delivery::thread).distinct())
                 .as("the claim loop's transaction and the one beside it")
                 .containsExactlyInAnyOrder("ledgerbox-outbox-claims", "ledgerbox-outbox-claims-beside");
+    }
+
+    @Test
+    void twoPublishersShareABacklogEachEventOnceEachAggregateInOrder() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            String[] aggregates = new String[12];
+            for (int a = 0; a < aggregates.length; a++) {
+                aggregates[a] = "s" + a;
+            }
+            Events.write("order", "order.changed", aggregates);
+        }
+        sink.answer = e -> { // the first batches are slow: the other publisher must not pass them
+            if (e.aggregateSeq() == 1) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Outcome.DELIVERED;
+        };
+        try (Daemon second = new Daemon(
+                        Events.settings(Map.of("publisher.batch-size", "8", "publisher.instance-id", "second")), sink)
+                .start()) {
+            start(Map.of("publisher.batch-size", "8", "publisher.instance-id", "first"));
+            await("all 120 events are delivered", PublisherTest::allDelivered);
+        }
+
+        assertThat(sink.deliveries).hasSize(120);
+        assertThat(sink.deliveries.stream().map(d -> d.event().id()).distinct())
+                .as("each event once")
+                .hasSize(120);
+        assertThat(sink.overlapSeen)
+                .as("two events of one aggregate delivered at once")
+                .isFalse();
+        Map<String, List<Long>> seqs = sink.deliveries.stream()
+                .collect(Collectors.groupingBy(
+                        d -> d.event().aggregateId(),
+                        Collectors.mapping(d -> d.event().aggregateSeq(), Collectors.toList())));
+        seqs.forEach(
+                (aggregate, order) -> assertThat(order).as(aggregate).isSorted().hasSize(10));
     }
 }
