@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledgerbox.outbox.spi.SleepingPublishers;
 import dev.ledgerbox.publisher.outbox.OutboxStore;
 import dev.ledgerbox.publisher.spi.ClaimedEvent;
+import dev.ledgerbox.publisher.spi.Handoff;
+import dev.ledgerbox.publisher.spi.Outcome;
 import dev.ledgerbox.publisher.spi.Text;
+import dev.ledgerbox.publisher.spi.WorkResult;
 import dev.ledgerbox.testing.SqlRows;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -35,6 +38,25 @@ class OutboxStoreTest {
 
     private static List<UUID> ids(List<ClaimedEvent> events) {
         return events.stream().map(ClaimedEvent::id).toList();
+    }
+
+    /**
+     * Records one outcome for events {@code owner} claimed, as the publisher does; returns how many
+     * it still held. The store records by id: the rest of each event is not read.
+     */
+    private int record(String owner, List<UUID> ids, Outcome outcome, Instant retryAt) throws SQLException {
+        Instant now = Instant.now();
+        return store.record(
+                owner,
+                ids.stream()
+                        .map(id -> new WorkResult<>(
+                                new ClaimedEvent(
+                                        id, "order", "-", "-", "{}", null, 0, now, null, null, null, null, "{}", 1, 1),
+                                outcome,
+                                retryAt,
+                                now))
+                        .toList(),
+                Handoff.NONE);
     }
 
     @Test
@@ -92,12 +114,16 @@ class OutboxStoreTest {
         assertThat(ids(first)).containsExactly(written.get(0), written.get(2)); // 7#2 waits, 8 does not
         assertThat(store.claim("a", 10, Duration.ofMinutes(1))).isEmpty();
 
-        store.failed("a", written.get(0), "receiver down", Instant.now().minusSeconds(1));
+        record(
+                "a",
+                List.of(written.get(0)),
+                Outcome.retry("receiver down"),
+                Instant.now().minusSeconds(1));
         assertThat(ids(store.claim("a", 10, Duration.ofMinutes(1))))
                 .as("a retrying head still blocks its aggregate")
                 .containsExactly(written.get(0));
 
-        store.delivered("a", List.of(written.get(0)));
+        record("a", List.of(written.get(0)), Outcome.DELIVERED, null);
         assertThat(ids(store.claim("a", 10, Duration.ofMinutes(1)))).containsExactly(written.get(1));
     }
 
@@ -114,7 +140,7 @@ class OutboxStoreTest {
                 .containsExactly(first, viewed);
         assertThat(claimed).extracting(ClaimedEvent::aggregateSeq).containsExactly(1L, null);
 
-        store.delivered("a", List.of(first));
+        record("a", List.of(first), Outcome.DELIVERED, null);
         assertThat(ids(store.claim("a", 10, Duration.ofMinutes(1))))
                 .as("the unordered event, still held, holds back nothing")
                 .containsExactly(second);
@@ -130,8 +156,9 @@ class OutboxStoreTest {
 
         assertThat(ids(taken)).containsExactly(id);
         assertThat(taken.get(0).attempt()).isEqualTo(2);
-        assertThat(store.delivered("dead-instance", List.of(id))).isZero();
-        assertThat(store.delivered("b", List.of(id))).isEqualTo(1);
+        assertThat(record("dead-instance", List.of(id), Outcome.DELIVERED, null))
+                .isZero();
+        assertThat(record("b", List.of(id), Outcome.DELIVERED, null)).isEqualTo(1);
         assertThat(Events.status(id)).isEqualTo("DELIVERED");
     }
 
@@ -185,8 +212,12 @@ class OutboxStoreTest {
         List<UUID> written = Events.write("order", "order.created", "1", "2");
         store.claim("a", 10, Duration.ofMinutes(1));
 
-        store.failed("a", written.get(0), "HTTP 503", Instant.now().plusSeconds(3600));
-        store.failed("a", written.get(1), "malformed", null);
+        record(
+                "a",
+                List.of(written.get(0)),
+                Outcome.retry("HTTP 503"),
+                Instant.now().plusSeconds(3600));
+        record("a", List.of(written.get(1)), Outcome.dead("malformed"), null);
 
         assertThat(Events.row(written.get(0)))
                 .containsEntry("status", "FAILED")
@@ -202,7 +233,7 @@ class OutboxStoreTest {
         UUID id = Events.write("order", "order.created", "1").get(0);
         store.claim("a", 10, Duration.ofMinutes(1));
 
-        assertThat(store.release("a", List.of(id))).isEqualTo(1);
+        assertThat(record("a", List.of(id), Outcome.giveBack("stopping"), null)).isEqualTo(1);
 
         List<ClaimedEvent> again = store.claim("b", 10, Duration.ofMinutes(1));
         assertThat(ids(again)).containsExactly(id);
@@ -213,7 +244,7 @@ class OutboxStoreTest {
     void retentionDeletesOnlyOldDeliveredEventsInBatches() throws SQLException {
         List<UUID> written = Events.write("order", "order.created", "1", "2", "3", "4");
         store.claim("a", 10, Duration.ofMinutes(1));
-        store.delivered("a", written.subList(0, 3));
+        record("a", written.subList(0, 3), Outcome.DELIVERED, null);
         Events.sql()
                 .execute("UPDATE outbox_event SET delivered_at = now() - interval '8 days'" + " WHERE id IN ('"
                         + written.get(0) + "', '" + written.get(1) + "')");
@@ -257,7 +288,7 @@ class OutboxStoreTest {
         List<UUID> written = Events.write("order", "order.created", "1", "2");
         Events.write("member", "member.invited", "9");
         store.claim("a", 1, Duration.ofMinutes(1));
-        store.delivered("a", List.of(written.get(0)));
+        record("a", List.of(written.get(0)), Outcome.DELIVERED, null);
         Events.sql()
                 .execute("UPDATE outbox_event SET occurred_at = now() - interval '10 minutes'"
                         + " WHERE type = 'member.invited'");

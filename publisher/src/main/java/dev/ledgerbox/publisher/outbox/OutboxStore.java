@@ -139,7 +139,7 @@ public final class OutboxStore {
                 for (ClaimedEvent e : events) {
                     results.add(work.apply(e));
                 }
-                Runnable afterCommit = settle(c, null, results, handoff);
+                Runnable afterCommit = settle(c, null, results, handoff).afterCommit();
                 c.commit();
                 afterCommit.run();
                 return results;
@@ -197,31 +197,22 @@ public final class OutboxStore {
         }
     }
 
-    /** Marks events delivered, if this owner still holds them. */
-    public int delivered(String owner, List<UUID> ids) throws SQLException {
-        if (ids.isEmpty()) {
-            return 0;
-        }
-        try (Connection c = dataSource.getConnection()) {
-            return markDelivered(c, owner, ids).size();
-        }
-    }
-
     /**
      * Records the outcomes of events {@code owner} claimed ({@link #claim}), in one transaction, for
      * the events it still holds: marks the delivered ones and hands them on, sets the failed ones to
-     * their retry (or dead), gives the given-back ones back.
+     * their retry (or dead), gives the given-back ones back. Returns how many it still held.
      */
-    public void record(String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff) throws SQLException {
+    public int record(String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff) throws SQLException {
         if (results.isEmpty()) {
-            return;
+            return 0;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Runnable afterCommit = settle(c, owner, results, handoff);
+                Settled settled = settle(c, owner, results, handoff);
                 c.commit();
-                afterCommit.run();
+                settled.afterCommit().run();
+                return settled.held();
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
@@ -232,12 +223,13 @@ public final class OutboxStore {
     /**
      * Records outcomes in {@code c}'s transaction. With {@code owner} null the events were claimed
      * as delivered in this transaction ({@link #deliverInOneTransaction}): only those with another
-     * outcome change again. Returns what the handoff asks to run after the commit.
+     * outcome change again.
      */
-    private static Runnable settle(Connection c, String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff)
+    private static Settled settle(Connection c, String owner, List<WorkResult<ClaimedEvent>> results, Handoff handoff)
             throws SQLException {
         List<ClaimedEvent> delivered = new ArrayList<>();
         List<UUID> givenBack = new ArrayList<>();
+        int held = 0;
         for (WorkResult<ClaimedEvent> r : results) {
             UUID id = r.work().id();
             if (r.outcome() instanceof Outcome.Delivered) {
@@ -245,19 +237,22 @@ public final class OutboxStore {
             } else if (r.outcome() instanceof Outcome.GiveBack) {
                 givenBack.add(id);
             } else if (r.outcome() instanceof Outcome.Retry retry) {
-                failed(c, owner, id, retry.reason(), r.retryAt());
+                held += failed(c, owner, id, retry.reason(), r.retryAt());
             } else if (r.outcome() instanceof Outcome.Dead dead) {
-                failed(c, owner, id, dead.reason(), null);
+                held += failed(c, owner, id, dead.reason(), null);
             }
         }
         if (owner != null && !delivered.isEmpty()) {
-            Set<UUID> held = new HashSet<>(markDelivered(
+            Set<UUID> marked = new HashSet<>(markDelivered(
                     c, owner, delivered.stream().map(ClaimedEvent::id).toList()));
-            delivered = delivered.stream().filter(e -> held.contains(e.id())).toList();
+            delivered = delivered.stream().filter(e -> marked.contains(e.id())).toList();
         }
-        release(c, owner, givenBack);
-        return handoff.handOff(c, delivered);
+        held += delivered.size() + release(c, owner, givenBack);
+        return new Settled(held, handoff.handOff(c, delivered));
     }
+
+    /** What {@link #settle} did: how many events it still held, and what to run after the commit. */
+    private record Settled(int held, Runnable afterCommit) {}
 
     /**
      * Marks delivered the events {@code owner} still holds. {@code claimed_by} alone says who holds
@@ -284,19 +279,12 @@ public final class OutboxStore {
         }
     }
 
-    /** Records a failed delivery: retried at {@code retryAt}, or dead when {@code retryAt} is null. */
-    public void failed(String owner, UUID id, String reason, Instant retryAt) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            failed(c, owner, id, reason, retryAt);
-        }
-    }
-
     /**
      * Who holds an event is named ({@code claimed_by}), not its status (see {@link
-     * #MARK_DELIVERED}); null for an event claimed as delivered in the transaction.
+     * #MARK_DELIVERED}); null for an event claimed as delivered in the transaction. Records a failed
+     * delivery: retried at {@code retryAt}, or dead when {@code retryAt} is null.
      */
-    private static void failed(Connection c, String owner, UUID id, String reason, Instant retryAt)
-            throws SQLException {
+    private static int failed(Connection c, String owner, UUID id, String reason, Instant retryAt) throws SQLException {
         try (PreparedStatement ps = Statements.plannedEachTime(
                 c,
                 "UPDATE outbox_event"
@@ -308,18 +296,14 @@ public final class OutboxStore {
             ps.setString(3, Text.truncate(reason, 2000));
             ps.setObject(4, id);
             ps.setString(5, owner);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         }
     }
 
-    /** Gives claimed events back without counting the attempt (graceful shutdown). */
-    public int release(String owner, List<UUID> ids) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return release(c, owner, ids);
-        }
-    }
-
-    /** The same in {@code c}'s transaction; {@code owner} as at {@link #failed(Connection, String, UUID, String, Instant)}. */
+    /**
+     * Gives claimed events back without counting the attempt (graceful shutdown); {@code owner} as
+     * at {@link #failed}.
+     */
     private static int release(Connection c, String owner, List<UUID> ids) throws SQLException {
         if (ids.isEmpty()) {
             return 0;

@@ -105,13 +105,12 @@ final class Webhooks {
         int routed = 0;
         List<ClaimedEvent> batch;
         while (!(batch = store.claim("router", 1000, Duration.ofMinutes(1))).isEmpty()) {
-            store.record(
+            routed += store.record(
                     "router",
                     batch.stream()
                             .map(e -> new WorkResult<>(e, Outcome.DELIVERED, null, Instant.now()))
                             .toList(),
                     new WebhookRouter(() -> true, () -> {}));
-            routed += batch.size();
         }
         return routed;
     }
