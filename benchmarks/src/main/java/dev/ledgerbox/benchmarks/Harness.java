@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs variants of a transaction on many threads for a fixed time, interleaved round by round so
  * that machine noise spreads evenly, and reports transactions per second and ratios to a baseline.
  *
- * <p>Arguments: {@code threads=8 seconds=5 rounds=3 warmup=2}, and {@code only=raw,ledgerbox} to run
- * only the variants whose names contain one of those words (and the baseline).
+ * <p>Arguments: {@code threads=8 seconds=5 rounds=3 warmup=2}, {@code only=raw,ledgerbox} to run
+ * only the variants whose names contain one of those words (and the baseline), and {@code
+ * waits=true} to print, per variant, what the database's sessions were doing (their wait events,
+ * sampled every few milliseconds).
  */
 public final class Harness implements AutoCloseable {
 
@@ -43,6 +45,8 @@ public final class Harness implements AutoCloseable {
     private final EmbeddedDatabase db;
     /** Variant names must contain one of these to run (argument {@code only}); all when empty. */
     private final List<String> only;
+    /** Sample the sessions' wait events while variants run (argument {@code waits}). */
+    private final boolean waits;
 
     public Harness(EmbeddedDatabase db, Map<String, String> args) {
         this.db = db;
@@ -52,6 +56,7 @@ public final class Harness implements AutoCloseable {
         this.warmup = Integer.parseInt(args.getOrDefault("warmup", "2"));
         String only = args.getOrDefault("only", "");
         this.only = only.isBlank() ? List.of() : List.of(only.split(","));
+        this.waits = Boolean.parseBoolean(args.getOrDefault("waits", "false"));
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.jdbcUrl());
         config.setUsername(db.user());
@@ -128,15 +133,22 @@ public final class Harness implements AutoCloseable {
             perRound.put(name, new ArrayList<>());
         });
         List<String> order = new ArrayList<>(variants.keySet());
+        WaitSampler sampler = waits ? WaitSampler.start(pool) : null;
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < order.size(); i++) {
                 String name = order.get((i + round) % order.size());
                 clear.run();
+                if (sampler != null) {
+                    sampler.attribute(name);
+                }
                 long started = System.nanoTime();
                 long jvm = Cpu.jvmNanos();
                 long postgres = Cpu.postgresNanos();
                 long count = run(variants.get(name), seconds);
                 long elapsed = System.nanoTime() - started;
+                if (sampler != null) {
+                    sampler.attribute(null);
+                }
                 totals.get(name)[0] += count;
                 totals.get(name)[1] += elapsed;
                 totals.get(name)[2] += Cpu.jvmNanos() - jvm;
@@ -156,6 +168,9 @@ public final class Harness implements AutoCloseable {
                 name,
                 t[2] / 1e3 / t[0],
                 t[3] / 1e3 / t[0]));
+        if (sampler != null) {
+            sampler.stopAndPrint(6);
+        }
         return new Measured(rates, perRound);
     }
 
