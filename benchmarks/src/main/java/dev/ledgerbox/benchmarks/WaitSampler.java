@@ -1,9 +1,9 @@
 package dev.ledgerbox.benchmarks;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -52,12 +52,12 @@ final class WaitSampler implements Runnable {
     public void run() {
         while (running) {
             try (Connection c = db.getConnection();
-                    Statement s = c.createStatement()) {
+                    PreparedStatement s = c.prepareStatement(SESSIONS)) { // planned once, not per read
                 while (running) {
                     String name = variant;
                     if (name != null) {
                         Map<String, Long> mine = counts.computeIfAbsent(name, k -> new ConcurrentHashMap<>());
-                        try (ResultSet rs = s.executeQuery(SESSIONS)) {
+                        try (ResultSet rs = s.executeQuery()) {
                             while (rs.next()) {
                                 mine.merge(rs.getString(1), 1L, Long::sum);
                             }
