@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * as {@code deliveries}) until the JIT compiler takes at most a tenth of the JVM's CPU in one
  * (twelve at most); each drain reports its CPU and WAL per delivery, and with {@code
  * statements=true} the first drain of each mode lists its statements by time ({@code
- * pg_stat_statements}). Durable settings first, then non-durable. Arguments: {@code deliveries=50000 latencySeconds=15 rate=500 concurrency=32
- * latencyWarmup=5 warmup=deliveries statements=false pairs=5}; the latency phase
+ * pg_stat_statements}). Durable settings first, then non-durable. Arguments: {@code
+ * deliveries=50000 latencySeconds=15 rate=500 concurrency=32 latencyWarmup=5 warmup=deliveries
+ * statements=false pairs=5}; the latency phase
  * begins with {@code latencyWarmup} seconds at its rate, not counted. Each drain prints the heap it
  * needed ({@link HeapPeak}); {@code backlog=true} runs the throughput drains only, so that with
  * {@code -Xmx256m deliveries=1000000 warmup=50000} a backlog of a million deliveries shows that the
@@ -120,8 +121,9 @@ public final class WebhookBenchmark {
             List<String> rows = new ArrayList<>();
             // the JVM's warm-up, not counted: the first phase would otherwise pay for the JIT. One
             // drain of it was not enough on two cores (the JIT compiler threads still took a third
-            // of the JVM's CPU in the first durable drain, which then read 0.6 of the next): drains
-            // until the JIT takes at most a tenth of the JVM's CPU in one, twelve at most
+            // of the JVM's CPU in the first durable drain, the aim's figure, which read half of what
+            // a warm JVM does): drains until the JIT takes at most a tenth of the JVM's CPU in one,
+            // twelve at most
             int warmup = Integer.parseInt(args.getOrDefault("warmup", String.valueOf(deliveries)));
             List<String> warmRates = new ArrayList<>();
             for (int pass = 0; pass < 12; pass++) {
