@@ -128,17 +128,16 @@ public final class WebhookBenchmark {
             List<String> warmRates = new ArrayList<>();
             for (int pass = 0; pass < 12; pass++) {
                 clear(harness);
-                UUID warming = endpoint(
+                UUID endpoint = endpoint(
                         new WebhookEndpoints(harness.pool, SecretBox.plaintext()),
                         base + "/fast",
                         concurrency,
                         Duration.ofSeconds(5));
-                preload(harness, warming, warmup);
-                DatabaseCost before = DatabaseCost.now(harness.pool);
-                double warmRate = drain(harness, settings(db, concurrency), warming, warmup);
-                DatabaseCost spent = DatabaseCost.now(harness.pool).since(before);
-                double jitShare = (double) spent.jitNanos() / Math.max(1, spent.jvmNanos());
-                warmRates.add(String.format(Locale.ROOT, "%.0f/s (JIT %.0f %%)", warmRate, 100 * jitShare));
+                preload(harness, endpoint, warmup);
+                Drained warming = drain(harness, settings(db, concurrency), endpoint, warmup);
+                double jitShare = (double) warming.spent().jitNanos()
+                        / Math.max(1, warming.spent().jvmNanos());
+                warmRates.add(String.format(Locale.ROOT, "%.0f/s (JIT %.0f %%)", warming.rate(), 100 * jitShare));
                 if (jitShare <= 0.10) {
                     break;
                 }
@@ -166,7 +165,7 @@ public final class WebhookBenchmark {
                 if (statements) {
                     DatabaseCost.resetStatements(harness.pool);
                 }
-                double alone = drain(harness, settings, fast, deliveries);
+                double alone = drain(harness, settings, fast, deliveries).rate();
                 if (statements) {
                     DatabaseCost.printStatements(harness.pool, 12);
                 }
@@ -183,7 +182,7 @@ public final class WebhookBenchmark {
                 if (statements) {
                     DatabaseCost.resetStatements(harness.pool);
                 }
-                double beside = drain(harness, settings, fast, deliveries);
+                double beside = drain(harness, settings, fast, deliveries).rate();
                 if (statements) {
                     DatabaseCost.printStatements(harness.pool, 12);
                 }
@@ -308,7 +307,10 @@ public final class WebhookBenchmark {
                 OpenTelemetry.noop());
     }
 
-    private static double drain(Harness harness, PublisherSettings settings, UUID endpoint, int n) throws Exception {
+    /** A drain's rate (deliveries/s) and what it cost the JVM and the database. */
+    private record Drained(double rate, DatabaseCost spent) {}
+
+    private static Drained drain(Harness harness, PublisherSettings settings, UUID endpoint, int n) throws Exception {
         WebhookDispatcher dispatcher = dispatcher(harness, settings);
         DatabaseCost before = DatabaseCost.now(harness.pool);
         HeapPeak heap = HeapPeak.start();
@@ -326,7 +328,8 @@ public final class WebhookBenchmark {
             Thread.sleep(20);
         }
         double rate = n * 1e9 / (System.nanoTime() - started);
-        before.printSince(harness.pool, "", n, "delivery");
+        DatabaseCost spent = DatabaseCost.now(harness.pool).since(before);
+        System.out.println("  " + spent.perUnit(n, "delivery"));
         System.out.println("  " + heap.stop());
         dispatcher.stop(Duration.ofSeconds(10));
         long attempts = harness.count("SELECT count(*) FROM webhook_attempt WHERE outcome = 'DELIVERED'"
@@ -334,7 +337,7 @@ public final class WebhookBenchmark {
         if (attempts != n) {
             throw new IllegalStateException("expected " + n + " completed attempt rows, found " + attempts);
         }
-        return rate;
+        return new Drained(rate, spent);
     }
 
     /**

@@ -280,9 +280,10 @@ public final class OutboxStore {
     }
 
     /**
-     * Who holds an event is named ({@code claimed_by}), not its status (see {@link
-     * #MARK_DELIVERED}); null for an event claimed as delivered in the transaction. Records a failed
-     * delivery: retried at {@code retryAt}, or dead when {@code retryAt} is null.
+     * Records a failed delivery: retried at {@code retryAt}, or dead when {@code retryAt} is null;
+     * returns 1 if {@code owner} still held the event. Who holds an event is named ({@code
+     * claimed_by}), not its status (see {@link #MARK_DELIVERED}); {@code owner} is null for an event
+     * claimed as delivered in the transaction.
      */
     private static int failed(Connection c, String owner, UUID id, String reason, Instant retryAt) throws SQLException {
         try (PreparedStatement ps = Statements.plannedEachTime(
