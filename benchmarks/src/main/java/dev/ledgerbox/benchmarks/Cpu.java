@@ -52,7 +52,13 @@ public final class Cpu {
         return kinds;
     }
 
-    /** The user and system time of the processes named {@code postgres}; 0 where /proc is absent. */
+    /**
+     * The user and system time of the processes named {@code postgres}, and of their children that
+     * have ended (the postmaster's {@code cutime} and {@code cstime}: autovacuum workers, ended
+     * connections), so that the sum only grows; 0 where /proc is absent. Without the ended
+     * children, a worker that ran between two readings went uncounted, and one that ended between
+     * them took its earlier time away from the difference.
+     */
     public static long postgresNanos() {
         long ticks = 0;
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
@@ -68,7 +74,9 @@ public final class Cpu {
                         continue;
                     }
                     String[] fields = stat.substring(close + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                    for (int field = 11; field <= 14; field++) { // utime, stime, cutime, cstime
+                        ticks += Long.parseLong(fields[field]);
+                    }
                 } catch (IOException | RuntimeException gone) {
                     // the process ended meanwhile
                 }
