@@ -1,5 +1,6 @@
 package dev.ledgerbox.audit;
 
+import static dev.ledgerbox.audit.Hibernate.execute;
 import static dev.ledgerbox.audit.Hibernate.inTransaction;
 import static dev.ledgerbox.audit.Hibernate.query;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +72,26 @@ class AuditBadInputTest {
 
         assertThat(count("test_order")).isEqualTo(before);
         assertThat(count("audit_log")).isEqualTo("0");
+    }
+
+    @Test
+    void anOperationOtherThanInsertUpdateOrDeleteIsRefusedByTheDatabaseNamingTheDomain() {
+        String insert = "INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation, diff)"
+                + " VALUES (now(), 'Order', '1', '%s', '{}')";
+
+        assertThatThrownBy(() -> execute(insert.formatted("UPSERT")))
+                .hasMessageContaining("ledgerbox_audit_operation")
+                .hasMessageContaining("ledgerbox_audit_operation_check");
+        execute(insert.formatted("DELETE"));
+
+        assertThat(count("audit_log")).isEqualTo("1");
+        // the table's check casts to the domain, whose constraint is prepared once per session
+        assertThat(query("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint"
+                                + " WHERE conname = 'audit_log_operation_check'")
+                        .get(0)
+                        .get("def"))
+                .asString()
+                .contains("::ledgerbox_audit_operation IS NOT NULL");
     }
 
     @Test
