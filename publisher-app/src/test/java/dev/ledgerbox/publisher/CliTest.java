@@ -139,9 +139,9 @@ class CliTest {
 
         assertThat(out.toString())
                 .contains("migrating outbox schema")
-                .contains("outbox: 6 migration(s) applied, now at version 6")
+                .contains("outbox: 7 migration(s) applied, now at version 7")
                 .contains("audit: 7 migration(s) applied, now at version 7")
-                .contains("webhook: 6 migration(s) applied, now at version 6")
+                .contains("webhook: 7 migration(s) applied, now at version 7")
                 .contains("inbox: 2 migration(s) applied, now at version 2")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
                 .contains("console: 1 migration(s) applied, now at version 1");

@@ -103,6 +103,28 @@ public class OutboxWriterTest {
         assertThat(id.version()).isEqualTo(7);
     }
 
+    /** The status is checked by a domain, whose constraint is prepared once per session. */
+    @Test
+    void aStatusThePublisherDoesNotKnowIsRefusedNamingTheDomain() throws SQLException {
+        try (Connection c = db.getConnection()) {
+            writer.write(c, event("order", "1"), null, TraceContext.NONE, () -> "test");
+        }
+
+        assertThatThrownBy(() -> execute("UPDATE outbox_event SET status = 'SENT'"))
+                .hasMessageContaining("ledgerbox_outbox_status_check");
+        execute("UPDATE outbox_event SET status = 'DELIVERED'");
+
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT status FROM outbox_event) AS status,"
+                        + " (SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                        + " WHERE conname = 'outbox_event_status_check') AS def")) {
+            rs.next();
+            assertThat(rs.getString("status")).isEqualTo("DELIVERED");
+            assertThat(rs.getString("def")).contains("::ledgerbox_outbox_status IS NOT NULL");
+        }
+    }
+
     @Test
     void numbersEventsPerAggregateInOrder() throws SQLException {
         try (Connection c = db.getConnection()) {

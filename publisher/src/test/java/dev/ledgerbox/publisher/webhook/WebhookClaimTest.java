@@ -2,6 +2,7 @@ package dev.ledgerbox.publisher.webhook;
 
 import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledgerbox.publisher.webhook.Deliveries.Prepared;
 import dev.ledgerbox.testing.SqlRows;
@@ -35,6 +36,27 @@ class WebhookClaimTest extends ReceiverTest {
                 .containsExactly(Map.of("status", "PENDING", "claimed_by", "instance-1"));
         assertThat(new DeadLetters(Webhooks.db()).countsByEndpoint().get(receiver.url("/hooks")))
                 .containsExactly(Map.entry("CLAIMED", 40L));
+    }
+
+    /** The states are checked by domains, whose constraints are prepared once per session. */
+    @Test
+    void aStateThePublisherDoesNotKnowIsRefusedNamingItsDomain() throws Exception {
+        UUID endpoint = endpoint();
+        Webhooks.due(endpoint, "SELECT 'o-' || i, 1 FROM generate_series(1, 3) AS i");
+
+        assertThatThrownBy(() -> sql().execute("UPDATE webhook_delivery SET status = 'LOST'"))
+                .hasMessageContaining("ledgerbox_webhook_delivery_status_check");
+        sql().execute("UPDATE webhook_delivery SET status = 'DEAD'");
+
+        assertThat(sql().query("SELECT DISTINCT status FROM webhook_delivery"))
+                .containsExactly(Map.of("status", "DEAD"));
+        assertThat(sql().query("SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+                        + " WHERE conname IN ('webhook_delivery_status_check', 'webhook_attempt_outcome_check')"
+                        + " ORDER BY conname"))
+                .extracting(r -> r.get("def").toString())
+                .satisfiesExactly(
+                        outcome -> assertThat(outcome).contains("::ledgerbox_webhook_outcome IS NOT NULL"),
+                        status -> assertThat(status).contains("::ledgerbox_webhook_delivery_status IS NOT NULL"));
     }
 
     /**
