@@ -124,6 +124,30 @@ class InboxTest {
         assertThat(row.get("processing_ms")).isNotNull();
     }
 
+    /** The status and the mode are checked by domains, whose constraints are prepared once per session. */
+    @Test
+    void aStatusOrModeTheInboxDoesNotKnowIsRefusedNamingItsDomain() throws Exception {
+        Reception r = inbox.receive(
+                signed("payments", "msg_states", PAID, Instant.now()).build());
+        inbox.awaitOutcomes();
+
+        assertThatThrownBy(() -> Inboxes.sql().execute("UPDATE inbox_message SET status = 'LOST'"))
+                .hasMessageContaining("ledgerbox_inbox_status_check");
+        assertThatThrownBy(() -> Inboxes.sql().execute("UPDATE inbox_message SET mode = 'BOTH'"))
+                .hasMessageContaining("ledgerbox_inbox_mode_check");
+        Inboxes.sql().execute("UPDATE inbox_message SET status = 'DEAD', mode = 'ASYNC'");
+
+        assertThat(row(r.messageId())).containsEntry("status", "DEAD").containsEntry("mode", "ASYNC");
+        assertThat(Inboxes.sql()
+                        .query("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint"
+                                + " WHERE conname IN ('inbox_message_mode_check', 'inbox_message_status_check')"
+                                + " ORDER BY conname"))
+                .extracting(c -> c.get("def").toString())
+                .satisfiesExactly(
+                        mode -> assertThat(mode).contains("::ledgerbox_inbox_mode IS NOT NULL"),
+                        status -> assertThat(status).contains("::ledgerbox_inbox_status IS NOT NULL"));
+    }
+
     @Test
     void theBoundaryAuditLineIsWrittenBeforeTheCaptureWithThePayloadAndNoSecret() throws Exception {
         inbox.receive(signed("payments", "msg_log", PAID, Instant.now()).build());

@@ -142,7 +142,7 @@ class CliTest {
                 .contains("outbox: 7 migration(s) applied, now at version 7")
                 .contains("audit: 7 migration(s) applied, now at version 7")
                 .contains("webhook: 7 migration(s) applied, now at version 7")
-                .contains("inbox: 2 migration(s) applied, now at version 2")
+                .contains("inbox: 3 migration(s) applied, now at version 3")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
                 .contains("console: 1 migration(s) applied, now at version 1");
     }
