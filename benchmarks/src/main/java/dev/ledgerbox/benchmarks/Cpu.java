@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -52,17 +53,21 @@ public final class Cpu {
         return kinds;
     }
 
+    /** Each server's postmaster (pid and start time) and its last reading, its ended children's time included. */
+    private static final Map<String, Long> POSTMASTERS = new HashMap<>();
+
     /**
-     * The user and system time of the processes named {@code postgres}, and of their children that
-     * have ended (the postmaster's {@code cutime} and {@code cstime}: autovacuum workers, ended
-     * connections), so that the sum only grows; 0 where /proc is absent. Without the ended
-     * children, a worker that ran between two readings went uncounted, and one that ended between
+     * The CPU time of the PostgreSQL servers of the machine, which only grows: the user and system
+     * time of each server's running processes, and of those that have ended (the postmaster's
+     * {@code cutime} and {@code cstime}: autovacuum workers, closed connections); a server that
+     * stopped keeps what it had at the last reading. 0 where /proc is absent. Without the ended
+     * processes, a worker that ran between two readings went uncounted, and one that ended between
      * them took its earlier time away from the difference.
      */
-    public static long postgresNanos() {
-        long ticks = 0;
-        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) processes::iterator) {
+    public static synchronized long postgresNanos() {
+        Map<Long, long[]> processes = new HashMap<>(); // pid -> parent, own ticks, ended children's ticks, start
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
                 if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) {
                     continue;
                 }
@@ -73,16 +78,31 @@ public final class Cpu {
                     if (!stat.substring(open + 1, close).equals("postgres")) {
                         continue;
                     }
-                    String[] fields = stat.substring(close + 2).split(" ");
-                    for (int field = 11; field <= 14; field++) { // utime, stime, cutime, cstime
-                        ticks += Long.parseLong(fields[field]);
-                    }
+                    String[] f = stat.substring(close + 2).split(" ");
+                    processes.put(Long.parseLong(p.getFileName().toString()), new long[] {
+                        Long.parseLong(f[1]),
+                        Long.parseLong(f[11]) + Long.parseLong(f[12]), // utime, stime
+                        Long.parseLong(f[13]) + Long.parseLong(f[14]), // cutime, cstime
+                        Long.parseLong(f[19])
+                    });
                 } catch (IOException | RuntimeException gone) {
                     // the process ended meanwhile
                 }
             }
         } catch (IOException e) {
             return 0;
+        }
+        long ticks = 0;
+        for (Map.Entry<Long, long[]> process : processes.entrySet()) {
+            long[] p = process.getValue();
+            if (processes.containsKey(p[0])) {
+                ticks += p[1]; // a server's process: when it ends, its time moves to the postmaster's children's
+            } else {
+                POSTMASTERS.put(process.getKey() + "@" + p[3], p[1] + p[2]);
+            }
+        }
+        for (long postmaster : POSTMASTERS.values()) {
+            ticks += postmaster;
         }
         return ticks * NANOS_PER_TICK;
     }
