@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -33,22 +35,8 @@ public final class Cpu {
      */
     public static Map<String, Long> threadKinds() {
         Map<String, Long> kinds = new TreeMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    int open = stat.indexOf('(');
-                    int close = stat.lastIndexOf(')');
-                    String kind = stat.substring(open + 1, close).replaceAll("[0-9]+", "N");
-                    String[] fields = stat.substring(close + 2).split(" ");
-                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                    kinds.merge(kind, ticks * NANOS_PER_TICK, Long::sum);
-                } catch (IOException | RuntimeException gone) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (IOException e) {
-            return kinds;
+        for (Stat thread : stats(Path.of("/proc/self/task"))) {
+            kinds.merge(thread.name().replaceAll("[0-9]+", "N"), thread.ticks() * NANOS_PER_TICK, Long::sum);
         }
         return kinds;
     }
@@ -65,46 +53,58 @@ public final class Cpu {
      * them took its earlier time away from the difference.
      */
     public static synchronized long postgresNanos() {
-        Map<Long, long[]> processes = new HashMap<>(); // pid -> parent, own ticks, ended children's ticks, start
-        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) entries::iterator) {
-                if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    int open = stat.indexOf('(');
-                    int close = stat.lastIndexOf(')');
-                    if (!stat.substring(open + 1, close).equals("postgres")) {
-                        continue;
-                    }
-                    String[] f = stat.substring(close + 2).split(" ");
-                    processes.put(Long.parseLong(p.getFileName().toString()), new long[] {
-                        Long.parseLong(f[1]),
-                        Long.parseLong(f[11]) + Long.parseLong(f[12]), // utime, stime
-                        Long.parseLong(f[13]) + Long.parseLong(f[14]), // cutime, cstime
-                        Long.parseLong(f[19])
-                    });
-                } catch (IOException | RuntimeException gone) {
-                    // the process ended meanwhile
-                }
+        Map<Long, Stat> servers = new HashMap<>();
+        for (Stat process : stats(Path.of("/proc"))) {
+            if (process.name().equals("postgres")) {
+                servers.put(process.pid(), process);
             }
-        } catch (IOException e) {
-            return 0;
         }
         long ticks = 0;
-        for (Map.Entry<Long, long[]> process : processes.entrySet()) {
-            long[] p = process.getValue();
-            if (processes.containsKey(p[0])) {
-                ticks += p[1]; // a server's process: when it ends, its time moves to the postmaster's children's
+        for (Stat process : servers.values()) {
+            if (servers.containsKey(process.parent())) {
+                ticks += process.ticks(); // when it ends, its time moves to the postmaster's children's
             } else {
-                POSTMASTERS.put(process.getKey() + "@" + p[3], p[1] + p[2]);
+                POSTMASTERS.put(process.pid() + "@" + process.start(), process.ticks() + process.endedChildrenTicks());
             }
         }
         for (long postmaster : POSTMASTERS.values()) {
             ticks += postmaster;
         }
         return ticks * NANOS_PER_TICK;
+    }
+
+    /** What {@code /proc/PID/stat} says of a process or thread; times in clock ticks. */
+    private record Stat(long pid, String name, long parent, long ticks, long endedChildrenTicks, long start) {}
+
+    /** The stat of each numbered entry of {@code directory}; those that end meanwhile are left out. */
+    private static List<Stat> stats(Path directory) {
+        List<Stat> stats = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String pid = entry.getFileName().toString();
+                if (!pid.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(entry.resolve("stat"));
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    String[] f = stat.substring(close + 2).split(" ");
+                    stats.add(new Stat(
+                            Long.parseLong(pid),
+                            stat.substring(open + 1, close),
+                            Long.parseLong(f[1]),
+                            Long.parseLong(f[11]) + Long.parseLong(f[12]), // utime, stime
+                            Long.parseLong(f[13]) + Long.parseLong(f[14]), // cutime, cstime
+                            Long.parseLong(f[19])));
+                } catch (IOException | RuntimeException gone) {
+                    // it ended meanwhile
+                }
+            }
+        } catch (IOException absent) {
+            return stats;
+        }
+        return stats;
     }
 
     /**
