@@ -147,6 +147,16 @@ public final class SqlRows {
         return new Updates(now.all() - before.all(), now.hot() - before.hot());
     }
 
+    /** The definition of the constraint named {@code name} ({@code pg_get_constraintdef}). */
+    public String constraint(String name) throws SQLException {
+        List<Map<String, Object>> rows =
+                query("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = ?", name);
+        if (rows.size() != 1) {
+            throw new IllegalStateException(rows.size() + " constraints named " + name);
+        }
+        return String.valueOf(rows.get(0).get("def"));
+    }
+
     public void execute(String sql) throws SQLException {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {

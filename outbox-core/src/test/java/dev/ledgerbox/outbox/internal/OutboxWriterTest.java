@@ -8,6 +8,7 @@ import dev.ledgerbox.outbox.OutboxEvent;
 import dev.ledgerbox.outbox.spi.SleepingPublishers;
 import dev.ledgerbox.outbox.spi.TraceContext;
 import dev.ledgerbox.testing.EmbeddedDatabase;
+import dev.ledgerbox.testing.SqlRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -114,15 +115,9 @@ public class OutboxWriterTest {
                 .hasMessageContaining("ledgerbox_outbox_status_check");
         execute("UPDATE outbox_event SET status = 'DELIVERED'");
 
-        try (Connection c = db.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT (SELECT status FROM outbox_event) AS status,"
-                        + " (SELECT pg_get_constraintdef(oid) FROM pg_constraint"
-                        + " WHERE conname = 'outbox_event_status_check') AS def")) {
-            rs.next();
-            assertThat(rs.getString("status")).isEqualTo("DELIVERED");
-            assertThat(rs.getString("def")).contains("::ledgerbox_outbox_status IS NOT NULL");
-        }
+        SqlRows sql = new SqlRows(db);
+        assertThat(sql.query("SELECT status FROM outbox_event")).containsExactly(Map.of("status", "DELIVERED"));
+        assertThat(sql.constraint("outbox_event_status_check")).contains("::ledgerbox_outbox_status IS NOT NULL");
     }
 
     @Test
