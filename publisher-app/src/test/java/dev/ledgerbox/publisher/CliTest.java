@@ -140,7 +140,7 @@ class CliTest {
         assertThat(out.toString())
                 .contains("migrating outbox schema")
                 .contains("outbox: 7 migration(s) applied, now at version 7")
-                .contains("audit: 7 migration(s) applied, now at version 7")
+                .contains("audit: 8 migration(s) applied, now at version 8")
                 .contains("webhook: 7 migration(s) applied, now at version 7")
                 .contains("inbox: 3 migration(s) applied, now at version 3")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
