@@ -11,6 +11,7 @@ import dev.ledgerbox.outbox.internal.JsonbPayloadSerializer;
 import dev.ledgerbox.outbox.internal.OutboxSettings;
 import dev.ledgerbox.outbox.internal.OutboxWriter;
 import dev.ledgerbox.outbox.spi.TraceContext;
+import dev.ledgerbox.testing.SqlRows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,10 +128,8 @@ class AuditCookbookTest {
      * queries on the diff still answer.
      */
     @Test
-    void analyzeLeavesOutTheDiffAndTheRowHashAndKeepsTheKeys() {
-        Hibernate.execute("ANALYZE audit_log");
-        assertThat(query("SELECT attname FROM pg_stats WHERE tablename = 'audit_log'"))
-                .extracting(r -> r.get("attname"))
+    void analyzeLeavesOutTheDiffAndTheRowHashAndKeepsTheKeys() throws Exception {
+        assertThat(new SqlRows(Hibernate.db()).analyzedColumns("audit_log"))
                 .contains("entity_type", "entity_id", "id", "occurred_at", "tx_id", "actor_id", "correlation_id")
                 .doesNotContain("diff", "row_hash");
         assertThat(run(1)).hasSize(2);

@@ -139,10 +139,10 @@ class CliTest {
 
         assertThat(out.toString())
                 .contains("migrating outbox schema")
-                .contains("outbox: 7 migration(s) applied, now at version 7")
+                .contains("outbox: 8 migration(s) applied, now at version 8")
                 .contains("audit: 8 migration(s) applied, now at version 8")
-                .contains("webhook: 7 migration(s) applied, now at version 7")
-                .contains("inbox: 3 migration(s) applied, now at version 3")
+                .contains("webhook: 8 migration(s) applied, now at version 8")
+                .contains("inbox: 4 migration(s) applied, now at version 4")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
                 .contains("console: 1 migration(s) applied, now at version 1");
     }
