@@ -157,18 +157,10 @@ public final class SqlRows {
         return String.valueOf(rows.get(0).get("def"));
     }
 
-    /**
-     * {@code table} analyzed now: the columns {@code ANALYZE} gathered statistics on ({@code
-     * pg_stats}), in the table's order. The table must hold rows.
-     */
+    /** {@code table} analyzed now: the columns {@code ANALYZE} gathered statistics on ({@code pg_stats}). */
     public List<String> analyzedColumns(String table) throws SQLException {
         execute("ANALYZE " + table);
-        return query(
-                        "SELECT s.attname FROM pg_stats s JOIN pg_attribute a ON a.attrelid = ?::regclass"
-                                + " AND a.attname = s.attname WHERE s.schemaname = current_schema() AND s.tablename = ?"
-                                + " ORDER BY a.attnum",
-                        table,
-                        table)
+        return query("SELECT attname FROM pg_stats WHERE schemaname = current_schema() AND tablename = ?", table)
                 .stream()
                 .map(r -> String.valueOf(r.get("attname")))
                 .toList();
