@@ -36,20 +36,25 @@ import org.javers.repository.sql.SqlRepositoryBuilder;
  *
  * <ul>
  *   <li><b>unaudited</b>: the Hibernate transaction alone;
- *   <li><b>raw JDBC diff row</b>: plus one plain INSERT into {@code audit_log} of a hand-built
- *       diff through the session's connection (the limit of "one more row");
+ *   <li><b>raw JDBC diff row</b>: plus one plain INSERT of a hand-built diff through the session's
+ *       connection (the limit of "one more row") into {@value #RAW_TABLE}, a copy of {@code
+ *       audit_log} with its columns, defaults, checks, indexes and statistics targets, which the
+ *       sealer does not read: in {@code audit_log} itself, rows without a hash were sealed from
+ *       their canonical text by the sealing that the next variant's round counted;
  *   <li><b>ledgerbox</b>: the entity is {@code @Audited}; the sealer runs alongside as the
  *       publisher runs it ({@code sealAll} every {@code sealInterval} ms, default 5000 as the
  *       publisher's {@code publisher.audit.seal-interval}; 0 seals continuously), and the time to
- *       seal what is left at the end of a round counts against the variant;
+ *       seal what is left at the end of a round counts against the variant ({@code seal=false}
+ *       leaves the rows unsealed: the writer's share alone, a diagnostic);
  *   <li><b>Hibernate Envers</b> (same Hibernate version, default strategy);
  *   <li><b>JaVers</b> with its SQL repository on the same database, committing in the same
  *       transaction.
  * </ul>
  *
  * Durable PostgreSQL settings first, then non-durable, each variant's CPU per transaction after
- * its rounds. Arguments as {@link Harness}, and {@code sealInterval=5000}; {@code statements=true}
- * loads {@code pg_stat_statements} and lists each mode's statements by time.
+ * its rounds. Arguments as {@link Harness}, and {@code sealInterval=5000}, {@code seal=true};
+ * {@code statements=true} loads {@code pg_stat_statements} and lists each mode's statements by
+ * time.
  */
 public final class AuditWriteBenchmark {
 
@@ -59,18 +64,23 @@ public final class AuditWriteBenchmark {
     static final String ENVERS = "Hibernate Envers";
     static final String JAVERS = "JaVers (SQL repository)";
     static final int ROWS_TO_UPDATE = 5000;
+    static final String RAW_TABLE = "bench_raw_audit_log";
 
     private final Harness harness;
     private final SessionFactory hibernate;
     private final AuditSealer sealer;
+    /** Whether the Ledgerbox variant's rows are sealed (argument {@code seal}). */
+    private final boolean sealing;
+
     private final Javers javers;
     /** The connection of the current transaction, for JaVers. */
     private final ThreadLocal<Connection> javersConnection = new ThreadLocal<>();
 
     private final Map<Class<? extends InvoiceFields>, long[]> ids = new LinkedHashMap<>();
 
-    private AuditWriteBenchmark(Harness harness) {
+    private AuditWriteBenchmark(Harness harness, boolean sealing) throws java.sql.SQLException {
         this.harness = harness;
+        this.sealing = sealing;
         Configuration config = new Configuration()
                 .addAnnotatedClass(PlainInvoice.class)
                 .addAnnotatedClass(LedgerboxInvoice.class)
@@ -80,6 +90,12 @@ public final class AuditWriteBenchmark {
         config.getProperties().put(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, harness.pool);
         this.hibernate = config.buildSessionFactory();
         this.sealer = new AuditSealer(harness.pool);
+        try (Connection c = harness.pool.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + RAW_TABLE + " (LIKE audit_log INCLUDING ALL)");
+            s.execute("ALTER TABLE " + RAW_TABLE
+                    + " ALTER COLUMN diff SET STATISTICS 0, ALTER COLUMN row_hash SET STATISTICS 0");
+        }
         // JaVers creates its tables while it is built: lend it a connection for that
         try (Connection setup = harness.pool.getConnection()) {
             javersConnection.set(setup);
@@ -100,16 +116,21 @@ public final class AuditWriteBenchmark {
         Map<String, String> args = Harness.arguments(argv);
         long sealInterval = Long.parseLong(args.getOrDefault("sealInterval", "5000"));
         boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
+        boolean sealing = Boolean.parseBoolean(args.getOrDefault("seal", "true"));
         try (EmbeddedDatabase db = EmbeddedDatabase.startWith(true, 0, Harness.serverConfig(args))
                         .migrate("outbox", "audit");
                 Harness harness = new Harness(db, args)) {
-            AuditWriteBenchmark bench = new AuditWriteBenchmark(harness);
-            AtomicBoolean running = new AtomicBoolean(true);
-            Thread sealing = new Thread(() -> bench.seal(running, sealInterval), "audit-sealer");
-            sealing.start();
+            AuditWriteBenchmark bench = new AuditWriteBenchmark(harness, sealing);
+            AtomicBoolean running = new AtomicBoolean(sealing);
+            Thread sealingThread = new Thread(() -> bench.seal(running, sealInterval), "audit-sealer");
+            sealingThread.start();
             try {
                 System.out.printf(
-                        "%nAudit write benchmark: %s, sealing every %d ms%n", harness.describe(), sealInterval);
+                        "%nAudit write benchmark: %s, %s%n",
+                        harness.describe(),
+                        sealing
+                                ? "sealing every " + sealInterval + " ms"
+                                : "no sealing (seal=false: the writer alone)");
                 bench.populate();
                 if (statements) {
                     DatabaseCost.resetStatements(harness.pool);
@@ -155,7 +176,7 @@ public final class AuditWriteBenchmark {
                 }
             } finally {
                 running.set(false);
-                sealing.join();
+                sealingThread.join();
                 bench.hibernate.close();
             }
         }
@@ -199,7 +220,9 @@ public final class AuditWriteBenchmark {
 
             @Override
             public void settle() throws Exception {
-                sealer.sealAll();
+                if (sealing) {
+                    sealer.sealAll();
+                }
             }
         };
     }
@@ -256,8 +279,9 @@ public final class AuditWriteBenchmark {
         javers.commit("bench-user", invoice);
     }
 
-    private static final String RAW_INSERT = "INSERT INTO audit_log (occurred_at, entity_type, entity_id, operation,"
-            + " diff, actor_id, correlation_id) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)";
+    private static final String RAW_INSERT =
+            "INSERT INTO " + RAW_TABLE + " (occurred_at, entity_type, entity_id, operation,"
+                    + " diff, actor_id, correlation_id) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)";
 
     private void rawCreateRow(Session session, InvoiceFields i) throws java.sql.SQLException {
         String diff = "{\"customer\":{\"new\":\"" + i.getCustomer() + "\"},\"status\":{\"new\":\"" + i.getStatus()
@@ -319,7 +343,9 @@ public final class AuditWriteBenchmark {
             }
             ids.put(kind, found.stream().mapToLong(Long::longValue).toArray());
         }
-        sealer.sealAll();
+        if (sealing) {
+            sealer.sealAll();
+        }
     }
 
     private static InvoiceFields newInstance(Class<? extends InvoiceFields> kind) {
