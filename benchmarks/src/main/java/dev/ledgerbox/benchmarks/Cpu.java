@@ -41,6 +41,23 @@ public final class Cpu {
         return kinds;
     }
 
+    /**
+     * The CPU time so far of this JVM's garbage collector threads ({@code GC Thread#N} and G1's
+     * concurrent ones) and of its JIT compiler threads: the JVM's own share of {@link #jvmNanos}.
+     */
+    public static long[] collectorAndCompilerNanos() {
+        long collector = 0;
+        long compiler = 0;
+        for (Map.Entry<String, Long> kind : threadKinds().entrySet()) {
+            if (kind.getKey().startsWith("GC Thread") || kind.getKey().startsWith("GN ")) {
+                collector += kind.getValue(); // "G1 Conc#0" reads "GN Conc#N" with its digits dropped
+            } else if (kind.getKey().contains("CompilerThre")) {
+                compiler += kind.getValue();
+            }
+        }
+        return new long[] {collector, compiler};
+    }
+
     /** Each server's postmaster (pid and start time) and its last reading, its ended children's time included. */
     private static final Map<String, Long> POSTMASTERS = new HashMap<>();
 

@@ -126,10 +126,11 @@ public final class Harness implements AutoCloseable {
         for (Work work : variants.values()) {
             run(work, warmup);
         }
-        Map<String, long[]> totals = new LinkedHashMap<>(); // transactions, elapsed, JVM CPU, PostgreSQL CPU
+        // transactions, elapsed, JVM CPU, PostgreSQL CPU, the JVM's collector and compiler CPU
+        Map<String, long[]> totals = new LinkedHashMap<>();
         Map<String, List<Double>> perRound = new LinkedHashMap<>();
         variants.keySet().forEach(name -> {
-            totals.put(name, new long[4]);
+            totals.put(name, new long[6]);
             perRound.put(name, new ArrayList<>());
         });
         List<String> order = new ArrayList<>(variants.keySet());
@@ -144,6 +145,7 @@ public final class Harness implements AutoCloseable {
                 long started = System.nanoTime();
                 long jvm = Cpu.jvmNanos();
                 long postgres = Cpu.postgresNanos();
+                long[] own = Cpu.collectorAndCompilerNanos();
                 long count = run(variants.get(name), seconds);
                 long elapsed = System.nanoTime() - started;
                 if (sampler != null) {
@@ -153,6 +155,9 @@ public final class Harness implements AutoCloseable {
                 totals.get(name)[1] += elapsed;
                 totals.get(name)[2] += Cpu.jvmNanos() - jvm;
                 totals.get(name)[3] += Cpu.postgresNanos() - postgres;
+                long[] ownAfter = Cpu.collectorAndCompilerNanos();
+                totals.get(name)[4] += ownAfter[0] - own[0];
+                totals.get(name)[5] += ownAfter[1] - own[1];
                 perRound.get(name).add(count * 1e9 / elapsed);
                 System.out.printf(
                         Locale.ROOT, "  round %d  %-40s %8.0f tx/s%n", round + 1, name, count * 1e9 / elapsed);
@@ -160,13 +165,15 @@ public final class Harness implements AutoCloseable {
         }
         Map<String, Double> rates = new LinkedHashMap<>();
         totals.forEach((name, t) -> rates.put(name, t[0] * 1e9 / t[1]));
-        System.out.println(
-                "  CPU per transaction over all rounds (this JVM, PostgreSQL; the machine's cores are shared):");
+        System.out.println("  CPU per transaction over all rounds (this JVM, of it its collector and JIT compiler;"
+                + " PostgreSQL; the machine's cores are shared):");
         totals.forEach((name, t) -> System.out.printf(
                 Locale.ROOT,
-                "    %-40s JVM %6.1f µs, PostgreSQL %6.1f µs%n",
+                "    %-40s JVM %6.1f µs (collector %5.1f, compiler %5.1f), PostgreSQL %6.1f µs%n",
                 name,
                 t[2] / 1e3 / t[0],
+                t[4] / 1e3 / t[0],
+                t[5] / 1e3 / t[0],
                 t[3] / 1e3 / t[0]));
         if (sampler != null) {
             sampler.stopAndPrint(6);
