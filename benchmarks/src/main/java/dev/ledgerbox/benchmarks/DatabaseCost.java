@@ -32,10 +32,7 @@ public record DatabaseCost(
      */
     public static DatabaseCost now(DataSource db) throws SQLException {
         long jvm = Cpu.jvmNanos();
-        long jit = Cpu.threadKinds().entrySet().stream()
-                .filter(k -> k.getKey().contains("CompilerThre"))
-                .mapToLong(java.util.Map.Entry::getValue)
-                .sum();
+        long jit = Cpu.collectorAndCompilerNanos()[1];
         long postgres = Cpu.postgresNanos();
         try {
             Thread.sleep(1_100);
