@@ -173,6 +173,13 @@ public final class AuditWriteBenchmark {
                             op + ": " + LEDGERBOX,
                             op + ": " + JAVERS,
                             "> 1");
+                    Harness.printRatio(
+                            op + ": raw JDBC / Envers",
+                            durable,
+                            fast,
+                            op + ": " + RAW,
+                            op + ": " + ENVERS,
+                            "none: what one bare diff row costs against Envers, for reference");
                 }
             } finally {
                 running.set(false);
