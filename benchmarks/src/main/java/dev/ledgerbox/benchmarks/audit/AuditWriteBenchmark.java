@@ -93,8 +93,17 @@ public final class AuditWriteBenchmark {
         try (Connection c = harness.pool.getConnection();
                 Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + RAW_TABLE + " (LIKE audit_log INCLUDING ALL)");
-            s.execute("ALTER TABLE " + RAW_TABLE
-                    + " ALTER COLUMN diff SET STATISTICS 0, ALTER COLUMN row_hash SET STATISTICS 0");
+            // LIKE leaves out the columns' statistics targets (audit schema 8): copied from the catalog
+            List<String> targets = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT attname, attstattarget FROM pg_attribute"
+                    + " WHERE attrelid = 'audit_log'::regclass AND attnum > 0 AND attstattarget IS NOT NULL")) {
+                while (rs.next()) {
+                    targets.add("ALTER COLUMN " + rs.getString(1) + " SET STATISTICS " + rs.getInt(2));
+                }
+            }
+            if (!targets.isEmpty()) {
+                s.execute("ALTER TABLE " + RAW_TABLE + " " + String.join(", ", targets));
+            }
         }
         // JaVers creates its tables while it is built: lend it a connection for that
         try (Connection setup = harness.pool.getConnection()) {
@@ -121,9 +130,11 @@ public final class AuditWriteBenchmark {
                         .migrate("outbox", "audit");
                 Harness harness = new Harness(db, args)) {
             AuditWriteBenchmark bench = new AuditWriteBenchmark(harness, sealing);
-            AtomicBoolean running = new AtomicBoolean(sealing);
+            AtomicBoolean running = new AtomicBoolean(true);
             Thread sealingThread = new Thread(() -> bench.seal(running, sealInterval), "audit-sealer");
-            sealingThread.start();
+            if (sealing) {
+                sealingThread.start();
+            }
             try {
                 System.out.printf(
                         "%nAudit write benchmark: %s, %s%n",
@@ -183,7 +194,9 @@ public final class AuditWriteBenchmark {
                 }
             } finally {
                 running.set(false);
-                sealingThread.join();
+                if (sealing) {
+                    sealingThread.join();
+                }
                 bench.hibernate.close();
             }
         }
