@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.audit.fixtures.Address;
 import dev.ledgerbox.audit.fixtures.Member;
+import dev.ledgerbox.audit.fixtures.Reading;
 import dev.ledgerbox.audit.fixtures.ShopOrder;
 import dev.ledgerbox.audit.internal.canonical.JsonbText;
 import dev.ledgerbox.outbox.Correlation;
@@ -14,8 +15,14 @@ import jakarta.json.spi.JsonProvider;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +141,56 @@ class AuditRowHashTest {
         AuditVerification result = new AuditVerifier(Hibernate.db()).verify();
         assertThat(result.intact()).as(result.toString()).isTrue();
         assertThat(result.rowsChecked()).isEqualTo(rows.size());
+    }
+
+    @Test
+    void theWritersHashIsTheDatabasesForEveryCommonScalar() throws SQLException {
+        Reading reading = new Reading();
+        reading.count = Integer.MIN_VALUE;
+        reading.little = -7;
+        reading.tiny = 127;
+        reading.large = Long.MAX_VALUE;
+        reading.boxed = 0;
+        reading.value = 0.1;
+        reading.ratio = 1.5f;
+        reading.huge = new BigInteger("98765432109876543210987654321");
+        reading.grade = '"';
+        reading.probe = UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
+        reading.day = LocalDate.of(2026, 12, 4);
+        reading.wallTime = LocalDateTime.of(2026, 12, 4, 9, 30, 0, 123_456_000);
+        reading.zonedTime = OffsetDateTime.of(2026, 12, 4, 9, 30, 0, 0, ZoneOffset.ofHours(2));
+        reading.legacyTime = new Date(1_700_000_000_123L);
+        reading.raw = new byte[] {0, 1, (byte) 0xff};
+        reading.checked = Boolean.TRUE;
+        reading.unit = Reading.Unit.KELVIN;
+        inTransaction(s -> s.persist(reading));
+        inTransaction(s -> {
+            Reading r = s.find(Reading.class, reading.getId());
+            r.value = 1e300;
+            r.ratio = -0.0f;
+            r.grade = '\u00e9';
+            r.boxed = null;
+            r.checked = false;
+            r.unit = Reading.Unit.CELSIUS;
+            r.raw = new byte[0];
+        });
+        inTransaction(s -> s.remove(s.find(Reading.class, reading.getId())));
+
+        List<Map<String, Object>> rows = query("SELECT a.operation, encode(a.row_hash, 'hex') AS written,"
+                + " encode(sha256(convert_to(ledgerbox_audit_content(a), 'UTF8')), 'hex') AS made,"
+                + " a.diff::text AS diff FROM audit_log a WHERE a.entity_type = 'Reading' ORDER BY a.id");
+        assertThat(rows).extracting(r -> r.get("operation")).containsExactly("INSERT", "UPDATE", "DELETE");
+        for (Map<String, Object> row : rows) {
+            assertThat(row.get("written")).as("%s", row.get("diff")).isEqualTo(row.get("made"));
+        }
+        assertThat((String) rows.get(0).get("diff"))
+                .contains("\"day\": {\"new\": \"2026-12-04\"}")
+                .contains("\"raw\": {\"new\": \"AAH/\"}")
+                .contains("\"large\": {\"new\": 9223372036854775807}")
+                .contains("\"probe\": {\"new\": \"123e4567-e89b-12d3-a456-426614174000\"}");
+        assertThat((String) rows.get(1).get("diff"))
+                .contains("\"unit\": {\"new\": \"CELSIUS\", \"old\": \"KELVIN\"}")
+                .contains("\"boxed\": {\"new\": null, \"old\": 0}");
     }
 
     private static String jsonbText(String json) {

@@ -43,6 +43,7 @@ final class Hibernate {
                 .addAnnotatedClass(Member.class)
                 .addAnnotatedClass(Badge.class)
                 .addAnnotatedClass(Gadget.class)
+                .addAnnotatedClass(dev.ledgerbox.audit.fixtures.Reading.class)
                 .addAnnotatedClass(dev.ledgerbox.audit.fixtures.Ticket.class)
                 .setProperty(AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "drop-and-create")
                 .setProperty(AvailableSettings.GENERATE_STATISTICS, "true");

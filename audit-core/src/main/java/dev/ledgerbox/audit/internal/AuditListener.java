@@ -4,8 +4,8 @@ import dev.ledgerbox.audit.AuditContext;
 import dev.ledgerbox.audit.AuditException;
 import dev.ledgerbox.audit.internal.EntityModel.Attribute;
 import dev.ledgerbox.audit.internal.EntityModel.Treatment;
+import dev.ledgerbox.audit.internal.canonical.JsonbText;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import java.time.Instant;
@@ -249,28 +249,33 @@ final class AuditListener
         if (hasOld && hasNew && attribute.type().isEqual(oldValue, newValue)) {
             return;
         }
-        JsonObjectBuilder change = values.json().createObjectBuilder();
-        if (hasOld && !(oldValue == null && !hasNew)) {
-            change.add("old", present(attribute, oldValue, row, session));
+        boolean withNew = hasNew && !(newValue == null && !hasOld);
+        boolean withOld = hasOld && !(oldValue == null && !hasNew);
+        if (!withNew && !withOld) {
+            return;
         }
-        if (hasNew && !(newValue == null && !hasOld)) {
-            change.add("new", present(attribute, newValue, row, session));
+        // {"new": ..., "old": ...}: the keys in jsonb's order
+        StringBuilder text = new StringBuilder(64).append('{');
+        if (withNew) {
+            present(text.append("\"new\": "), attribute, newValue, session);
         }
-        var built = change.build();
-        if (!built.isEmpty()) {
-            row.diff.put(attribute.name(), built);
+        if (withOld) {
+            present(text.append(withNew ? ", \"old\": " : "\"old\": "), attribute, oldValue, session);
         }
+        row.diff.put(attribute.name(), text.append('}').toString());
     }
 
-    /** The value as stored: rendered, masked or hashed per the attribute's treatment. */
-    private JsonValue present(
-            Attribute attribute, Object value, AuditRow row, SharedSessionContractImplementor session) {
-        String where = row.entityType + "." + attribute.name();
-        return switch (attribute.treatment()) {
-            case MASKED -> values.masked(value);
-            case HASHED -> values.hashed(values.render(value, attribute.type(), session, where), where);
-            default -> values.render(value, attribute.type(), session, where);
-        };
+    /** Appends the value as stored: rendered, masked or hashed per the attribute's treatment. */
+    private void present(
+            StringBuilder out, Attribute attribute, Object value, SharedSessionContractImplementor session) {
+        switch (attribute.treatment()) {
+            case MASKED -> JsonbText.append(out, values.masked(value));
+            case HASHED -> JsonbText.append(
+                    out,
+                    values.hashed(
+                            values.render(value, attribute.type(), session, attribute.where()), attribute.where()));
+            default -> values.appendJsonb(out, value, attribute.type(), session, attribute.where());
+        }
     }
 
     // ---- collections
@@ -324,12 +329,14 @@ final class AuditListener
         added.forEach(addedJson::add);
         JsonArrayBuilder removedJson = json.createArrayBuilder();
         removed.forEach(removedJson::add);
-        row.diff.put(
-                path,
+        StringBuilder text = new StringBuilder();
+        JsonbText.append(
+                text,
                 json.createObjectBuilder()
                         .add("added", addedJson)
                         .add("removed", removedJson)
                         .build());
+        row.diff.put(path, text.toString());
         writer.render(row);
     }
 

@@ -1,10 +1,10 @@
 package dev.ledgerbox.audit.internal;
 
-import jakarta.json.JsonValue;
+import dev.ledgerbox.audit.internal.canonical.JsonbText;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** One audit_log row in the making: the diff grows while the session flushes. Not thread-safe. */
 final class AuditRow {
@@ -13,7 +13,8 @@ final class AuditRow {
     final String entityType;
     final String entityId;
     final String operation;
-    final Map<String, JsonValue> diff = new LinkedHashMap<>();
+    /** Each changed attribute's change as {@code jsonb} text, in {@code jsonb}'s key order. */
+    final SortedMap<String, String> diff = new TreeMap<>(JsonbText.KEY_ORDER);
     /** The action and reason active on the thread when the change was flushed, if any. */
     final String action;
 

@@ -141,16 +141,15 @@ final class AuditWriter {
     }
 
     private String diffJson(AuditRow row) {
-        String text = JsonbText.object(row.diff);
+        String text = JsonbText.renderedObject(row.diff);
         if ((long) text.length() * 3 <= maxDiffBytes) {
             return text; // UTF-8 takes at most 3 bytes per UTF-16 char: surely under the limit
         }
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxDiffBytes) {
             String largest = row.diff.entrySet().stream()
-                    .max((a, b) -> Integer.compare(
-                            a.getValue().toString().length(),
-                            b.getValue().toString().length()))
+                    .max((a, b) ->
+                            Integer.compare(a.getValue().length(), b.getValue().length()))
                     .map(e -> e.getKey())
                     .orElse("?");
             throw new AuditException("the audit diff of " + row.entityType + " " + row.entityId + " is " + bytes

@@ -26,6 +26,9 @@ final class EntityIds {
 
     static String render(
             Object id, EntityPersister persister, SharedSessionContractImplementor session, ValueRenderer values) {
+        if (id instanceof Long || id instanceof Integer || id instanceof java.util.UUID) {
+            return id.toString(); // the usual ids, as rendered below
+        }
         String where = persister.getEntityName();
         if (id == null) {
             throw new AuditException("the id of " + where + " is null after the flush; it cannot be audited");

@@ -30,9 +30,9 @@ final class EntityModel {
 
     /**
      * One attribute; {@code parts} are the attributes of an embeddable, whose names are dotted
-     * paths ({@code address.city}).
+     * paths ({@code address.city}); {@code where} names it in errors ({@code Order.address.city}).
      */
-    record Attribute(String name, Type type, Treatment treatment, Attribute[] parts) {
+    record Attribute(String name, String where, Type type, Treatment treatment, Attribute[] parts) {
         boolean isComponent() {
             return parts != null;
         }
@@ -56,12 +56,13 @@ final class EntityModel {
         String[] names = persister.getPropertyNames();
         Type[] types = persister.getPropertyTypes();
         int version = persister.isVersioned() ? persister.getVersionProperty() : -1;
+        String typeName = typeName(type, audited);
         Attribute[] attributes = new Attribute[names.length];
         for (int i = 0; i < names.length; i++) {
             Treatment treatment = i == version ? Treatment.IGNORED : treatment(type, names[i], Treatment.PLAIN);
-            attributes[i] = attribute(type, names[i], names[i], types[i], treatment);
+            attributes[i] = attribute(typeName, type, names[i], names[i], types[i], treatment);
         }
-        return new EntityModel(typeName(type, audited), attributes);
+        return new EntityModel(typeName, attributes);
     }
 
     static Audited findAudited(Class<?> type) {
@@ -82,7 +83,8 @@ final class EntityModel {
         return entity != null && !entity.name().isBlank() ? entity.name() : type.getSimpleName();
     }
 
-    private static Attribute attribute(Class<?> owner, String name, String path, Type type, Treatment treatment) {
+    private static Attribute attribute(
+            String typeName, Class<?> owner, String name, String path, Type type, Treatment treatment) {
         if (type instanceof ComponentType component && treatment != Treatment.IGNORED) {
             Class<?> embeddable = component.getReturnedClass();
             String[] names = component.getPropertyNames();
@@ -91,11 +93,11 @@ final class EntityModel {
             for (int i = 0; i < names.length; i++) {
                 // a masked or hashed embeddable passes its treatment on to every part
                 Treatment part = treatment == Treatment.PLAIN ? treatment(embeddable, names[i], treatment) : treatment;
-                parts[i] = attribute(embeddable, names[i], path + "." + names[i], types[i], part);
+                parts[i] = attribute(typeName, embeddable, names[i], path + "." + names[i], types[i], part);
             }
-            return new Attribute(path, type, treatment, parts);
+            return new Attribute(path, typeName + "." + path, type, treatment, parts);
         }
-        return new Attribute(path, type, treatment, null);
+        return new Attribute(path, typeName + "." + path, type, treatment, null);
     }
 
     private static Treatment treatment(Class<?> owner, String property, Treatment inherited) {

@@ -1,6 +1,7 @@
 package dev.ledgerbox.audit.internal;
 
 import dev.ledgerbox.audit.AuditException;
+import dev.ledgerbox.audit.internal.canonical.JsonbText;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -104,6 +105,39 @@ final class ValueRenderer {
         return session.getEntityPersister(type.getAssociatedEntityName(), value).getIdentifier(value, session);
     }
 
+    /**
+     * Appends the JSON of a value of the given Hibernate type as {@code jsonb} prints it: what
+     * {@link #render} makes, the usual scalars written directly.
+     */
+    void appendJsonb(
+            StringBuilder out, Object value, Type type, SharedSessionContractImplementor session, String where) {
+        if (value == null) {
+            out.append("null");
+        } else if (type instanceof EntityType entityType) {
+            appendJsonb(out, entityId(value, entityType, session), null, session, where);
+        } else if (type instanceof ComponentType) {
+            JsonbText.append(out, render(value, type, session, where));
+        } else if (value instanceof String s) {
+            JsonbText.string(out, s);
+        } else if (value instanceof Boolean b) {
+            out.append(b.booleanValue());
+        } else if (value instanceof Integer
+                || value instanceof Long
+                || value instanceof Short
+                || value instanceof Byte) {
+            out.append(((Number) value).longValue());
+        } else if (value instanceof BigDecimal d) {
+            out.append(d.toPlainString()); // as JsonbText prints a number
+        } else {
+            String text = asString(value);
+            if (text != null) {
+                JsonbText.string(out, text);
+            } else {
+                JsonbText.append(out, scalar(value, where));
+            }
+        }
+    }
+
     private JsonValue scalar(Object value, String where) {
         if (value instanceof String s) {
             return json.createValue(s);
@@ -124,29 +158,9 @@ final class ValueRenderer {
             double d = ((Number) value).doubleValue();
             return Double.isFinite(d) ? json.createValue(d) : json.createValue(Double.toString(d));
         }
-        if (value instanceof Enum<?> e) {
-            return json.createValue(e.name());
-        }
-        if (value instanceof Character || value instanceof UUID || value instanceof TemporalAccessor) {
-            return json.createValue(value.toString());
-        }
-        if (value instanceof java.sql.Date d) {
-            return json.createValue(d.toLocalDate().toString());
-        }
-        if (value instanceof java.sql.Time t) {
-            return json.createValue(t.toLocalTime().toString());
-        }
-        if (value instanceof Date d) {
-            return json.createValue(d.toInstant().toString());
-        }
-        if (value instanceof Calendar c) {
-            return json.createValue(c.toInstant().toString());
-        }
-        if (value instanceof byte[] bytes) {
-            return json.createValue(Base64.getEncoder().encodeToString(bytes));
-        }
-        if (value instanceof char[] chars) {
-            return json.createValue(new String(chars));
+        String text = asString(value);
+        if (text != null) {
+            return json.createValue(text);
         }
         if (value instanceof Collection<?> items) {
             JsonArrayBuilder array = json.createArrayBuilder();
@@ -162,14 +176,43 @@ final class ValueRenderer {
                     .forEach((k, v) -> object.add(k, v == null ? JsonValue.NULL : scalar(v, where + "." + k)));
             return object.build();
         }
+        return viaJsonb(value, where);
+    }
+
+    /** The text of a value stored as a JSON string (an enum, a time, binary...), or null for any other. */
+    private static String asString(Object value) {
+        if (value instanceof Enum<?> e) {
+            return e.name();
+        }
+        if (value instanceof Character || value instanceof UUID || value instanceof TemporalAccessor) {
+            return value.toString();
+        }
+        if (value instanceof java.sql.Date d) {
+            return d.toLocalDate().toString();
+        }
+        if (value instanceof java.sql.Time t) {
+            return t.toLocalTime().toString();
+        }
+        if (value instanceof Date d) {
+            return d.toInstant().toString();
+        }
+        if (value instanceof Calendar c) {
+            return c.toInstant().toString();
+        }
+        if (value instanceof byte[] bytes) {
+            return Base64.getEncoder().encodeToString(bytes);
+        }
+        if (value instanceof char[] chars) {
+            return new String(chars);
+        }
         if (value instanceof java.net.URI
                 || value instanceof java.net.URL
                 || value instanceof java.util.Locale
                 || value instanceof java.util.Currency
                 || value instanceof java.time.ZoneId) {
-            return json.createValue(value.toString());
+            return value.toString();
         }
-        return viaJsonb(value, where);
+        return null;
     }
 
     private static Map<String, Object> stringKeys(Map<?, ?> map, String where) {

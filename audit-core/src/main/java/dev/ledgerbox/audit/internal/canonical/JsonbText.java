@@ -5,11 +5,11 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 /**
  * JSON text exactly as PostgreSQL prints a {@code jsonb} value ({@code diff::text}) and a string
@@ -29,7 +29,40 @@ public final class JsonbText {
         return out.toString();
     }
 
-    static void append(StringBuilder out, JsonValue value) {
+    /**
+     * An object whose members' values are already {@code jsonb} text, as {@code jsonb} prints it;
+     * the map must be sorted by {@link #KEY_ORDER}.
+     */
+    public static String renderedObject(SortedMap<String, String> members) {
+        if (members.comparator() != KEY_ORDER) {
+            throw new IllegalArgumentException("the members must be sorted by JsonbText.KEY_ORDER");
+        }
+        int size = 2;
+        for (Map.Entry<String, String> member : members.entrySet()) {
+            size += member.getKey().length() + member.getValue().length() + 6;
+        }
+        StringBuilder out = new StringBuilder(size);
+        out.append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> member : members.entrySet()) {
+            if (!first) {
+                out.append(", ");
+            }
+            first = false;
+            string(out, member.getKey());
+            out.append(": ").append(member.getValue());
+        }
+        return out.append('}').toString();
+    }
+
+    /**
+     * The order of {@code jsonb}'s object keys: shorter UTF-8 first, then by their UTF-8 bytes
+     * (which is the order of their code points).
+     */
+    public static final Comparator<String> KEY_ORDER = JsonbText::compareKeys;
+
+    /** Appends the value as {@code jsonb} prints it. */
+    public static void append(StringBuilder out, JsonValue value) {
         switch (value.getValueType()) {
             case OBJECT -> object(out, (JsonObject) value); // a JsonObject is a Map<String, JsonValue>
             case ARRAY -> array(out, (JsonArray) value);
@@ -51,7 +84,8 @@ public final class JsonbText {
         }
     }
 
-    static void string(StringBuilder out, String value) {
+    /** A JSON string as PostgreSQL escapes it. */
+    public static void string(StringBuilder out, String value) {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -91,38 +125,48 @@ public final class JsonbText {
     private static void object(StringBuilder out, Map<String, JsonValue> object) {
         out.append('{');
         boolean first = true;
-        for (Key key : sorted(object)) {
+        for (String key : sorted(object)) {
             if (!first) {
                 out.append(", ");
             }
             first = false;
-            string(out, key.name);
+            string(out, key);
             out.append(": ");
-            append(out, object.get(key.name));
+            append(out, object.get(key));
         }
         out.append('}');
     }
 
-    /** A key and its UTF-8 bytes, which jsonb compares: length first, then the bytes. */
-    private record Key(String name, byte[] bytes) implements Comparable<Key> {
-        Key(String name) {
-            this(name, name.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public int compareTo(Key other) {
-            return bytes.length != other.bytes.length
-                    ? Integer.compare(bytes.length, other.bytes.length)
-                    : Arrays.compareUnsigned(bytes, other.bytes);
-        }
+    private static List<String> sorted(Map<String, JsonValue> object) {
+        List<String> keys = new ArrayList<>(object.keySet());
+        keys.sort(KEY_ORDER);
+        return keys;
     }
 
-    private static List<Key> sorted(Map<String, JsonValue> object) {
-        List<Key> keys = new ArrayList<>(object.size());
-        for (String name : object.keySet()) {
-            keys.add(new Key(name));
+    private static int compareKeys(String a, String b) {
+        int byLength = Integer.compare(utf8Length(a), utf8Length(b));
+        if (byLength != 0) {
+            return byLength;
         }
-        keys.sort(null);
-        return keys;
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            if (a.charAt(i) != b.charAt(i)) {
+                // a surrogate pair's code point is above every other char: compare code points
+                return Integer.compare(a.codePointAt(i), b.codePointAt(i));
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    private static int utf8Length(String s) {
+        int bytes = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                // 2 bytes below U+0800, else 3; a surrogate pair's 4 are its two chars' 2 extra each
+                bytes += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2;
+            }
+        }
+        return bytes;
     }
 }
