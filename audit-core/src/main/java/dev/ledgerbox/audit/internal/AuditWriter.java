@@ -8,8 +8,8 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
@@ -55,7 +55,8 @@ final class AuditWriter {
                     String diff = row.json != null ? row.json : diffJson(row);
                     String action = row.action != null ? row.action : context.action();
                     String reason = row.action != null ? row.reason : context.reason();
-                    ps.setTimestamp(p++, Timestamp.from(row.occurredAt));
+                    // as an offset time the driver writes its text directly (a Timestamp goes through a Calendar)
+                    ps.setObject(p++, row.occurredAt.atOffset(ZoneOffset.UTC));
                     ps.setString(p++, row.entityType);
                     ps.setString(p++, row.entityId);
                     ps.setString(p++, row.operation);

@@ -87,7 +87,16 @@ public final class JsonbText {
     /** A JSON string as PostgreSQL escapes it. */
     public static void string(StringBuilder out, String value) {
         out.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int plain = 0; // most strings need no escape: appended whole
+        while (plain < value.length()) {
+            char c = value.charAt(plain);
+            if (c < ' ' || c == '"' || c == '\\') {
+                break;
+            }
+            plain++;
+        }
+        out.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
