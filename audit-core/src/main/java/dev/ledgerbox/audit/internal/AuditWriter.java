@@ -8,8 +8,8 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
@@ -46,6 +46,7 @@ final class AuditWriter {
             throws SQLException {
         MessageDigest sha256 = Digests.sha256();
         StringBuilder content = new StringBuilder(512);
+        StringBuilder text = new StringBuilder(32);
         for (int from = 0; from < rows.size(); from += CHUNK) {
             int to = Math.min(rows.size(), from + CHUNK);
             try (PreparedStatement ps = connection.prepareStatement(sql(to - from))) {
@@ -55,8 +56,10 @@ final class AuditWriter {
                     String diff = row.json != null ? row.json : diffJson(row);
                     String action = row.action != null ? row.action : context.action();
                     String reason = row.action != null ? row.reason : context.reason();
-                    // as an offset time the driver writes its text directly (a Timestamp goes through a Calendar)
-                    ps.setObject(p++, row.occurredAt.atOffset(ZoneOffset.UTC));
+                    // its ISO text, typed by the column (a Timestamp's text goes through a Calendar)
+                    text.setLength(0);
+                    ps.setObject(
+                            p++, ValueRenderer.appendIso(text, row.occurredAt).toString(), Types.OTHER);
                     ps.setString(p++, row.entityType);
                     ps.setString(p++, row.entityId);
                     ps.setString(p++, row.operation);

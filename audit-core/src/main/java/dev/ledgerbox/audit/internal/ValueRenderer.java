@@ -147,19 +147,22 @@ final class ValueRenderer {
 
     private static final long YEAR_9999_END = 253_402_300_799L;
 
-    /**
-     * Appends {@link Instant#toString()} as a JSON string, written without a formatter for years
-     * 0000-9999: seconds always, the fraction in groups of three digits when there is one.
-     */
+    /** Appends {@link Instant#toString()} as a JSON string. */
     static void appendInstant(StringBuilder out, Instant instant) {
+        appendIso(out.append('"'), instant).append('"');
+    }
+
+    /**
+     * Appends {@link Instant#toString()}, written without a formatter for years 0000-9999: seconds
+     * always, the fraction in groups of three digits when there is one.
+     */
+    static StringBuilder appendIso(StringBuilder out, Instant instant) {
         long seconds = instant.getEpochSecond();
         if (seconds < YEAR_0 || seconds > YEAR_9999_END) {
-            JsonbText.string(out, instant.toString());
-            return;
+            return out.append(instant);
         }
         LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400));
         int second = (int) Math.floorMod(seconds, 86_400);
-        out.append('"');
         digits(out, date.getYear(), 4).append('-');
         digits(out, date.getMonthValue(), 2).append('-');
         digits(out, date.getDayOfMonth(), 2).append('T');
@@ -177,7 +180,7 @@ final class ValueRenderer {
                 digits(out, nano, 9);
             }
         }
-        out.append("Z\"");
+        return out.append('Z');
     }
 
     /** Appends a non-negative number with leading zeros to {@code width} digits. */
