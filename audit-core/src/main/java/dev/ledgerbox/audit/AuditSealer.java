@@ -143,6 +143,14 @@ public final class AuditSealer {
     }
 
     /**
+     * The oldest transaction still running, below which every row is committed or never will be:
+     * a subquery, so that it is evaluated once for the query (an initplan) and bounds the BRIN
+     * index's scan; as a plain expression it was evaluated again for every row read (a third of
+     * the choosing query's time, measured on 20,000 rows).
+     */
+    private static final String SNAPSHOT_XMIN = "(SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)";
+
+    /**
      * A batch: chosen by its keys first, then, for the rows whose writer left no hash, the
      * canonical text made, the row reached by its place in the table (rows never move: the table
      * is append-only). Made in the choosing query, a text was made for every candidate before the
@@ -154,7 +162,7 @@ public final class AuditSealer {
                     + " FROM (SELECT ctid AS place, tx_id, id, coalesce(tenant_id, '') AS chain,"
                     + " host(client_ip) AS client_ip, row_hash FROM audit_log"
                     + " WHERE tx_id >= ? AND (tx_id, id) > (?, ?)"
-                    + " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                    + " AND tx_id < " + SNAPSHOT_XMIN
                     + " ORDER BY tx_id, id LIMIT ?) b"
                     + " ORDER BY b.tx_id, b.id";
 
@@ -167,7 +175,7 @@ public final class AuditSealer {
                     + " CASE WHEN a.row_hash IS NULL THEN ledgerbox_audit_canonical(a) END"
                     + " FROM audit_log a"
                     + " WHERE a.tx_id >= ? AND (a.tx_id, a.id) > (?, ?)"
-                    + " AND a.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                    + " AND a.tx_id < " + SNAPSHOT_XMIN
                     + " ORDER BY a.tx_id, a.id LIMIT ?";
 
     private static boolean partitioned(Connection c) throws SQLException {
