@@ -70,25 +70,76 @@ public final class Cpu {
      * them took its earlier time away from the difference.
      */
     public static synchronized long postgresNanos() {
+        long[] kinds = postgresNanosByKind();
+        return kinds[0] + kinds[1];
+    }
+
+    /**
+     * {@link #postgresNanos} in two: the running client backends (and the parallel workers running
+     * for them), and the rest: the server's own processes (checkpointer, WAL writer, autovacuum)
+     * and those that have ended (autovacuum workers, parallel workers, closed connections), whose
+     * time the postmaster holds. A process's time moves to the rest when it ends.
+     */
+    public static synchronized long[] postgresNanosByKind() {
         Map<Long, Stat> servers = new HashMap<>();
         for (Stat process : stats(Path.of("/proc"))) {
             if (process.name().equals("postgres")) {
                 servers.put(process.pid(), process);
             }
         }
-        long ticks = 0;
+        long clients = 0;
+        long rest = 0;
         for (Stat process : servers.values()) {
             if (servers.containsKey(process.parent())) {
-                ticks += process.ticks(); // when it ends, its time moves to the postmaster's children's
+                // when it ends, its time moves to the postmaster's children's
+                if (isClient(process.pid())) {
+                    clients += process.ticks();
+                } else {
+                    rest += process.ticks();
+                }
             } else {
                 POSTMASTERS.put(process.pid() + "@" + process.start(), process.ticks() + process.endedChildrenTicks());
             }
         }
         for (long postmaster : POSTMASTERS.values()) {
-            ticks += postmaster;
+            rest += postmaster;
         }
-        return ticks * NANOS_PER_TICK;
+        return new long[] {clients * NANOS_PER_TICK, rest * NANOS_PER_TICK};
     }
+
+    /**
+     * Whether a server process is a client backend or a parallel worker of one: its title
+     * ({@code postgres: user database host(port) state}) names no process of the server's own.
+     */
+    private static boolean isClient(long pid) {
+        String title;
+        try {
+            title = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"))
+                    .replace('\0', ' ')
+                    .trim();
+        } catch (IOException | RuntimeException gone) {
+            return false;
+        }
+        for (String own : SERVER_PROCESSES) {
+            if (title.startsWith("postgres: " + own)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final List<String> SERVER_PROCESSES = List.of(
+            "checkpointer",
+            "background writer",
+            "walwriter",
+            "autovacuum",
+            "logical replication",
+            "walsummarizer",
+            "walsender",
+            "archiver",
+            "io worker",
+            "startup",
+            "stats");
 
     /** What {@code /proc/PID/stat} says of a process or thread; times in clock ticks. */
     private record Stat(long pid, String name, long parent, long ticks, long endedChildrenTicks, long start) {}

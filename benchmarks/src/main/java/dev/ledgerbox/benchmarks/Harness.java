@@ -126,11 +126,12 @@ public final class Harness implements AutoCloseable {
         for (Work work : variants.values()) {
             run(work, warmup);
         }
-        // transactions, elapsed, JVM CPU, PostgreSQL CPU, the JVM's collector and compiler CPU
+        // transactions, elapsed, JVM CPU, PostgreSQL CPU, the JVM's collector and compiler CPU,
+        // PostgreSQL's client backends, the rest of PostgreSQL
         Map<String, long[]> totals = new LinkedHashMap<>();
         Map<String, List<Double>> perRound = new LinkedHashMap<>();
         variants.keySet().forEach(name -> {
-            totals.put(name, new long[6]);
+            totals.put(name, new long[8]);
             perRound.put(name, new ArrayList<>());
         });
         List<String> order = new ArrayList<>(variants.keySet());
@@ -144,7 +145,7 @@ public final class Harness implements AutoCloseable {
                 }
                 long started = System.nanoTime();
                 long jvm = Cpu.jvmNanos();
-                long postgres = Cpu.postgresNanos();
+                long[] postgres = Cpu.postgresNanosByKind();
                 long[] own = Cpu.collectorAndCompilerNanos();
                 long count = run(variants.get(name), seconds);
                 long elapsed = System.nanoTime() - started;
@@ -154,7 +155,11 @@ public final class Harness implements AutoCloseable {
                 totals.get(name)[0] += count;
                 totals.get(name)[1] += elapsed;
                 totals.get(name)[2] += Cpu.jvmNanos() - jvm;
-                totals.get(name)[3] += Cpu.postgresNanos() - postgres;
+                long[] postgresAfter = Cpu.postgresNanosByKind();
+                for (int kind = 0; kind < 2; kind++) {
+                    totals.get(name)[3] += postgresAfter[kind] - postgres[kind];
+                    totals.get(name)[6 + kind] += postgresAfter[kind] - postgres[kind];
+                }
                 long[] ownAfter = Cpu.collectorAndCompilerNanos();
                 totals.get(name)[4] += ownAfter[0] - own[0];
                 totals.get(name)[5] += ownAfter[1] - own[1];
@@ -166,15 +171,17 @@ public final class Harness implements AutoCloseable {
         Map<String, Double> rates = new LinkedHashMap<>();
         totals.forEach((name, t) -> rates.put(name, t[0] * 1e9 / t[1]));
         System.out.println("  CPU per transaction over all rounds (this JVM, of it its collector and JIT compiler;"
-                + " PostgreSQL; the machine's cores are shared):");
+                + " PostgreSQL, of it its client backends; the rest is its own processes, such as autovacuum;"
+                + " the machine's cores are shared):");
         totals.forEach((name, t) -> System.out.printf(
                 Locale.ROOT,
-                "    %-40s JVM %6.1f µs (collector %5.1f, compiler %5.1f), PostgreSQL %6.1f µs%n",
+                "    %-40s JVM %6.1f µs (collector %5.1f, compiler %5.1f), PostgreSQL %6.1f µs" + " (clients %5.1f)%n",
                 name,
                 t[2] / 1e3 / t[0],
                 t[4] / 1e3 / t[0],
                 t[5] / 1e3 / t[0],
-                t[3] / 1e3 / t[0]));
+                t[3] / 1e3 / t[0],
+                t[6] / 1e3 / t[0]));
         if (sampler != null) {
             sampler.stopAndPrint(6);
         }
