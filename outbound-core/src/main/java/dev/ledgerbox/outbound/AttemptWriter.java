@@ -1,5 +1,6 @@
 package dev.ledgerbox.outbound;
 
+import dev.ledgerbox.outbox.spi.Timestamps;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Array;
@@ -8,8 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -372,29 +371,6 @@ final class AttemptWriter implements AutoCloseable {
         }
     }
 
-    /** {@code 2026-12-02 17:30:00.000001+00}, as {@code timestamptz} reads it. */
-    static void timestamp(Instant instant, StringBuilder out) {
-        LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
-        if (t.getYear() < 1000 || t.getYear() > 9999) {
-            out.append(instant); // ISO-8601 with its sign and width; not a clock's time
-            return;
-        }
-        out.append(t.getYear()).append('-');
-        digits(t.getMonthValue(), 2, out).append('-');
-        digits(t.getDayOfMonth(), 2, out).append(' ');
-        digits(t.getHour(), 2, out).append(':');
-        digits(t.getMinute(), 2, out).append(':');
-        digits(t.getSecond(), 2, out).append('.');
-        digits(instant.getNano() / 1_000, 6, out).append("+00");
-    }
-
-    private static StringBuilder digits(int value, int width, StringBuilder out) {
-        for (int scale = width - 1, divisor = (int) Math.pow(10, scale); scale >= 0; scale--, divisor /= 10) {
-            out.append((char) ('0' + value / divisor % 10));
-        }
-        return out;
-    }
-
     /** COPY's text format: backslash, tab, newline and carriage return escaped. */
     private static void escape(String value, StringBuilder out) {
         for (int i = 0; i < value.length(); i++) {
@@ -483,9 +459,7 @@ final class AttemptWriter implements AutoCloseable {
         String text(AttemptRow row) {
             Object value = value().apply(row);
             if (value instanceof Instant instant) {
-                StringBuilder text = new StringBuilder(29);
-                timestamp(instant, text);
-                return text.toString();
+                return Timestamps.appendPostgres(new StringBuilder(29), instant).toString();
             }
             return value == null ? null : value.toString();
         }

@@ -3,6 +3,7 @@ package dev.ledgerbox.audit.internal;
 import dev.ledgerbox.audit.AuditException;
 import dev.ledgerbox.audit.internal.canonical.Digests;
 import dev.ledgerbox.audit.internal.canonical.JsonbText;
+import dev.ledgerbox.outbox.spi.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -56,10 +57,10 @@ final class AuditWriter {
                     String diff = row.json != null ? row.json : diffJson(row);
                     String action = row.action != null ? row.action : context.action();
                     String reason = row.action != null ? row.reason : context.reason();
-                    // its ISO text, typed by the column (a Timestamp's text goes through a Calendar)
+                    // as text typed by the column: the driver formats a Timestamp through a Calendar
                     text.setLength(0);
                     ps.setObject(
-                            p++, ValueRenderer.appendIso(text, row.occurredAt).toString(), Types.OTHER);
+                            p++, Timestamps.appendPostgres(text, row.occurredAt).toString(), Types.OTHER);
                     ps.setString(p++, row.entityType);
                     ps.setString(p++, row.entityId);
                     ps.setString(p++, row.operation);

@@ -2,6 +2,7 @@ package dev.ledgerbox.audit.internal;
 
 import dev.ledgerbox.audit.AuditException;
 import dev.ledgerbox.audit.internal.canonical.JsonbText;
+import dev.ledgerbox.outbox.spi.Timestamps;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -14,7 +15,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.temporal.TemporalAccessor;
 import java.util.Base64;
 import java.util.Calendar;
@@ -142,55 +142,9 @@ final class ValueRenderer {
         }
     }
 
-    /** The first and last second that {@link #appendInstant} writes itself: years 0000 to 9999. */
-    private static final long YEAR_0 = -62_167_219_200L;
-
-    private static final long YEAR_9999_END = 253_402_300_799L;
-
     /** Appends {@link Instant#toString()} as a JSON string. */
-    static void appendInstant(StringBuilder out, Instant instant) {
-        appendIso(out.append('"'), instant).append('"');
-    }
-
-    /**
-     * Appends {@link Instant#toString()}, written without a formatter for years 0000-9999: seconds
-     * always, the fraction in groups of three digits when there is one.
-     */
-    static StringBuilder appendIso(StringBuilder out, Instant instant) {
-        long seconds = instant.getEpochSecond();
-        if (seconds < YEAR_0 || seconds > YEAR_9999_END) {
-            return out.append(instant);
-        }
-        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400));
-        int second = (int) Math.floorMod(seconds, 86_400);
-        digits(out, date.getYear(), 4).append('-');
-        digits(out, date.getMonthValue(), 2).append('-');
-        digits(out, date.getDayOfMonth(), 2).append('T');
-        digits(out, second / 3600, 2).append(':');
-        digits(out, second / 60 % 60, 2).append(':');
-        digits(out, second % 60, 2);
-        int nano = instant.getNano();
-        if (nano > 0) {
-            out.append('.');
-            if (nano % 1_000_000 == 0) {
-                digits(out, nano / 1_000_000, 3);
-            } else if (nano % 1_000 == 0) {
-                digits(out, nano / 1_000, 6);
-            } else {
-                digits(out, nano, 9);
-            }
-        }
-        return out.append('Z');
-    }
-
-    /** Appends a non-negative number with leading zeros to {@code width} digits. */
-    private static StringBuilder digits(StringBuilder out, int value, int width) {
-        for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
-            if (value < limit) {
-                out.append('0');
-            }
-        }
-        return out.append(value);
+    private static void appendInstant(StringBuilder out, Instant instant) {
+        Timestamps.appendIso(out.append('"'), instant).append('"');
     }
 
     private JsonValue scalar(Object value, String where) {
