@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.hibernate.Session;
@@ -77,6 +78,11 @@ public final class AuditWriteBenchmark {
     private final ThreadLocal<Connection> javersConnection = new ThreadLocal<>();
 
     private final Map<Class<? extends InvoiceFields>, long[]> ids = new LinkedHashMap<>();
+
+    /** The time spent sealing what a round left, and how many rounds left something to seal. */
+    private final AtomicLong settling = new AtomicLong();
+
+    private final AtomicLong settles = new AtomicLong();
 
     private AuditWriteBenchmark(Harness harness, boolean sealing) throws java.sql.SQLException {
         this.harness = harness;
@@ -148,6 +154,7 @@ public final class AuditWriteBenchmark {
                 }
                 Harness.Measured durable =
                         harness.measure("durable (fsync=on, synchronous_commit=on)", bench.variants(), () -> {});
+                bench.printSettling();
                 if (statements) {
                     DatabaseCost.printStatements(harness.pool, 12);
                     DatabaseCost.resetStatements(harness.pool);
@@ -155,6 +162,7 @@ public final class AuditWriteBenchmark {
                 harness.setDurable(false);
                 Harness.Measured fast =
                         harness.measure("non-durable (fsync=off, synchronous_commit=off)", bench.variants(), () -> {});
+                bench.printSettling();
                 if (statements) {
                     DatabaseCost.printStatements(harness.pool, 12);
                 }
@@ -202,6 +210,19 @@ public final class AuditWriteBenchmark {
         }
     }
 
+    /**
+     * How long the sealing after each Ledgerbox round took (the writers stopped, counted in the
+     * round's time), since the last call.
+     */
+    private void printSettling() {
+        long rounds = settles.getAndSet(0);
+        if (rounds > 0) {
+            System.out.printf(
+                    "  sealing what a Ledgerbox round left, after it: %.0f ms a round (%d rounds, warm-up included)%n",
+                    settling.getAndSet(0) / 1e6 / rounds, rounds);
+        }
+    }
+
     private static Map<String, Double> only(Map<String, Double> rates, String op) {
         Map<String, Double> result = new LinkedHashMap<>();
         rates.forEach((name, rate) -> {
@@ -241,7 +262,10 @@ public final class AuditWriteBenchmark {
             @Override
             public void settle() throws Exception {
                 if (sealing) {
+                    long started = System.nanoTime();
                     sealer.sealAll();
+                    settling.addAndGet(System.nanoTime() - started);
+                    settles.incrementAndGet();
                 }
             }
         };
