@@ -22,13 +22,6 @@ public final class JsonbText {
 
     private JsonbText() {}
 
-    /** An object of these members as {@code jsonb} prints it. */
-    public static String object(Map<String, JsonValue> members) {
-        StringBuilder out = new StringBuilder(64 * members.size() + 2);
-        object(out, members);
-        return out.toString();
-    }
-
     /**
      * An object whose members' values are already {@code jsonb} text, as {@code jsonb} prints it;
      * the map must be sorted by {@link #KEY_ORDER}.
