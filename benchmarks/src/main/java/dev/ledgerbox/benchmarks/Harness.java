@@ -127,11 +127,11 @@ public final class Harness implements AutoCloseable {
             run(work, warmup);
         }
         // transactions, elapsed, JVM CPU, PostgreSQL CPU, the JVM's collector and compiler CPU,
-        // PostgreSQL's client backends, the rest of PostgreSQL
+        // PostgreSQL's client backends' CPU
         Map<String, long[]> totals = new LinkedHashMap<>();
         Map<String, List<Double>> perRound = new LinkedHashMap<>();
         variants.keySet().forEach(name -> {
-            totals.put(name, new long[8]);
+            totals.put(name, new long[7]);
             perRound.put(name, new ArrayList<>());
         });
         List<String> order = new ArrayList<>(variants.keySet());
@@ -156,10 +156,8 @@ public final class Harness implements AutoCloseable {
                 totals.get(name)[1] += elapsed;
                 totals.get(name)[2] += Cpu.jvmNanos() - jvm;
                 long[] postgresAfter = Cpu.postgresNanosByKind();
-                for (int kind = 0; kind < 2; kind++) {
-                    totals.get(name)[3] += postgresAfter[kind] - postgres[kind];
-                    totals.get(name)[6 + kind] += postgresAfter[kind] - postgres[kind];
-                }
+                totals.get(name)[3] += postgresAfter[0] + postgresAfter[1] - postgres[0] - postgres[1];
+                totals.get(name)[6] += postgresAfter[0] - postgres[0];
                 long[] ownAfter = Cpu.collectorAndCompilerNanos();
                 totals.get(name)[4] += ownAfter[0] - own[0];
                 totals.get(name)[5] += ownAfter[1] - own[1];
@@ -175,7 +173,7 @@ public final class Harness implements AutoCloseable {
                 + " the machine's cores are shared):");
         totals.forEach((name, t) -> System.out.printf(
                 Locale.ROOT,
-                "    %-40s JVM %6.1f µs (collector %5.1f, compiler %5.1f), PostgreSQL %6.1f µs" + " (clients %5.1f)%n",
+                "    %-40s JVM %6.1f µs (collector %5.1f, compiler %5.1f), PostgreSQL %6.1f µs (clients %5.1f)%n",
                 name,
                 t[2] / 1e3 / t[0],
                 t[4] / 1e3 / t[0],
