@@ -42,6 +42,8 @@ import org.javers.repository.sql.SqlRepositoryBuilder;
  *       audit_log} with its columns, defaults, checks, indexes and statistics targets, which the
  *       sealer does not read: in {@code audit_log} itself, rows without a hash were sealed from
  *       their canonical text by the sealing that the next variant's round counted;
+ *   <li><b>narrow JDBC diff row</b> (creates only, a diagnostic): the raw row with each created
+ *       value bare instead of in {@code {"new": ...}}, a narrower row;
  *   <li><b>ledgerbox</b>: the entity is {@code @Audited}; the sealer runs alongside as the
  *       publisher runs it ({@code sealAll} every {@code sealInterval} ms, default 5000 as the
  *       publisher's {@code publisher.audit.seal-interval}; 0 seals continuously), and the time to
@@ -61,6 +63,7 @@ public final class AuditWriteBenchmark {
 
     static final String UNAUDITED = "unaudited";
     static final String RAW = "raw JDBC diff row";
+    static final String NARROW = "narrow JDBC diff row, created values bare";
     static final String LEDGERBOX = "ledgerbox @Audited";
     static final String ENVERS = "Hibernate Envers";
     static final String JAVERS = "JaVers (SQL repository)";
@@ -193,6 +196,13 @@ public final class AuditWriteBenchmark {
                             op + ": " + JAVERS,
                             "> 1");
                     Harness.printRatio(
+                            op + ": narrow / raw JDBC",
+                            durable,
+                            fast,
+                            op + ": " + NARROW,
+                            op + ": " + RAW,
+                            "none: what the {\"new\": ...} around each created value costs (a diagnostic)");
+                    Harness.printRatio(
                             op + ": raw JDBC / Envers",
                             durable,
                             fast,
@@ -237,6 +247,7 @@ public final class AuditWriteBenchmark {
         Map<String, Harness.Work> v = new LinkedHashMap<>();
         v.put("create: " + UNAUDITED, () -> create(PlainInvoice::new, null));
         v.put("create: " + RAW, () -> create(PlainInvoice::new, this::rawCreateRow));
+        v.put("create: " + NARROW, () -> create(PlainInvoice::new, this::narrowCreateRow));
         v.put("create: " + LEDGERBOX, sealed(() -> create(LedgerboxInvoice::new, null)));
         v.put("create: " + ENVERS, () -> create(EnversInvoice::new, null));
         v.put("create: " + JAVERS, () -> create(JaversInvoice::new, this::javersCommit));
@@ -334,6 +345,16 @@ public final class AuditWriteBenchmark {
                 + "\"},\"dueDate\":{\"new\":\"" + i.getDueDate() + "\"},\"paid\":{\"new\":" + i.isPaid()
                 + "},\"reference\":{\"new\":\"" + i.getReference() + "\"},\"notes\":{\"new\":\"" + i.getNotes()
                 + "\"}}";
+        rawRow(i, "INSERT", diff);
+    }
+
+    /** The raw create row with each value bare instead of in {@code {"new": ...}}: a narrower row. */
+    private void narrowCreateRow(Session session, InvoiceFields i) throws java.sql.SQLException {
+        String diff = "{\"customer\":\"" + i.getCustomer() + "\",\"status\":\"" + i.getStatus()
+                + "\",\"currency\":\"" + i.getCurrency() + "\",\"total\":" + i.getTotal() + ",\"tax\":"
+                + i.getTax() + ",\"issuedAt\":\"" + i.getIssuedAt() + "\",\"dueDate\":\"" + i.getDueDate()
+                + "\",\"paid\":" + i.isPaid() + ",\"reference\":\"" + i.getReference() + "\",\"notes\":\""
+                + i.getNotes() + "\"}";
         rawRow(i, "INSERT", diff);
     }
 
