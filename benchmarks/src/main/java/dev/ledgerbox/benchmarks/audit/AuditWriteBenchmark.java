@@ -339,23 +339,38 @@ public final class AuditWriteBenchmark {
                     + " diff, actor_id, correlation_id) VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)";
 
     private void rawCreateRow(Session session, InvoiceFields i) throws java.sql.SQLException {
-        String diff = "{\"customer\":{\"new\":\"" + i.getCustomer() + "\"},\"status\":{\"new\":\"" + i.getStatus()
-                + "\"},\"currency\":{\"new\":\"" + i.getCurrency() + "\"},\"total\":{\"new\":" + i.getTotal()
-                + "},\"tax\":{\"new\":" + i.getTax() + "},\"issuedAt\":{\"new\":\"" + i.getIssuedAt()
-                + "\"},\"dueDate\":{\"new\":\"" + i.getDueDate() + "\"},\"paid\":{\"new\":" + i.isPaid()
-                + "},\"reference\":{\"new\":\"" + i.getReference() + "\"},\"notes\":{\"new\":\"" + i.getNotes()
-                + "\"}}";
-        rawRow(i, "INSERT", diff);
+        rawRow(i, "INSERT", createDiff(i, true));
     }
 
     /** The raw create row with each value bare instead of in {@code {"new": ...}}: a narrower row. */
     private void narrowCreateRow(Session session, InvoiceFields i) throws java.sql.SQLException {
-        String diff = "{\"customer\":\"" + i.getCustomer() + "\",\"status\":\"" + i.getStatus()
-                + "\",\"currency\":\"" + i.getCurrency() + "\",\"total\":" + i.getTotal() + ",\"tax\":"
-                + i.getTax() + ",\"issuedAt\":\"" + i.getIssuedAt() + "\",\"dueDate\":\"" + i.getDueDate()
-                + "\",\"paid\":" + i.isPaid() + ",\"reference\":\"" + i.getReference() + "\",\"notes\":\""
-                + i.getNotes() + "\"}";
-        rawRow(i, "INSERT", diff);
+        rawRow(i, "INSERT", createDiff(i, false));
+    }
+
+    /** A create's diff built by hand: each attribute's value, in {@code {"new": ...}} or bare. */
+    private static String createDiff(InvoiceFields i, boolean wrapped) {
+        String[] members = {
+            "\"customer\":", "\"" + i.getCustomer() + "\"",
+            "\"status\":", "\"" + i.getStatus() + "\"",
+            "\"currency\":", "\"" + i.getCurrency() + "\"",
+            "\"total\":", String.valueOf(i.getTotal()),
+            "\"tax\":", String.valueOf(i.getTax()),
+            "\"issuedAt\":", "\"" + i.getIssuedAt() + "\"",
+            "\"dueDate\":", "\"" + i.getDueDate() + "\"",
+            "\"paid\":", String.valueOf(i.isPaid()),
+            "\"reference\":", "\"" + i.getReference() + "\"",
+            "\"notes\":", "\"" + i.getNotes() + "\""
+        };
+        StringBuilder diff = new StringBuilder(400).append('{');
+        for (int m = 0; m < members.length; m += 2) {
+            diff.append(m == 0 ? "" : ",").append(members[m]);
+            if (wrapped) {
+                diff.append("{\"new\":").append(members[m + 1]).append('}');
+            } else {
+                diff.append(members[m + 1]);
+            }
+        }
+        return diff.append('}').toString();
     }
 
     private void rawUpdateRow(Session session, InvoiceFields i) throws java.sql.SQLException {
