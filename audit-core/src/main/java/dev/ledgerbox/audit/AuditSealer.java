@@ -24,10 +24,10 @@ import javax.sql.DataSource;
  * <p>Rows are sealed in {@code (tx_id, id)} order, and only those whose transaction id is below
  * the oldest transaction still running ({@code pg_snapshot_xmin}): no row can later appear before
  * a sealed one, so the order is final. Each batch adds to each chain a seal per {@value #SEAL_ROWS}
- * of its rows that lists them, each row's hash ({@code ledgerbox_audit_row_hash(row)}: over the hash
- * its writer made of its content, or its whole canonical text when the writer made none) and the
- * seal's hash, {@code sha256(prev_hash || row hashes)}: sealing costs a row per thousand audit
- * rows, not one per audit row. One sealer works at a time (an advisory lock); run it
+ * of its rows that lists them ({@code audit_ids}), each row's entry ({@code entries}, 32 bytes a
+ * row: {@code ledgerbox_audit_row_hash(row)}, over the hash its writer made of its content, or its
+ * whole canonical text when the writer made none) and the seal's hash, {@code sha256(prev_hash ||
+ * the entries as hex)}: sealing costs a row per thousand audit rows, not one per audit row. One sealer works at a time (an advisory lock); run it
  * from every instance if you like. A long-running transaction holds sealing back until it ends.
  * Thread-safe.
  */
@@ -185,7 +185,7 @@ public final class AuditSealer {
         }
     }
 
-    private record Row(long id, long txId, String chain, String hash) {}
+    private record Row(long id, long txId, String chain, byte[] entry) {}
 
     private record Head(long seq, String hash) {}
 
@@ -214,10 +214,10 @@ public final class AuditSealer {
                     long id = rs.getLong(1);
                     long txId = rs.getLong(2);
                     byte[] rowHash = rs.getBytes(5);
-                    String hash = rowHash != null
+                    byte[] entry = rowHash != null
                             ? entry(sha256, id, txId, rs.getString(4), rowHash)
-                            : hex(sha256, rs.getString(6));
-                    rows.add(new Row(id, txId, rs.getString(3), hash));
+                            : hash(sha256, rs.getString(6));
+                    rows.add(new Row(id, txId, rs.getString(3), entry));
                 }
             }
         }
@@ -232,23 +232,23 @@ public final class AuditSealer {
         try (PreparedStatement head = c.prepareStatement(
                         "SELECT seq, hash FROM audit_seal WHERE chain_key = ? ORDER BY seq DESC LIMIT 1");
                 PreparedStatement insert = c.prepareStatement("INSERT INTO audit_seal"
-                        + " (chain_key, seq, audit_ids, row_hashes, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)")) {
+                        + " (chain_key, seq, audit_ids, entries, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (Map.Entry<String, List<Row>> chain : chains.entrySet()) {
                 Head previous = readHead(head, chain.getKey());
                 List<Row> chained = chain.getValue();
                 for (int from = 0; from < chained.size(); from += SEAL_ROWS) {
                     List<Row> sealed = chained.subList(from, Math.min(chained.size(), from + SEAL_ROWS));
                     Long[] ids = new Long[sealed.size()];
-                    String[] hashes = new String[sealed.size()];
+                    byte[] entries = new byte[ids.length * ENTRY_BYTES];
                     for (int i = 0; i < ids.length; i++) {
                         ids[i] = sealed.get(i).id();
-                        hashes[i] = sealed.get(i).hash();
+                        System.arraycopy(sealed.get(i).entry(), 0, entries, i * ENTRY_BYTES, ENTRY_BYTES);
                     }
-                    Head next = new Head(previous.seq() + 1, sealHash(sha256, previous.hash(), List.of(hashes)));
+                    Head next = new Head(previous.seq() + 1, sealHash(sha256, previous.hash(), entries));
                     insert.setString(1, chain.getKey());
                     insert.setLong(2, next.seq());
                     insert.setArray(3, c.createArrayOf("bigint", ids));
-                    insert.setArray(4, c.createArrayOf("text", hashes));
+                    insert.setBytes(4, entries);
                     insert.setString(5, previous.hash());
                     insert.setString(6, next.hash());
                     insert.addBatch();
@@ -275,31 +275,45 @@ public final class AuditSealer {
         }
     }
 
+    /** The bytes of one row's entry in a seal's {@code entries}: a sha256 hash. */
+    static final int ENTRY_BYTES = 32;
+
     /**
      * The seal's entry for a row its writer hashed (audit schema 5): sha256 of {@code [id, "tx_id",
-     * "client_ip" or null, "row_hash"]}, hex; {@code ledgerbox_audit_row_hash(row)} in SQL.
+     * "client_ip" or null, "row_hash"]}; {@code ledgerbox_audit_row_hash(row)} in SQL, as hex.
      */
-    static String entry(MessageDigest sha256, long id, long txId, String clientIp, byte[] rowHash) {
+    static byte[] entry(MessageDigest sha256, long id, long txId, String clientIp, byte[] rowHash) {
         StringBuilder text = new StringBuilder(120).append('[').append(id).append(", \"");
         text.append(txId).append("\", ");
         JsonbText.stringOrNull(text, clientIp);
         text.append(", \"").append(HexFormat.of().formatHex(rowHash)).append("\"]");
-        return hex(sha256, text.toString());
+        return hash(sha256, text.toString());
     }
 
-    /** The hash of one row written without one: sha256 of its canonical text, hex. */
-    static String hex(MessageDigest sha256, String canonical) {
+    /** The entry of one row written without a hash: sha256 of its canonical text. */
+    static byte[] hash(MessageDigest sha256, String canonical) {
         sha256.reset();
-        return HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        return sha256.digest(canonical.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The hash of a seal: sha256 of the previous seal's hash and its rows' hashes, hex. */
-    static String sealHash(MessageDigest sha256, String previousHash, List<String> rowHashes) {
+    /**
+     * The hash of a seal: sha256 of the previous seal's hash and its rows' entries as hex, in
+     * order, hex; {@code entries} holds them as bytes, {@value #ENTRY_BYTES} each.
+     */
+    static String sealHash(MessageDigest sha256, String previousHash, byte[] entries) {
         sha256.reset();
         sha256.update(previousHash.getBytes(StandardCharsets.US_ASCII));
-        for (String rowHash : rowHashes) {
-            sha256.update(rowHash.getBytes(StandardCharsets.US_ASCII));
+        byte[] hex = new byte[2 * ENTRY_BYTES];
+        for (int from = 0; from < entries.length; from += ENTRY_BYTES) {
+            for (int i = 0; i < ENTRY_BYTES; i++) {
+                int b = entries[from + i] & 0xff;
+                hex[2 * i] = HEX_DIGITS[b >>> 4];
+                hex[2 * i + 1] = HEX_DIGITS[b & 0xf];
+            }
+            sha256.update(hex);
         }
         return HexFormat.of().formatHex(sha256.digest());
     }
+
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 }

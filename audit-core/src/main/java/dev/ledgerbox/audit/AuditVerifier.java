@@ -3,14 +3,16 @@ package dev.ledgerbox.audit;
 import dev.ledgerbox.audit.AuditVerification.Anchor;
 import dev.ledgerbox.audit.internal.canonical.Digests;
 import java.security.MessageDigest;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -65,15 +67,26 @@ public final class AuditVerifier {
         final long seq;
         final String prevHash;
         final String hash;
-        final String[] rowHashes;
+        /** Its rows' entries, {@link AuditSealer#ENTRY_BYTES} each; null if one was not a hash. */
+        final byte[] entries;
+
         int rows;
 
-        Seal(String chain, long seq, String prevHash, String hash, String[] rowHashes) {
+        Seal(String chain, long seq, String prevHash, String hash, byte[] entries) {
             this.chain = chain;
             this.seq = seq;
             this.prevHash = prevHash;
             this.hash = hash;
-            this.rowHashes = rowHashes;
+            this.entries = entries;
+        }
+
+        int size() {
+            return entries.length / AuditSealer.ENTRY_BYTES;
+        }
+
+        /** The n-th entry (1-based) as hex, as {@code ledgerbox_audit_row_hash} makes it. */
+        String entry(int n) {
+            return HexFormat.of().formatHex(entries, (n - 1) * AuditSealer.ENTRY_BYTES, n * AuditSealer.ENTRY_BYTES);
         }
 
         String where() {
@@ -90,7 +103,9 @@ public final class AuditVerifier {
         String previousHash = null;
         try (Statement s = c.createStatement()) {
             s.setFetchSize(1000);
-            try (ResultSet rs = s.executeQuery("SELECT s.chain_key, s.seq, s.prev_hash, s.hash, s.row_hashes,"
+            // a seal's entries with its first row only: a seal of 1,000 rows holds 32 kB of them
+            try (ResultSet rs = s.executeQuery("SELECT s.chain_key, s.seq, s.prev_hash, s.hash,"
+                    + " CASE WHEN u.ord = 1 THEN s.entries END, CASE WHEN u.ord = 1 THEN s.row_hashes END,"
                     + " cardinality(s.audit_ids), u.ord, u.audit_id,"
                     + " a.id IS NOT NULL, ledgerbox_audit_row_hash(a), coalesce(a.tenant_id, '')"
                     + " FROM audit_seal s"
@@ -114,8 +129,8 @@ public final class AuditVerifier {
                             expectedSeq = 1;
                             previousHash = AuditSealer.GENESIS;
                         }
-                        seal = new Seal(key, seq, rs.getString(3), rs.getString(4), (String[])
-                                rs.getArray(5).getArray());
+                        seal = new Seal(
+                                key, seq, rs.getString(3), rs.getString(4), entries(rs.getBytes(5), rs.getArray(6)));
                         if (seq != expectedSeq) {
                             return AuditVerification.broken(
                                     checked,
@@ -137,7 +152,17 @@ public final class AuditVerifier {
                                     null,
                                     heads);
                         }
-                        if (seal.rowHashes.length != rs.getInt(6)) {
+                        if (seal.entries == null) {
+                            return AuditVerification.broken(
+                                    checked,
+                                    seal.where() + ": an entry of its row_hashes is not a sha256 hash; the seal was"
+                                            + " altered",
+                                    key,
+                                    seq,
+                                    null,
+                                    heads);
+                        }
+                        if (seal.entries.length % AuditSealer.ENTRY_BYTES != 0 || seal.size() != rs.getInt(7)) {
                             return AuditVerification.broken(
                                     checked,
                                     seal.where() + ": its lists of rows and hashes differ in length",
@@ -147,14 +172,14 @@ public final class AuditVerifier {
                                     heads);
                         }
                     }
-                    int ord = rs.getInt(7);
-                    long auditId = rs.getLong(8);
+                    int ord = rs.getInt(8);
+                    long auditId = rs.getLong(9);
                     String where = seal.where() + ", audit row " + auditId;
-                    if (!rs.getBoolean(9)) {
+                    if (!rs.getBoolean(10)) {
                         return AuditVerification.broken(
                                 checked, where + ": the audit row was deleted", key, seq, auditId, heads);
                     }
-                    if (!rs.getString(10).equals(seal.rowHashes[ord - 1])) {
+                    if (!rs.getString(11).equals(seal.entry(ord))) {
                         return AuditVerification.broken(
                                 checked,
                                 where + ": the audit row was modified after it was sealed, or moved",
@@ -163,7 +188,7 @@ public final class AuditVerifier {
                                 auditId,
                                 heads);
                     }
-                    if (!rs.getString(11).equals(key)) {
+                    if (!rs.getString(12).equals(key)) {
                         return AuditVerification.broken(
                                 checked, where + ": the row's tenant is not its chain's", key, seq, auditId, heads);
                     }
@@ -247,10 +272,31 @@ public final class AuditVerifier {
         return new AuditVerification(true, checked, null, null, null, null, Map.copyOf(heads));
     }
 
+    /**
+     * A seal's entries as bytes: {@code entries} as stored (audit schema 9), or {@code row_hashes},
+     * the hex of earlier seals, made bytes; null if one of those is not a hash's hex.
+     */
+    private static byte[] entries(byte[] entries, Array rowHashes) throws SQLException {
+        if (entries != null || rowHashes == null) {
+            return entries == null ? new byte[0] : entries;
+        }
+        String[] hex = (String[]) rowHashes.getArray();
+        byte[] bytes = new byte[hex.length * AuditSealer.ENTRY_BYTES];
+        for (int i = 0; i < hex.length; i++) {
+            if (hex[i] == null || !HEX_HASH.matcher(hex[i]).matches()) {
+                return null;
+            }
+            System.arraycopy(
+                    HexFormat.of().parseHex(hex[i]), 0, bytes, i * AuditSealer.ENTRY_BYTES, AuditSealer.ENTRY_BYTES);
+        }
+        return bytes;
+    }
+
+    private static final Pattern HEX_HASH = Pattern.compile("[0-9a-f]{64}");
+
     /** Checks a seal's own hash once all its rows were checked; records it as its chain's head. */
     private static AuditVerification finish(Seal seal, MessageDigest sha256, long checked, Map<String, Anchor> heads) {
-        if (!AuditSealer.sealHash(sha256, seal.prevHash, List.of(seal.rowHashes))
-                .equals(seal.hash)) {
+        if (!AuditSealer.sealHash(sha256, seal.prevHash, seal.entries).equals(seal.hash)) {
             return AuditVerification.broken(
                     checked,
                     seal.where() + ": its hash does not match its rows' hashes; the seal was altered",

@@ -108,10 +108,10 @@ class AuditSealerTest {
         assertThat(new AuditSealer(Hibernate.db()).sealAll()).isEqualTo(AuditSealer.ALL_BATCH);
 
         assertThat(query("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'audit_seal'::regclass"
-                        + " AND attname IN ('audit_ids', 'row_hashes') ORDER BY attname"))
+                        + " AND attname IN ('audit_ids', 'entries') ORDER BY attname"))
                 .extracting(r -> r.get("attname") + "=" + r.get("attstorage"))
-                .containsExactly("audit_ids=x", "row_hashes=e");
-        assertThat(query("SELECT count(*) FILTER (WHERE pg_column_compression(row_hashes) IS NULL) AS plain,"
+                .containsExactly("audit_ids=x", "entries=e");
+        assertThat(query("SELECT count(*) FILTER (WHERE pg_column_compression(entries) IS NULL) AS plain,"
                         + " count(*) FILTER (WHERE pg_column_compression(audit_ids) IS NOT NULL) AS compressed,"
                         + " count(*) AS seals FROM audit_seal"))
                 .singleElement()

@@ -5,14 +5,18 @@ import static dev.ledgerbox.audit.Hibernate.inTransaction;
 import static dev.ledgerbox.audit.Hibernate.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.ledgerbox.audit.AuditVerification.Anchor;
 import dev.ledgerbox.audit.fixtures.ShopOrder;
+import dev.ledgerbox.testing.DocSql;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -169,6 +173,107 @@ class TamperEvidenceTest {
         assertThat(result.auditId()).isEqualTo(second);
     }
 
+    /** The hand check of docs/audit.md, for the given seal: each row's id and whether it is intact. */
+    private static Map<Long, Boolean> checkedByHand(String chain, long seq) throws IOException {
+        String check = DocSql.blocks("audit.md", "<!-- seal-check:start -->", "<!-- seal-check:end -->")
+                .get(0)
+                .replace("'acme'", "?")
+                .replace("42", "?")
+                .replace(";", "");
+        Map<Long, Boolean> intact = new TreeMap<>();
+        for (Map<String, Object> row : query(check, chain, seq)) {
+            intact.put(
+                    Long.valueOf(row.get("audit_id").toString()),
+                    Boolean.valueOf(row.get("intact").toString()));
+        }
+        return intact;
+    }
+
+    @Test
+    void theDocumentedCheckByHandFindsTheModifiedRow() throws Exception {
+        long first = auditId("acme", 3);
+        long modified = auditId("acme", 4);
+        long last = auditId("acme", 5);
+        assertThat(checkedByHand("acme", 2))
+                .containsExactly(entry(first, true), entry(modified, true), entry(last, true));
+
+        tamper("UPDATE audit_log SET reason = 'rewritten' WHERE id = " + modified);
+
+        assertThat(checkedByHand("acme", 2))
+                .containsExactly(entry(first, true), entry(modified, false), entry(last, true));
+    }
+
+    /** Seals as the sealer wrote them before audit schema 9: their entries as a text[] of hex. */
+    private static void toTheFormatBeforeSchema9() {
+        tamper("UPDATE audit_seal SET row_hashes = ARRAY(SELECT ledgerbox_audit_seal_entry(audit_seal, o)"
+                + " FROM generate_series(1, cardinality(audit_ids)) AS o ORDER BY o), entries = NULL");
+        assertThat(query("SELECT count(*) AS n FROM audit_seal WHERE entries IS NOT NULL OR row_hashes IS NULL"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.get("n").toString()).isEqualTo("0"));
+    }
+
+    @Test
+    void sealsWrittenBeforeSchema9VerifyAndChainOnToNewOnes() throws Exception {
+        toTheFormatBeforeSchema9();
+        assertThat(verifier.verify().intact()).isTrue();
+        assertThat(checkedByHand("acme", 2)).hasSize(3).doesNotContainValue(false);
+
+        try (var scope = AuditContext.current()
+                .withActor(new AuditActor("user-new", null, null, "acme"))
+                .open()) {
+            inTransaction(s -> s.persist(new ShopOrder("c", BigDecimal.ONE)));
+        }
+        assertThat(sealer.sealAll()).isEqualTo(1);
+        assertThat(query("SELECT entries IS NOT NULL AS bytes FROM audit_seal WHERE chain_key = 'acme' AND seq = 3"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.get("bytes").toString()).isEqualTo("true"));
+        AuditVerification result = verifier.verify();
+        assertThat(result.intact()).as(result.toString()).isTrue();
+        assertThat(result.rowsChecked()).isEqualTo(11);
+
+        long id = auditId("acme", 2);
+        tamper("UPDATE audit_log SET actor_id = 'someone-else' WHERE id = " + id);
+        result = verifier.verify();
+        assertThat(result.intact()).isFalse();
+        assertThat(result.auditId()).isEqualTo(id);
+        assertThat(result.problem()).contains("modified");
+    }
+
+    @Test
+    void anEntryOfAnEarlierSealThatIsNotAHashIsFound() throws SQLException {
+        toTheFormatBeforeSchema9();
+        tamper("UPDATE audit_seal SET row_hashes[1] = 'not a hash' WHERE chain_key = '' AND seq = 2");
+
+        AuditVerification result = verifier.verify();
+
+        assertThat(result.intact()).isFalse();
+        assertThat(result.chain()).isEqualTo("");
+        assertThat(result.seq()).isEqualTo(2);
+        assertThat(result.problem()).contains("not a sha256 hash");
+    }
+
+    @Test
+    void aSealWithoutEntriesIsFound() throws SQLException {
+        String check = query("SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint"
+                        + " WHERE conname = 'audit_seal_arrays_check'")
+                .get(0)
+                .get("d")
+                .toString();
+        try {
+            tamper("ALTER TABLE audit_seal DROP CONSTRAINT audit_seal_arrays_check;"
+                    + " UPDATE audit_seal SET entries = NULL WHERE chain_key = 'acme' AND seq = 1");
+
+            AuditVerification result = verifier.verify();
+
+            assertThat(result.intact()).isFalse();
+            assertThat(result.seq()).isEqualTo(1);
+            assertThat(result.problem()).contains("differ in length");
+        } finally {
+            Hibernate.resetAuditLog();
+            execute("ALTER TABLE audit_seal ADD CONSTRAINT audit_seal_arrays_check " + check);
+        }
+    }
+
     @Test
     void aDeletedRowIsFound() throws SQLException {
         long id = auditId("acme", 2);
@@ -199,7 +304,8 @@ class TamperEvidenceTest {
     void aRowDeletedAndCutOutOfItsSealIsFound() throws SQLException {
         long id = auditId("acme", 4); // the middle row of the second seal
         tamper("DELETE FROM audit_log WHERE id = " + id + "; UPDATE audit_seal"
-                + " SET audit_ids = audit_ids[1:1] || audit_ids[3:3], row_hashes = row_hashes[1:1] || row_hashes[3:3]"
+                + " SET audit_ids = audit_ids[1:1] || audit_ids[3:3],"
+                + " entries = substring(entries FROM 1 FOR 32) || substring(entries FROM 65 FOR 32)"
                 + " WHERE chain_key = 'acme' AND seq = 2");
 
         AuditVerification result = verifier.verify();
