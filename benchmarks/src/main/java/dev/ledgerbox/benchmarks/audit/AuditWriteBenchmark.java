@@ -187,7 +187,7 @@ public final class AuditWriteBenchmark {
                             fast,
                             op + ": " + LEDGERBOX,
                             op + ": " + ENVERS,
-                            "> 1");
+                            "> 1.05");
                     Harness.printRatio(
                             op + ": ledgerbox / JaVers",
                             durable,
