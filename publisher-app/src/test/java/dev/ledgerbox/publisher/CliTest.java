@@ -140,7 +140,7 @@ class CliTest {
         assertThat(out.toString())
                 .contains("migrating outbox schema")
                 .contains("outbox: 8 migration(s) applied, now at version 8")
-                .contains("audit: 8 migration(s) applied, now at version 8")
+                .contains("audit: 9 migration(s) applied, now at version 9")
                 .contains("webhook: 8 migration(s) applied, now at version 8")
                 .contains("inbox: 4 migration(s) applied, now at version 4")
                 .contains("outbound: 1 migration(s) applied, now at version 1")
