@@ -27,9 +27,9 @@ import javax.sql.DataSource;
  * of its rows that lists them ({@code audit_ids}), each row's entry ({@code entries}, 32 bytes a
  * row: {@code ledgerbox_audit_row_hash(row)}, over the hash its writer made of its content, or its
  * whole canonical text when the writer made none) and the seal's hash, {@code sha256(prev_hash ||
- * the entries as hex)}: sealing costs a row per thousand audit rows, not one per audit row. One sealer works at a time (an advisory lock); run it
- * from every instance if you like. A long-running transaction holds sealing back until it ends.
- * Thread-safe.
+ * the entries as hex)}: sealing costs a row per thousand audit rows, not one per audit row. One
+ * sealer works at a time (an advisory lock); run it from every instance if you like. A
+ * long-running transaction holds sealing back until it ends. Thread-safe.
  */
 public final class AuditSealer {
 
