@@ -303,17 +303,10 @@ public final class AuditSealer {
     static String sealHash(MessageDigest sha256, String previousHash, byte[] entries) {
         sha256.reset();
         sha256.update(previousHash.getBytes(StandardCharsets.US_ASCII));
-        byte[] hex = new byte[2 * ENTRY_BYTES];
         for (int from = 0; from < entries.length; from += ENTRY_BYTES) {
-            for (int i = 0; i < ENTRY_BYTES; i++) {
-                int b = entries[from + i] & 0xff;
-                hex[2 * i] = HEX_DIGITS[b >>> 4];
-                hex[2 * i + 1] = HEX_DIGITS[b & 0xf];
-            }
-            sha256.update(hex);
+            sha256.update(
+                    HexFormat.of().formatHex(entries, from, from + ENTRY_BYTES).getBytes(StandardCharsets.US_ASCII));
         }
         return HexFormat.of().formatHex(sha256.digest());
     }
-
-    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 }
