@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.DnsResolver;
@@ -63,11 +63,16 @@ final class WebhookClient implements AutoCloseable {
         this.guarded = client(TargetGuard.resolver(), connectTimeout, maxConnections, userAgent);
         this.open = client(SystemDefaultDnsResolver.INSTANCE, connectTimeout, maxConnections, userAgent);
         this.bodyLimit = bodyLimit;
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ledgerbox-webhook-deadlines");
             t.setDaemon(true);
             return t;
         });
+        // a deadline is cancelled when its exchange ends, nearly always long before it is due; left
+        // in the queue until then (the default), thousands a second of them held their requests,
+        // bodies and all, for the whole timeout
+        deadlines.setRemoveOnCancelPolicy(true);
+        this.deadlines = deadlines;
     }
 
     private static CloseableHttpClient client(
