@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * statements=true} the first drain of each mode lists its statements by time ({@code
  * pg_stat_statements}). Durable settings first, then non-durable. Arguments: {@code
  * deliveries=50000 latencySeconds=15 rate=500 concurrency=32 latencyWarmup=5 warmup=deliveries
- * statements=false pairs=5}; the latency phase
+ * statements=false pairs=5 drains=3}; the throughput is the median of {@code drains} drains to
+ * each receiver, alternating; the latency phase
  * begins with {@code latencyWarmup} seconds at its rate, not counted. Each drain prints the heap it
  * needed ({@link HeapPeak}); {@code backlog=true} runs the throughput drains only, so that with
  * {@code -Xmx256m deliveries=1000000 warmup=50000} a backlog of a million deliveries shows that the
@@ -142,6 +143,10 @@ public final class WebhookBenchmark {
         boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
         boolean backlogOnly = Boolean.parseBoolean(args.getOrDefault("backlog", "false"));
         int pairs = Integer.parseInt(args.getOrDefault("pairs", "5"));
+        int drains = Integer.parseInt(args.getOrDefault("drains", "3"));
+        if (drains < 1) {
+            throw new IllegalArgumentException("drains must be at least 1, was " + drains);
+        }
         if (pairs < 1) {
             throw new IllegalArgumentException("pairs must be at least 1, was " + pairs);
         }
@@ -197,21 +202,42 @@ public final class WebhookBenchmark {
                 drain(harness, settings, fast, deliveries / 10);
 
                 clear(harness);
-                fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
-                preload(harness, fast, deliveries);
-                if (statements) {
-                    DatabaseCost.resetStatements(harness.pool);
+                // drains alternating between the receivers, the median of each counted: one drain's rate
+                // moved by a tenth or more from one to the next on this machine
+                List<Double> aloneRates = new ArrayList<>();
+                List<Double> pooledRates = new ArrayList<>();
+                for (int run = 0; run < drains; run++) {
+                    clear(harness);
+                    fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                    preload(harness, fast, deliveries);
+                    if (statements && run == 0) {
+                        DatabaseCost.resetStatements(harness.pool);
+                    }
+                    aloneRates.add(drain(harness, settings, fast, deliveries).rate());
+                    if (statements && run == 0) {
+                        DatabaseCost.printStatements(harness.pool, 12);
+                    }
+                    clear(harness);
+                    UUID fastPooled = endpoint(endpoints, pooledBase + "/fast", concurrency, Duration.ofSeconds(5));
+                    preload(harness, fastPooled, deliveries);
+                    pooledRates.add(
+                            drain(harness, settings, fastPooled, deliveries).rate());
                 }
-                double alone = drain(harness, settings, fast, deliveries).rate();
-                if (statements) {
-                    DatabaseCost.printStatements(harness.pool, 12);
-                }
-
-                clear(harness);
-                UUID fastPooled = endpoint(endpoints, pooledBase + "/fast", concurrency, Duration.ofSeconds(5));
-                preload(harness, fastPooled, deliveries);
-                double alonePooled =
-                        drain(harness, settings, fastPooled, deliveries).rate();
+                double alone = Harness.median(aloneRates);
+                double alonePooled = Harness.median(pooledRates);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %s throughput, deliveries/s by drain: %s (median %.0f); to the JDK's pooled receiver: %s"
+                                + " (median %.0f)%n",
+                        mode,
+                        aloneRates.stream()
+                                .map(r -> String.format(Locale.ROOT, "%.0f", r))
+                                .toList(),
+                        alone,
+                        pooledRates.stream()
+                                .map(r -> String.format(Locale.ROOT, "%.0f", r))
+                                .toList(),
+                        alonePooled);
                 if (backlogOnly) {
                     rows.add(String.format(
                             Locale.ROOT, "| %s | %.0f | %.0f | | | | | | | | | |", mode, alone, alonePooled));
