@@ -165,7 +165,7 @@ public final class WebhookBenchmark {
             int warmup = Integer.parseInt(args.getOrDefault("warmup", String.valueOf(deliveries)));
             List<String> warmRates = new ArrayList<>();
             // (each pass drains to the JDK's receiver first, which the phases use too: code compiled
-            // for one receiver's sockets alone was compiled again in the phases, a third of the
+            // for one receiver's sockets alone was compiled again in the phases, a quarter of the
             // JVM's CPU in the first non-durable drain)
             for (int pass = 0; pass < 12; pass++) {
                 WebhookEndpoints warmEndpoints = new WebhookEndpoints(harness.pool, SecretBox.plaintext());
