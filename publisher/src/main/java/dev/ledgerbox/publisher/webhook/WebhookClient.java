@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -19,7 +17,6 @@ import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.IdleConnectionEvictor;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
@@ -46,6 +43,9 @@ final class WebhookClient implements AutoCloseable {
 
     static final ContentType JSON = ContentType.create("application/json");
 
+    /** How long a kept-alive connection may sit unused before it is closed. */
+    private static final TimeValue IDLE = TimeValue.ofSeconds(30);
+
     /** What came back: a response, or the error that stood in its way. */
     record Response(
             int status,
@@ -65,11 +65,14 @@ final class WebhookClient implements AutoCloseable {
     private final ScheduledExecutorService deadlines;
     private final int bodyLimit;
     private final String userAgent;
-    private final List<IdleConnectionEvictor> evictors = new ArrayList<>();
 
     WebhookClient(Duration connectTimeout, int maxConnections, int bodyLimit, String userAgent) {
-        this.guarded = client(TargetGuard.resolver(), connectTimeout, maxConnections, evictors);
-        this.open = client(SystemDefaultDnsResolver.INSTANCE, connectTimeout, maxConnections, evictors);
+        PoolingHttpClientConnectionManager guardedConnections =
+                connections(TargetGuard.resolver(), connectTimeout, maxConnections);
+        PoolingHttpClientConnectionManager openConnections =
+                connections(SystemDefaultDnsResolver.INSTANCE, connectTimeout, maxConnections);
+        this.guarded = HttpClients.createMinimal(guardedConnections);
+        this.open = HttpClients.createMinimal(openConnections);
         this.bodyLimit = bodyLimit;
         this.userAgent = userAgent;
         ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
@@ -81,18 +84,27 @@ final class WebhookClient implements AutoCloseable {
         // in the queue until then (the default), thousands a second of them held their requests,
         // bodies and all, for the whole timeout
         deadlines.setRemoveOnCancelPolicy(true);
+        // the same thread closes the connections idle for 30 s, in both pools
+        deadlines.scheduleWithFixedDelay(
+                () -> {
+                    guardedConnections.closeIdle(IDLE);
+                    openConnections.closeIdle(IDLE);
+                },
+                IDLE.toSeconds(),
+                IDLE.toSeconds(),
+                TimeUnit.SECONDS);
         this.deadlines = deadlines;
     }
 
     /**
-     * HttpClient's minimal client: the connection manager's pooled, kept-alive connections, its
-     * timeouts and resolver, and no exec chain (the redirects, retries, cookies, authentication and
-     * content decoding this client does without anyway; the chain cost about a fifth of a request's
-     * CPU on loopback). Idle connections are closed after 30 s by an evictor of its own.
+     * The pooled, kept-alive connections of one of the two clients, with the connect timeout and
+     * the resolver. The clients are HttpClient's minimal ones: the connection manager and no exec
+     * chain (the redirects, retries, cookies, authentication and content decoding this client does
+     * without anyway; the chain cost about a fifth of a request's CPU on loopback).
      */
-    private static CloseableHttpClient client(
-            DnsResolver resolver, Duration connectTimeout, int maxConnections, List<IdleConnectionEvictor> evictors) {
-        PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
+    private static PoolingHttpClientConnectionManager connections(
+            DnsResolver resolver, Duration connectTimeout, int maxConnections) {
+        return PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(resolver)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(connectTimeout))
@@ -101,10 +113,6 @@ final class WebhookClient implements AutoCloseable {
                 .setMaxConnTotal(maxConnections)
                 .setMaxConnPerRoute(maxConnections)
                 .build();
-        IdleConnectionEvictor evictor = new IdleConnectionEvictor(connections, TimeValue.ofSeconds(30));
-        evictor.start();
-        evictors.add(evictor);
-        return HttpClients.createMinimal(connections);
     }
 
     /** POSTs the body; never throws for what the network or the receiver does. */
@@ -182,7 +190,6 @@ final class WebhookClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         deadlines.shutdownNow();
-        evictors.forEach(IdleConnectionEvictor::shutdown);
         guarded.close();
         open.close();
     }
