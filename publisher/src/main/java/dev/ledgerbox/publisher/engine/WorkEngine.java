@@ -45,7 +45,8 @@ import org.slf4j.MDC;
  * (a short transaction), runs each piece on a worker outside any transaction, in the trace stored
  * with it and with its ids in the MDC, applies the retry policy to its outcome, and records the
  * outcomes in batches on a recorder thread while the next batch is claimed. At most two batches
- * are in hand (claimed and not recorded), besides pieces of lanes that wait for a slot or (in its
+ * of work not done yet are in hand, and four counting the finished ones whose outcomes wait to be
+ * recorded, besides pieces of lanes that wait for a slot or (in its
  * own pool) run past {@code slowAfter}, of which the queue claims a bounded number lane by lane
  * (see {@link WorkQueue#lane}): lanes whose work hangs hold back neither the workers nor the
  * claims of the others. When nothing is due it sleeps until {@link #wake()} (a commit
@@ -74,6 +75,9 @@ public final class WorkEngine<W> implements AutoCloseable {
     private static final Duration LINGER_LOOKS = Duration.ofMillis(5);
 
     private static final int RECORD_BATCH = 500;
+    /** Batches in hand at most, finished ones waiting for the recorder included ({@link #room}). */
+    private static final int MOST_BATCHES_IN_HAND = 4;
+
     private static final int RECORD_TRIES = 5;
     /** How long the recorder gathers outcomes of work still running before it records. */
     private static final long GATHER_NANOS = 5_000_000;
@@ -133,6 +137,8 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final LinkedBlockingQueue<WorkResult<W>> finished = new LinkedBlockingQueue<>();
     /** Claimed and not recorded yet. */
     private final AtomicInteger inHand = new AtomicInteger();
+    /** Of those in hand, the finished ones: their outcomes wait for the recorder. */
+    private final AtomicInteger unrecorded = new AtomicInteger();
     /** Recordings so far: a claim that finds little looks again when one happened meanwhile. */
     private final AtomicLong recorded = new AtomicLong();
     /** Released when work is recorded or when woken: the claim loop may look again. */
@@ -285,11 +291,9 @@ public final class WorkEngine<W> implements AutoCloseable {
         int half = Math.max(1, batchSize / 2);
         while (running.get()) {
             heartbeatNanos = System.nanoTime();
-            // pieces of lanes that wait for a slot or hang are bounded by the queue, lane by lane:
-            // lanes that hang must not hold back the claims of the others
-            int room = 2 * batchSize - (inHand.get() - lanes.waiting() - slowInLanes);
+            int room = room();
             if (room < half) {
-                awaitProgress(pollInterval); // two batches in hand: wait until one is recorded
+                awaitProgress(pollInterval); // two batches to do: wait until one is recorded
                 continue;
             }
             int asked = Math.min(batchSize, room);
@@ -337,6 +341,22 @@ public final class WorkEngine<W> implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * How many pieces the next claim may take: two batches of work not done yet (running or waiting
+     * for a worker), and four batches in all with the finished ones whose outcomes wait for the
+     * recorder. Those are not counted in the two: the recorder gathers outcomes for a few
+     * milliseconds and then writes them, and while that took, say, 8 ms of a backlog's 16 ms in
+     * hand, the claims waited for it and the workers ran out of work (a tenth of two cores idle
+     * while webhooks drained). Pieces of lanes that wait for a slot or hang are not counted either:
+     * the queue bounds them, lane by lane, and lanes that hang must not hold back the claims of the
+     * others.
+     */
+    private int room() {
+        int held = inHand.get() - lanes.waiting() - slowInLanes;
+        int notDone = held - unrecorded.get();
+        return Math.min(2 * batchSize - notDone, MOST_BATCHES_IN_HAND * batchSize - held);
     }
 
     /**
@@ -603,6 +623,7 @@ public final class WorkEngine<W> implements AutoCloseable {
     }
 
     private void done(W work, WorkResult<W> result) {
+        unrecorded.incrementAndGet(); // before the recorder can take it off
         finished.add(result);
         Object lane = queue.lane(work);
         if (lane != null) {
@@ -693,6 +714,7 @@ public final class WorkEngine<W> implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             recorded.incrementAndGet();
+            unrecorded.addAndGet(-batch.size());
             inHand.addAndGet(-batch.size());
             progress.release();
         }

@@ -75,9 +75,9 @@ public interface WorkQueue<W> {
     /**
      * Pieces of one lane run at most {@link #laneLimit} at a time, in claim order (one webhook
      * endpoint's slots); null, the default, puts the work in no lane. A queue with lanes bounds how
-     * many pieces of a lane it has in hand (the webhook queue: two rounds of an endpoint's slots):
-     * pieces waiting for a slot, and those running past the engine's {@code slowAfter}, do not
-     * count against its two batches in hand, so that lanes that hang do not stop the claims for
+     * many pieces of a lane it has in hand (the webhook queue: two rounds of an endpoint's slots not
+     * done yet): pieces waiting for a slot, and those running past the engine's {@code slowAfter},
+     * do not count against its batches in hand, so that lanes that hang do not stop the claims for
      * the others.
      */
     default Object lane(W work) {

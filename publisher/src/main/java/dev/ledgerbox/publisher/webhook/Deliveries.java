@@ -35,10 +35,14 @@ final class Deliveries {
     /** A claimed delivery with its request, written to {@code webhook_attempt} as {@code attemptId}. */
     record Prepared(Claimed delivery, Request request, long attemptId) {}
 
-    /** One attempt as the engine's work: the prepared request, and what came back once sent. */
+    /**
+     * One attempt as the engine's work: the prepared request, what came back once sent, and whether
+     * it is done (sent and judged, or given back) and only waits to be recorded.
+     */
     static final class Attempt {
         final Prepared prepared;
         volatile WebhookClient.Response response;
+        volatile boolean done;
 
         Attempt(Prepared prepared) {
             this.prepared = prepared;

@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * the attempt rows and moves the deliveries on, in batches.
  *
  * <p>Isolation: each endpoint is a lane of the engine with its {@code max_concurrency} slots; an
- * endpoint gets at most two rounds of its slots claimed, its rate per second (per instance), and
+ * endpoint gets at most two rounds of its slots claimed and not done (four with those done and not
+ * yet recorded), its rate per second (per instance), and
  * its circuit opens after repeated failures, after which its deliveries are not claimed, and those
  * already claimed are given back unsent. Time comes from the injected {@link Clock}. Thread-safe.
  */
@@ -70,6 +71,8 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookQueue.class);
     private static final Logger AUDIT = LoggerFactory.getLogger("ledgerbox.webhooks");
+    /** Rounds of an endpoint's slots in hand at most, done and waiting to be recorded included. */
+    private static final int ROUNDS_IN_HAND = 4;
 
     private final WebhookSettings settings;
     private final WebhookStore store;
@@ -192,6 +195,7 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
                 state.limiter.take(1, now);
             }
             state.inHand.incrementAndGet();
+            state.notDone.incrementAndGet();
             attempts.add(new Attempt(p));
         }
         probes.forEach(id -> endpoints.get(id).breaker.notStarted()); // a probe that found nothing to send
@@ -223,8 +227,10 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
     }
 
     /**
-     * Each endpoint's room now: two rounds of its slots, its circuit's permit, its rate's tokens.
-     * An endpoint whose circuit lets a probe through gets one, alone; it is added to {@code probes}.
+     * Each endpoint's room now: two rounds of its slots not done yet (one round running, one waiting
+     * for a slot: what its leases allow for), four rounds with those done and waiting to be recorded,
+     * its circuit's permit, its rate's tokens. An endpoint whose circuit lets a probe through gets
+     * one, alone; it is added to {@code probes}.
      */
     private List<Room> rooms(Instant now, int budget, Set<UUID> probes) {
         List<Room> rooms = new ArrayList<>();
@@ -238,7 +244,8 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
                 continue;
             }
             int waiting = state.inHand.get();
-            int room = 2 * config.endpoint().maxConcurrency() - waiting;
+            int slots = config.endpoint().maxConcurrency();
+            int room = Math.min(2 * slots - state.notDone.get(), ROUNDS_IN_HAND * slots - waiting);
             boolean probe = state.breaker.state() != CircuitBreaker.State.CLOSED;
             if (probe) { // open: nothing until its wait is over, then one probe, alone
                 if (waiting > 0 || !state.breaker.tryStart()) {
@@ -370,6 +377,7 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
     /** The attempt's response line and count, with its verdict settled (retry time or dead). */
     @Override
     public boolean finished(WorkResult<Attempt> result) {
+        done(result.work());
         WebhookClient.Response response = result.work().response;
         if (response == null) {
             return false; // not sent: given back (nothing to log), or the work broke (the engine logs it)
@@ -477,6 +485,7 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
             store.record(owner, rows);
         } finally {
             for (WorkResult<Attempt> r : results) {
+                done(r.work()); // given back unsent by the engine, it was not finished
                 EndpointState state = endpoints.get(r.work().prepared.delivery().endpointId());
                 if (state != null) {
                     state.inHand.decrementAndGet();
@@ -485,6 +494,18 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         }
         if (gone) {
             refreshEndpoints();
+        }
+    }
+
+    /** The attempt no longer takes a round of its endpoint's slots; once. */
+    private void done(Attempt a) {
+        if (a.done) {
+            return;
+        }
+        a.done = true;
+        EndpointState state = endpoints.get(a.prepared.delivery().endpointId());
+        if (state != null) {
+            state.notDone.decrementAndGet();
         }
     }
 
@@ -540,7 +561,11 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
     /** One endpoint's live state in this instance: settings, work in hand, circuit, rate. */
     private static final class EndpointState {
         volatile EndpointConfig config;
+        /** Claimed and not recorded. */
         final AtomicInteger inHand = new AtomicInteger();
+        /** Claimed and neither sent and judged nor given back. */
+        final AtomicInteger notDone = new AtomicInteger();
+
         final CircuitBreaker breaker;
         volatile RateLimiter limiter;
 

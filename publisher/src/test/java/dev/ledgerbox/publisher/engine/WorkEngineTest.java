@@ -130,8 +130,19 @@ class WorkEngineTest {
             }
         }
 
+        /** When set, recordings wait for it to open. */
+        volatile CountDownLatch recordGate;
+
         @Override
         public void record(String owner, List<WorkResult<Job>> results) throws SQLException {
+            CountDownLatch gate = recordGate;
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             long now = System.nanoTime();
             for (WorkResult<Job> r : results) {
                 Long ended = workEnded.remove(r.work().id());
@@ -476,6 +487,36 @@ class WorkEngineTest {
         }
         await("the lane is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
                 .equals("5"));
+    }
+
+    /**
+     * Finished work whose outcome waits for the recorder does not hold back the next claim: only
+     * work not done yet counts against the two batches, and everything in hand against four. Counted
+     * against the two, it left the workers without work while a claim waited for a recording (a
+     * tenth of two cores idle while webhooks drained). Here the recordings wait, and the claims go
+     * on until four batches are in hand, and no further.
+     */
+    @Test
+    void outcomesWaitingToBeRecordedDoNotStopTheClaimsBeforeFourBatchesAreInHand() throws Exception {
+        CountDownLatch recordings = new CountDownLatch(1);
+        queue.recordGate = recordings;
+        String[] names = new String[20];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "job-" + i;
+        }
+        jobs(names);
+        start(WorkEngine.builder(queue).owner("test").concurrency(2).batchSize(2));
+        try {
+            engine.wake();
+            await("four batches in hand, their work done", () -> engine.inHand() == 8 && queue.workEnded.size() == 8);
+            Thread.sleep(500); // a claim that could come would come now
+            assertThat(engine.inHand()).as("pieces in hand").isEqualTo(8);
+            assertThat(queue.workEnded).as("pieces worked").hasSize(8);
+        } finally {
+            recordings.countDown();
+        }
+        await("every job is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
+                .equals("20"));
     }
 
     /**

@@ -5,6 +5,8 @@ import static dev.ledgerbox.publisher.webhook.Webhooks.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.publisher.webhook.Receiver.Reply;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -73,6 +75,56 @@ class WebhookIsolationTest extends ReceiverTest {
                 assertThat(receiver.received("/hangs-" + i))
                         .as("at most its two slots in flight")
                         .hasSize(2);
+            }
+        }
+    }
+
+    /**
+     * An endpoint's attempts that were sent and judged no longer take its slots' rounds while their
+     * outcomes wait to be recorded: two rounds of its slots not done yet, four in all. Here the
+     * database holds every recording (a trigger on the attempts' update waits for a lock the test
+     * holds), and the endpoint of two slots gets eight requests, and no more; counted with those
+     * not done, it got four, and its workers waited for the recording between each claim and the next.
+     */
+    @Test
+    void anEndpointSendsOnWhileItsOutcomesWaitToBeRecordedUpToFourRoundsOfItsSlots() throws Exception {
+        UUID endpoint = Webhooks.endpoints()
+                .add(EndpointSpec.builder(receiver.url("/recorded-late"))
+                        .allowPrivate(true)
+                        .maxConcurrency(2)
+                        .build())
+                .endpoint()
+                .id();
+        String[] aggregates = IntStream.range(0, 20).mapToObj(i -> "o-" + i).toArray(String[]::new);
+        Webhooks.publish("order", "order.created", aggregates);
+        try (Connection lock = Webhooks.db().getConnection();
+                Statement s = lock.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(4242)");
+            s.execute(
+                    """
+                    CREATE FUNCTION test_recording_waits() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$
+                    """);
+            s.execute("CREATE TRIGGER test_recording_waits BEFORE UPDATE ON webhook_attempt"
+                    + " FOR EACH ROW EXECUTE FUNCTION test_recording_waits()");
+            try (WebhookDispatcher dispatcher =
+                    Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "4"))) {
+                dispatcher.start();
+                try {
+                    await(
+                            "eight requests",
+                            () -> receiver.received("/recorded-late").size() == 8);
+                    Thread.sleep(500); // a claim that could come would come now
+                    assertThat(receiver.received("/recorded-late"))
+                            .as("four rounds of its two slots")
+                            .hasSize(8);
+                } finally {
+                    s.execute("SELECT pg_advisory_unlock(4242)");
+                }
+                await("everything is delivered", sql(() -> delivered(endpoint) == 20));
+            } finally {
+                s.execute("DROP TRIGGER test_recording_waits ON webhook_attempt");
+                s.execute("DROP FUNCTION test_recording_waits()");
             }
         }
     }
