@@ -73,7 +73,9 @@ import org.slf4j.LoggerFactory;
  * begins with {@code latencyWarmup} seconds at its rate, not counted. Each drain prints the heap it
  * needed ({@link HeapPeak}); {@code backlog=true} runs the throughput drains only, so that with
  * {@code -Xmx256m deliveries=1000000 warmup=50000} a backlog of a million deliveries shows that the
- * dispatcher's memory does not grow with it.
+ * dispatcher's memory does not grow with it; {@code latencyOnly=true} runs the latency phase only,
+ * straight after the warm-up (in the full run it comes after the throughput drains and the pairs
+ * beside a hanging endpoint, whose work the machine may still be paying for).
  */
 public final class WebhookBenchmark {
 
@@ -142,6 +144,7 @@ public final class WebhookBenchmark {
 
         boolean statements = Boolean.parseBoolean(args.getOrDefault("statements", "false"));
         boolean backlogOnly = Boolean.parseBoolean(args.getOrDefault("backlog", "false"));
+        boolean latencyOnly = Boolean.parseBoolean(args.getOrDefault("latencyOnly", "false"));
         int pairs = Integer.parseInt(args.getOrDefault("pairs", "5"));
         int drains = Integer.parseInt(args.getOrDefault("drains", "3"));
         if (drains < 1) {
@@ -201,6 +204,25 @@ public final class WebhookBenchmark {
                 preload(harness, fast, deliveries / 10);
                 drain(harness, settings, fast, deliveries / 10);
 
+                if (latencyOnly) { // the latency phase straight after the warm-up
+                    clear(harness);
+                    endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                    arrivals.clear();
+                    timingArrivals.set(true);
+                    double[] latency =
+                            latency(db, harness, settings, latencyWarmup, latencySeconds, rate, statements, arrivals);
+                    timingArrivals.set(false);
+                    arrivals.clear();
+                    rows.add(String.format(
+                            Locale.ROOT,
+                            "| %s | | | | | | | | %.1f | %.1f | %.1f | %.1f |",
+                            mode,
+                            latency[0],
+                            latency[1],
+                            latency[2],
+                            latency[3]));
+                    continue;
+                }
                 clear(harness);
                 // drains alternating between the receivers, the median of each counted: one drain's rate
                 // moved by a tenth or more from one to the next on this machine
