@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -204,15 +205,22 @@ public final class WebhookBenchmark {
                 preload(harness, fast, deliveries / 10);
                 drain(harness, settings, fast, deliveries / 10);
 
-                if (latencyOnly) { // the latency phase straight after the warm-up
+                // the latency phase: an endpoint of its own, the arrivals timed while it runs
+                Callable<double[]> latencyPhase = () -> {
                     clear(harness);
                     endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
                     arrivals.clear();
                     timingArrivals.set(true);
-                    double[] latency =
-                            latency(db, harness, settings, latencyWarmup, latencySeconds, rate, statements, arrivals);
-                    timingArrivals.set(false);
-                    arrivals.clear();
+                    try {
+                        return latency(
+                                db, harness, settings, latencyWarmup, latencySeconds, rate, statements, arrivals);
+                    } finally {
+                        timingArrivals.set(false);
+                        arrivals.clear();
+                    }
+                };
+                if (latencyOnly) { // straight after the warm-up
+                    double[] latency = latencyPhase.call();
                     rows.add(String.format(
                             Locale.ROOT,
                             "| %s | | | | | | | | %.1f | %.1f | %.1f | %.1f |",
@@ -308,14 +316,7 @@ public final class WebhookBenchmark {
                                 .toList(),
                         within);
 
-                clear(harness);
-                endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
-                arrivals.clear();
-                timingArrivals.set(true);
-                double[] latency =
-                        latency(db, harness, settings, latencyWarmup, latencySeconds, rate, statements, arrivals);
-                timingArrivals.set(false);
-                arrivals.clear();
+                double[] latency = latencyPhase.call();
                 String row = String.format(
                         Locale.ROOT,
                         "| %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f |",
