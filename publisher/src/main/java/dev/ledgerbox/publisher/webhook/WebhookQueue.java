@@ -243,12 +243,12 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
             if (config == null || config.secrets().isEmpty()) {
                 continue;
             }
-            int waiting = state.inHand.get();
+            int inHand = state.inHand.get();
             int slots = config.endpoint().maxConcurrency();
-            int room = Math.min(2 * slots - state.notDone.get(), ROUNDS_IN_HAND * slots - waiting);
+            int room = Math.min(2 * slots - state.notDone.get(), ROUNDS_IN_HAND * slots - inHand);
             boolean probe = state.breaker.state() != CircuitBreaker.State.CLOSED;
             if (probe) { // open: nothing until its wait is over, then one probe, alone
-                if (waiting > 0 || !state.breaker.tryStart()) {
+                if (inHand > 0 || !state.breaker.tryStart()) {
                     continue;
                 }
                 room = Math.min(room, 1);
