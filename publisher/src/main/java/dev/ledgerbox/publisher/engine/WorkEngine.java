@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -51,6 +52,9 @@ import org.slf4j.MDC;
  * (see {@link WorkQueue#lane}): lanes whose work hangs hold back neither the workers nor the
  * claims of the others. When nothing is due it sleeps until {@link #wake()} (a commit
  * notification) or the poll interval; while the database is unreachable it backs off.
+ *
+ * <p>A queue that {@link WorkQueue#recordsInTheClaim} has its outcomes recorded in the next
+ * claim's transaction while no backlog lasts (the recorder leaves them a few milliseconds for it).
  *
  * <p>A queue whose work never leaves the machine ({@link WorkQueue#workedInTheClaim}, a log line)
  * is claimed, worked and recorded in one transaction on the claim thread, and during a backlog in
@@ -134,7 +138,13 @@ public final class WorkEngine<W> implements AutoCloseable {
     private final Lanes<W> lanes;
     private final DistributionSummary batchSizes;
 
-    private final LinkedBlockingQueue<WorkResult<W>> finished = new LinkedBlockingQueue<>();
+    /** Outcomes waiting to be recorded: by the recorder, or by the next claim ({@link #takeForTheClaim}). */
+    private final LinkedBlockingDeque<WorkResult<W>> finished = new LinkedBlockingDeque<>();
+    /**
+     * Whether the claim loop's last claim came back full (a backlog): outcomes are then recorded on
+     * the recorder's own transaction, beside the claims, not in them.
+     */
+    private volatile boolean lastClaimFull;
     /** Claimed and not recorded yet. */
     private final AtomicInteger inHand = new AtomicInteger();
     /** Of those in hand, the finished ones: their outcomes wait for the recorder. */
@@ -321,6 +331,7 @@ public final class WorkEngine<W> implements AutoCloseable {
                 batchSizes.record(claimed);
                 lastFoundNanos = System.nanoTime();
             }
+            lastClaimFull = claimed == asked;
             if (claimed == asked && beside != null) {
                 backlog.release(); // a backlog: a second transaction beside this loop's
             }
@@ -378,7 +389,20 @@ public final class WorkEngine<W> implements AutoCloseable {
                 progress.release();
             }
         }
-        List<W> batch = queue.claim(claim);
+        List<WorkResult<W>> outcomes = takeForTheClaim();
+        List<W> batch;
+        try {
+            batch = outcomes.isEmpty() ? queue.claim(claim) : queue.recordAndClaim(outcomes, claim);
+        } catch (SQLException | RuntimeException e) {
+            for (int i = outcomes.size() - 1; i >= 0; i--) {
+                finished.addFirst(outcomes.get(i)); // the recorder records them, with its retries
+            }
+            throw e;
+        }
+        if (!outcomes.isEmpty()) { // recorded: the claim saw what they made due
+            unrecorded.addAndGet(-outcomes.size());
+            inHand.addAndGet(-outcomes.size());
+        }
         inHand.addAndGet(batch.size());
         for (W work : batch) {
             Object lane = queue.lane(work);
@@ -389,6 +413,20 @@ public final class WorkEngine<W> implements AutoCloseable {
             }
         }
         return batch.size();
+    }
+
+    /**
+     * The outcomes the next claim records in its transaction ({@link WorkQueue#recordsInTheClaim}):
+     * those waiting, unless a backlog lasts. Then the recorder's transactions run beside the claims,
+     * which taking the recordings on would make one after the other.
+     */
+    private List<WorkResult<W>> takeForTheClaim() {
+        if (!queue.recordsInTheClaim() || lastClaimFull || finished.isEmpty()) {
+            return List.of();
+        }
+        List<WorkResult<W>> outcomes = new ArrayList<>();
+        finished.drainTo(outcomes, RECORD_BATCH);
+        return outcomes;
     }
 
     /**
@@ -656,6 +694,16 @@ public final class WorkEngine<W> implements AutoCloseable {
                 WorkResult<W> first = finished.poll(100, TimeUnit.MILLISECONDS);
                 makeRoomBesideSlowWork(); // at least every 100 ms: work that became slow frees its place
                 if (first == null) {
+                    continue;
+                }
+                if (queue.recordsInTheClaim() && !lastClaimFull && running.get()) {
+                    // no backlog: the next claim, which comes as work does, may record it in its
+                    // transaction (one commit where there are two); what it leaves is recorded here
+                    finished.addFirst(first);
+                    Thread.sleep(GATHER_NANOS / 1_000_000);
+                    finished.drainTo(batch, RECORD_BATCH);
+                    record(batch);
+                    batch.clear();
                     continue;
                 }
                 batch.add(first);

@@ -46,6 +46,25 @@ public interface WorkQueue<W> {
     void record(String owner, List<WorkResult<W>> results) throws SQLException;
 
     /**
+     * Whether {@link #recordAndClaim} may record finished work in the transaction of the next
+     * claim (one commit where a recording and a claim make two): while no backlog lasts, the engine
+     * leaves outcomes a few milliseconds for the next claim before it records them on their own.
+     * False by default.
+     */
+    default boolean recordsInTheClaim() {
+        return false;
+    }
+
+    /**
+     * For a queue that {@link #recordsInTheClaim}: records {@code results} as {@link #record} does,
+     * then claims as {@link #claim} does, in one transaction, so that the claim sees what the
+     * recording made due (an aggregate's next piece). When it fails, neither is done.
+     */
+    default List<W> recordAndClaim(List<WorkResult<W>> results, Claim claim) throws SQLException {
+        throw new UnsupportedOperationException("the " + name() + " queue records and claims apart");
+    }
+
+    /**
      * Whether this queue's work never leaves the machine and takes microseconds (a log line): the
      * engine then has {@link #claimWorkAndRecord} claim, work and record each batch in one
      * transaction, on its claim thread, instead of a claim, work outside any transaction and a

@@ -43,6 +43,8 @@ final class Deliveries {
         final Prepared prepared;
         volatile WebhookClient.Response response;
         volatile boolean done;
+        /** Whether it no longer counts against its endpoint's rounds in hand (its recording was tried). */
+        volatile boolean leftHand;
 
         Attempt(Prepared prepared) {
             this.prepared = prepared;

@@ -173,7 +173,10 @@ final class WebhookClient implements AutoCloseable {
                     millisSince(started),
                     null);
         } catch (IOException | HttpException | RuntimeException e) {
+            // the socket's response timeout is the deadline too: whichever fires first, it is one
             Exception error = expired.get()
+                            || (e instanceof java.io.InterruptedIOException
+                                    && millisSince(started) >= timeout.toMillis())
                     ? new java.util.concurrent.TimeoutException(
                             "no complete response within " + timeout.toMillis() + " ms")
                     : e;

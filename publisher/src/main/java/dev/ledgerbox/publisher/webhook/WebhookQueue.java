@@ -176,16 +176,42 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         if (!installed()) {
             return List.of();
         }
+        return claim(claim, List.of());
+    }
+
+    @Override
+    public boolean recordsInTheClaim() {
+        return true;
+    }
+
+    @Override
+    public List<Attempt> recordAndClaim(List<WorkResult<Attempt>> results, Claim claim) throws SQLException {
+        return claim(claim, results); // outcomes exist: the schema is installed
+    }
+
+    private List<Attempt> claim(Claim claim, List<WorkResult<Attempt>> outcomes) throws SQLException {
         Instant now = claim.now();
         refreshIfStale(now);
         Set<UUID> probes = new HashSet<>();
         List<Room> rooms = rooms(now, claim.max(), probes);
         List<Prepared> claimed;
+        boolean gone = false;
         try {
-            claimed = store.claim(claim.owner(), rooms, now, this::prepare);
+            if (outcomes.isEmpty()) {
+                claimed = store.claim(claim.owner(), rooms, now, this::prepare);
+            } else {
+                List<Result> rows = results(outcomes);
+                gone = rows.stream().anyMatch(r -> r.verdict() == Verdict.GONE);
+                claimed = store.recordAndClaim(claim.owner(), rows, rooms, now, this::prepare);
+            }
         } catch (SQLException | RuntimeException e) {
             probes.forEach(id -> endpoints.get(id).breaker.notStarted());
             throw e;
+        } finally {
+            leaveHand(outcomes);
+        }
+        if (gone) {
+            refreshEndpoints();
         }
         List<Attempt> attempts = new ArrayList<>(claimed.size());
         for (Prepared p : claimed) {
@@ -468,8 +494,20 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
 
     @Override
     public void record(String owner, List<WorkResult<Attempt>> results) throws SQLException {
+        List<Result> rows = results(results);
+        try {
+            store.record(owner, rows);
+        } finally {
+            leaveHand(results);
+        }
+        if (rows.stream().anyMatch(r -> r.verdict() == Verdict.GONE)) {
+            refreshEndpoints();
+        }
+    }
+
+    /** The rows that record what became of each attempt. */
+    private List<Result> results(List<WorkResult<Attempt>> results) {
         List<Result> rows = new ArrayList<>(results.size());
-        boolean gone = false;
         for (WorkResult<Attempt> r : results) {
             Attempt a = r.work();
             WebhookClient.Response response = a.response;
@@ -478,22 +516,28 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
                 response =
                         new WebhookClient.Response(-1, Map.of(), null, false, 0, new IOException(reason(r.outcome())));
             }
-            gone |= verdict == Verdict.GONE;
             rows.add(new Result(a.prepared, response, verdict, r.retryAt(), reason(r.outcome()), r.finishedAt()));
         }
-        try {
-            store.record(owner, rows);
-        } finally {
-            for (WorkResult<Attempt> r : results) {
-                done(r.work()); // given back unsent by the engine, it was not finished
-                EndpointState state = endpoints.get(r.work().prepared.delivery().endpointId());
-                if (state != null) {
-                    state.inHand.decrementAndGet();
-                }
+        return rows;
+    }
+
+    /**
+     * The attempts no longer count against their endpoints once their recording was tried, whatever
+     * came of it (the engine tries again, or gives them up to their leases); each once, however
+     * many times it is tried.
+     */
+    private void leaveHand(List<WorkResult<Attempt>> results) {
+        for (WorkResult<Attempt> r : results) {
+            Attempt a = r.work();
+            done(a); // given back unsent by the engine, it was not finished
+            if (a.leftHand) {
+                continue;
             }
-        }
-        if (gone) {
-            refreshEndpoints();
+            a.leftHand = true;
+            EndpointState state = endpoints.get(a.prepared.delivery().endpointId());
+            if (state != null) {
+                state.inHand.decrementAndGet();
+            }
         }
     }
 

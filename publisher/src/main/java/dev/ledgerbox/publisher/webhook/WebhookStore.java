@@ -186,13 +186,41 @@ final class WebhookStore {
         if (rooms.isEmpty()) {
             return List.of();
         }
+        return inTransaction(c -> claimIn(c, owner, rooms, now, prepare));
+    }
+
+    /**
+     * Records outcomes as {@link #record} does and then claims as {@link #claim} does, in one
+     * transaction: one commit where there are two, and the claim sees what the outcomes made due.
+     */
+    List<Prepared> recordAndClaim(
+            String owner, List<Result> results, List<Room> rooms, Instant now, Function<Claimed, Request> prepare)
+            throws SQLException {
+        return inTransaction(c -> {
+            recordIn(c, owner, results);
+            return rooms.isEmpty() ? List.of() : claimIn(c, owner, rooms, now, prepare);
+        });
+    }
+
+    private static List<Prepared> claimIn(
+            Connection c, String owner, List<Room> rooms, Instant now, Function<Claimed, Request> prepare)
+            throws SQLException {
+        return insertAttempts(c, claimRows(c, owner, rooms, now), prepare);
+    }
+
+    /** What runs in one transaction. */
+    @FunctionalInterface
+    private interface InTransaction<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(InTransaction<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Claimed> claimed = claimRows(c, owner, rooms, now);
-                List<Prepared> prepared = insertAttempts(c, claimed, prepare);
+                T result = work.run(c);
                 c.commit();
-                return prepared;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -304,26 +332,24 @@ final class WebhookStore {
         if (results.isEmpty()) {
             return;
         }
+        inTransaction(c -> {
+            recordIn(c, owner, results);
+            return null;
+        });
+    }
+
+    private static void recordIn(Connection c, String owner, List<Result> results) throws SQLException {
         List<Result> answered = new ArrayList<>();
         List<Result> released = new ArrayList<>();
         for (Result r : results) {
             (r.verdict() == Verdict.RELEASED ? released : answered).add(r);
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                recordAttempts(c, answered);
-                recordDeliveries(c, owner, answered);
-                release(c, owner, released);
-                for (Result r : answered) {
-                    if (r.verdict() == Verdict.GONE) {
-                        disableGone(c, r.prepared().delivery().endpointId(), r.reason(), r.respondedAt());
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        recordAttempts(c, answered);
+        recordDeliveries(c, owner, answered);
+        release(c, owner, released);
+        for (Result r : answered) {
+            if (r.verdict() == Verdict.GONE) {
+                disableGone(c, r.prepared().delivery().endpointId(), r.reason(), r.respondedAt());
             }
         }
     }

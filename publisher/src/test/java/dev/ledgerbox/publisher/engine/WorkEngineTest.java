@@ -135,6 +135,11 @@ class WorkEngineTest {
 
         @Override
         public void record(String owner, List<WorkResult<Job>> results) throws SQLException {
+            recordRows(owner, results);
+            recordedAlone.addAndGet(results.size());
+        }
+
+        private void recordRows(String owner, List<WorkResult<Job>> results) throws SQLException {
             CountDownLatch gate = recordGate;
             if (gate != null) {
                 try {
@@ -184,6 +189,32 @@ class WorkEngineTest {
                 }
                 ps.executeBatch();
             }
+        }
+
+        /** Whether it records in the claims ({@link #recordsInTheClaim}); false as most queues. */
+        volatile boolean inTheClaim;
+
+        /** Outcomes recorded in a claim's call, and on their own. */
+        final AtomicInteger recordedInClaims = new AtomicInteger();
+
+        final AtomicInteger recordedAlone = new AtomicInteger();
+        /** When set, the next call to record in a claim fails, recording nothing and claiming nothing. */
+        volatile boolean failNextRecordInAClaim;
+
+        @Override
+        public boolean recordsInTheClaim() {
+            return inTheClaim;
+        }
+
+        @Override
+        public List<Job> recordAndClaim(List<WorkResult<Job>> results, Claim claim) throws SQLException {
+            if (failNextRecordInAClaim) {
+                failNextRecordInAClaim = false;
+                throw new SQLException("the connection broke");
+            }
+            recordRows(claim.owner(), results);
+            recordedInClaims.addAndGet(results.size());
+            return claim(claim);
         }
 
         @Override
@@ -517,6 +548,74 @@ class WorkEngineTest {
         }
         await("every job is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
                 .equals("20"));
+    }
+
+    /**
+     * For a queue that records in the claim, while no backlog lasts the outcomes wait a few
+     * milliseconds for the next claim, which records them in its transaction (one commit where there
+     * are two). Here each job's work adds the next and wakes the engine, as a commit does: every
+     * outcome is recorded once, most of them in the claim that came next.
+     */
+    @Test
+    void outcomesAreRecordedInTheNextClaimWhileNoBacklogLasts() throws Exception {
+        queue.inTheClaim = true;
+        AtomicInteger added = new AtomicInteger(1);
+        queue.work = job -> {
+            if (added.get() < 20) {
+                try {
+                    jobs("job-" + added.incrementAndGet());
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                engine.wake();
+            }
+            return Outcome.DELIVERED;
+        };
+        jobs("job-1");
+        start(WorkEngine.builder(queue).owner("test").concurrency(2).batchSize(4));
+        engine.wake();
+        await("every job is done", () -> rows("count(*) FILTER (WHERE status = 'DONE')")
+                .equals("20"));
+        await("nothing in hand", () -> engine.inHand() == 0);
+        assertThat(queue.recordedInClaims.get() + queue.recordedAlone.get())
+                .as("outcomes recorded")
+                .isEqualTo(20);
+        assertThat(queue.recordedInClaims.get())
+                .as("outcomes recorded in a claim")
+                .isGreaterThan(0);
+        assertThat(rows("max(attempts)")).as("attempts of any job").isEqualTo("1");
+    }
+
+    /**
+     * A claim that fails with the outcomes it took gives them back: the recorder records them. Jobs
+     * come one after the other until a claim took outcomes (and failed).
+     */
+    @Test
+    void outcomesAClaimFailedToRecordAreRecordedByTheRecorder() throws Exception {
+        queue.inTheClaim = true;
+        queue.failNextRecordInAClaim = true;
+        AtomicInteger added = new AtomicInteger(1);
+        queue.work = job -> {
+            if (queue.failNextRecordInAClaim && added.get() < 50) {
+                try {
+                    jobs("job-" + added.incrementAndGet());
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                engine.wake();
+            }
+            return Outcome.DELIVERED;
+        };
+        jobs("job-1");
+        start(WorkEngine.builder(queue).owner("test").concurrency(2).batchSize(4));
+        engine.wake();
+        await("a claim failed with outcomes", () -> !queue.failNextRecordInAClaim);
+        await("every job is done", () -> rows("count(*) FILTER (WHERE status <> 'DONE')")
+                .equals("0"));
+        await("nothing in hand", () -> engine.inHand() == 0);
+        assertThat(queue.recordedInClaims.get() + queue.recordedAlone.get())
+                .as("outcomes recorded")
+                .isEqualTo(added.get());
     }
 
     /**
