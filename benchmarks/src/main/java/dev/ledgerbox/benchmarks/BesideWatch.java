@@ -31,6 +31,7 @@ public final class BesideWatch implements AutoCloseable {
             double busy,
             double ioWait,
             long gcMillis,
+            long jitNanos,
             String vacuum,
             long checkpointBuffers,
             String waits,
@@ -89,7 +90,16 @@ public final class BesideWatch implements AutoCloseable {
                 }
                 synchronized (samples) {
                     samples.add(new Sample(
-                            Instant.now(), busy, ioWait, gcMillis(), vacuum, buffers, waits, walSyncs, walSyncMillis));
+                            Instant.now(),
+                            busy,
+                            ioWait,
+                            gcMillis(),
+                            Cpu.collectorAndCompilerNanos()[1],
+                            vacuum,
+                            buffers,
+                            waits,
+                            walSyncs,
+                            walSyncMillis));
                 }
             }
         } catch (InterruptedException e) {
@@ -112,7 +122,7 @@ public final class BesideWatch implements AutoCloseable {
 
     /**
      * Prints, for each second from {@code from} on ({@code seconds} of them), the machine's CPU in
-     * use, this JVM's collection time, the checkpointer's buffers written, and the tables
+     * use, this JVM's collection time and its JIT compilers' CPU, the checkpointer's buffers written, and the tables
      * autovacuum worked on.
      */
     public void print(Instant from, int seconds) {
@@ -122,6 +132,7 @@ public final class BesideWatch implements AutoCloseable {
         }
         TreeMap<Long, double[]> busy = new TreeMap<>(); // sum, count, I/O wait sum
         TreeMap<Long, Long> gc = new TreeMap<>();
+        TreeMap<Long, Long> jit = new TreeMap<>();
         TreeMap<Long, Long> buffers = new TreeMap<>();
         TreeMap<Long, Long> syncs = new TreeMap<>();
         TreeMap<Long, Double> syncMillis = new TreeMap<>();
@@ -139,6 +150,7 @@ public final class BesideWatch implements AutoCloseable {
             b[1]++;
             b[2] += s.ioWait();
             gc.merge(second, s.gcMillis() - before.gcMillis(), Long::sum);
+            jit.merge(second, s.jitNanos() - before.jitNanos(), Long::sum);
             buffers.merge(second, s.checkpointBuffers() - before.checkpointBuffers(), Long::sum);
             syncs.merge(second, s.walSyncs() - before.walSyncs(), Long::sum);
             syncMillis.merge(second, s.walSyncMillis() - before.walSyncMillis(), Double::sum);
@@ -152,6 +164,7 @@ public final class BesideWatch implements AutoCloseable {
         StringBuilder cpuLine = new StringBuilder("    machine CPU in use by second (%):");
         StringBuilder ioLine = new StringBuilder("    machine CPU waiting for I/O by second (%):");
         StringBuilder gcLine = new StringBuilder("    this JVM's collections by second (ms):");
+        StringBuilder jitLine = new StringBuilder("    this JVM's JIT compilers' CPU by second (ms):");
         StringBuilder bufferLine = new StringBuilder("    checkpointer's buffers written by second:");
         StringBuilder syncLine = new StringBuilder("    WAL flushes by second (how many / ms in all):");
         for (long second = 0; second < seconds; second++) {
@@ -160,6 +173,8 @@ public final class BesideWatch implements AutoCloseable {
             ioLine.append(b == null ? " -" : String.format(Locale.ROOT, " %.0f", 100 * b[2] / b[1]));
             Long g = gc.get(second);
             gcLine.append(g == null ? " -" : " " + g);
+            Long j = jit.get(second);
+            jitLine.append(j == null ? " -" : " " + j / 1_000_000);
             Long w = buffers.get(second);
             bufferLine.append(w == null ? " -" : " " + w);
             Long n = syncs.get(second);
@@ -168,6 +183,7 @@ public final class BesideWatch implements AutoCloseable {
         System.out.println(cpuLine);
         System.out.println(ioLine);
         System.out.println(gcLine);
+        System.out.println(jitLine);
         System.out.println(bufferLine);
         System.out.println(syncLine);
         StringBuilder vacuumLine = new StringBuilder("    autovacuum by second:");

@@ -10,12 +10,13 @@ import javax.sql.DataSource;
 /**
  * What a phase of a benchmark cost, per unit of work: CPU of this JVM and of PostgreSQL ({@link
  * Cpu}), and the write-ahead log PostgreSQL wrote ({@code pg_stat_wal}: records, full-page images,
- * bytes). Taken with {@link #now} before the phase and {@link #since} after it. With {@code
+ * bytes), and the transactions committed in the database ({@code pg_stat_database}, every
+ * session's, read-only ones included). Taken with {@link #now} before the phase and {@link #since} after it. With {@code
  * pg_stat_statements} loaded ({@link #STATEMENTS_CONFIG}), {@link #printStatements} shows which
  * statements the time and the WAL went to.
  */
 public record DatabaseCost(
-        long jvmNanos, long jitNanos, long postgresNanos, long walRecords, long walFpi, long walBytes) {
+        long jvmNanos, long jitNanos, long postgresNanos, long walRecords, long walFpi, long walBytes, long commits) {
 
     /** Server settings that load {@code pg_stat_statements} and time WAL writes. */
     public static final java.util.Map<String, String> STATEMENTS_CONFIG = java.util.Map.of(
@@ -42,9 +43,11 @@ public record DatabaseCost(
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi,"
-                        + " pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint FROM pg_stat_wal")) {
+                        + " pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint,"
+                        + " (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())"
+                        + " FROM pg_stat_wal")) {
             rs.next();
-            return new DatabaseCost(jvm, jit, postgres, rs.getLong(1), rs.getLong(2), rs.getLong(3));
+            return new DatabaseCost(jvm, jit, postgres, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
         }
     }
 
@@ -56,7 +59,8 @@ public record DatabaseCost(
                 postgresNanos - before.postgresNanos,
                 walRecords - before.walRecords,
                 walFpi - before.walFpi,
-                walBytes - before.walBytes);
+                walBytes - before.walBytes,
+                commits - before.commits);
     }
 
     /** Prints, after {@code label}, what was spent since this snapshot per unit ({@link #perUnit}). */
@@ -66,20 +70,21 @@ public record DatabaseCost(
 
     /**
      * One line: per unit, CPU µs of the JVM (of which its JIT compiler threads: a JVM still warming
-     * up) and of PostgreSQL, WAL records, full-page images, bytes.
+     * up) and of PostgreSQL, WAL records, full-page images, bytes, commits.
      */
     public String perUnit(long units, String unit) {
         return String.format(
                 Locale.ROOT,
                 "per %s: JVM %.1f µs CPU (JIT %.1f), PostgreSQL %.1f µs CPU, WAL %.2f records, %.3f full-page images,"
-                        + " %.0f bytes",
+                        + " %.0f bytes, %.3f commits",
                 unit,
                 jvmNanos / 1e3 / units,
                 jitNanos / 1e3 / units,
                 postgresNanos / 1e3 / units,
                 (double) walRecords / units,
                 (double) walFpi / units,
-                (double) walBytes / units);
+                (double) walBytes / units,
+                (double) commits / units);
     }
 
     /** Empties {@code pg_stat_statements}, creating the extension first. */
