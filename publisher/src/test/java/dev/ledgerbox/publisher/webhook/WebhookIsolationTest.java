@@ -129,6 +129,75 @@ class WebhookIsolationTest extends ReceiverTest {
         }
     }
 
+    /**
+     * A recording the database refused is tried again; its attempts leave the endpoint's count in
+     * hand once, however many tries it took. Counted down at each try, the endpoint's bound of four
+     * rounds grew by two attempts for each refusal: here the first two recordings are refused, and
+     * afterwards, with every recording held, the endpoint of two slots still gets eight requests
+     * (it got twelve).
+     */
+    @Test
+    void aRecordingTriedAgainTakesItsAttemptsOutOfTheEndpointsCountOnce() throws Exception {
+        UUID endpoint = Webhooks.endpoints()
+                .add(EndpointSpec.builder(receiver.url("/refused-once"))
+                        .allowPrivate(true)
+                        .maxConcurrency(2)
+                        .build())
+                .endpoint()
+                .id();
+        try (Connection lock = Webhooks.db().getConnection();
+                Statement s = lock.createStatement()) {
+            s.execute("CREATE SEQUENCE test_refusals");
+            s.execute(
+                    """
+                    CREATE FUNCTION test_recording_refused() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF nextval('test_refusals') <= 2 THEN RAISE EXCEPTION 'recording refused'; END IF;
+                        RETURN NEW;
+                    END $$
+                    """);
+            s.execute("CREATE TRIGGER test_recording_refused BEFORE UPDATE ON webhook_attempt"
+                    + " FOR EACH ROW EXECUTE FUNCTION test_recording_refused()");
+            s.execute(
+                    """
+                    CREATE FUNCTION test_recording_waits() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$
+                    """);
+            try (WebhookDispatcher dispatcher =
+                    Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "4"))) {
+                Webhooks.publish("order", "order.created", "a", "b");
+                dispatcher.start();
+                await("the first two delivered, recorded at the third try", sql(() -> delivered(endpoint) == 2));
+                s.execute("DROP TRIGGER test_recording_refused ON webhook_attempt");
+                s.execute("SELECT pg_advisory_lock(4242)");
+                s.execute("CREATE TRIGGER test_recording_waits BEFORE UPDATE ON webhook_attempt"
+                        + " FOR EACH ROW EXECUTE FUNCTION test_recording_waits()");
+                String[] aggregates =
+                        IntStream.range(0, 20).mapToObj(i -> "o-" + i).toArray(String[]::new);
+                Webhooks.publish("order", "order.created", aggregates);
+                dispatcher.wake();
+                try {
+                    await(
+                            "eight requests more",
+                            () -> receiver.received("/refused-once").size() == 10);
+                    Thread.sleep(500); // a claim that could come would come now
+                    assertThat(receiver.received("/refused-once"))
+                            .as("two, then four rounds of its two slots")
+                            .hasSize(10);
+                } finally {
+                    s.execute("SELECT pg_advisory_unlock(4242)");
+                }
+                await("everything is delivered", sql(() -> delivered(endpoint) == 22));
+            } finally {
+                s.execute("DROP TRIGGER IF EXISTS test_recording_refused ON webhook_attempt");
+                s.execute("DROP TRIGGER IF EXISTS test_recording_waits ON webhook_attempt");
+                s.execute("DROP FUNCTION test_recording_refused()");
+                s.execute("DROP FUNCTION test_recording_waits()");
+                s.execute("DROP SEQUENCE test_refusals");
+            }
+        }
+    }
+
     @Test
     void theCircuitOpensAfterRepeatedFailuresAndAProbeClosesIt() throws Exception {
         receiver.otherwise(r -> r.path().equals("/down") ? Reply.status(502) : Reply.status(200));
