@@ -83,6 +83,8 @@ public final class WorkEngine<W> implements AutoCloseable {
     private static final int MOST_BATCHES_IN_HAND = 4;
 
     private static final int RECORD_TRIES = 5;
+    /** How long outcomes go to the recorder only after a claim failed to record them. */
+    private static final long RECORD_APART_AFTER_A_FAILURE_NANOS = 1_000_000_000;
     /** How long the recorder gathers outcomes of work still running before it records. */
     private static final long GATHER_NANOS = 5_000_000;
     /**
@@ -145,6 +147,11 @@ public final class WorkEngine<W> implements AutoCloseable {
      * the recorder's own transaction, beside the claims, not in them.
      */
     private volatile boolean lastClaimFull;
+    /**
+     * Until when (System.nanoTime) outcomes go to the recorder only: a claim that failed with
+     * outcomes (a recording that waited, say) leaves them to it for a second.
+     */
+    private volatile long recordApartUntilNanos = System.nanoTime();
     /** Claimed and not recorded yet. */
     private final AtomicInteger inHand = new AtomicInteger();
     /** Of those in hand, the finished ones: their outcomes wait for the recorder. */
@@ -390,18 +397,27 @@ public final class WorkEngine<W> implements AutoCloseable {
             }
         }
         List<WorkResult<W>> outcomes = takeForTheClaim();
-        List<W> batch;
-        try {
-            batch = outcomes.isEmpty() ? queue.claim(claim) : queue.recordAndClaim(outcomes, claim);
-        } catch (SQLException | RuntimeException e) {
-            for (int i = outcomes.size() - 1; i >= 0; i--) {
-                finished.addFirst(outcomes.get(i)); // the recorder records them, with its retries
+        List<W> batch = null;
+        if (!outcomes.isEmpty()) {
+            try {
+                batch = queue.recordAndClaim(outcomes, claim);
+                unrecorded.addAndGet(-outcomes.size()); // recorded: the claim saw what they made due
+                inHand.addAndGet(-outcomes.size());
+            } catch (SQLException | RuntimeException e) {
+                // the recorder records them, with its retries, and the claim goes on without them
+                LOG.debug(
+                        "{}: a claim could not record {} outcome(s): {}",
+                        queue.name(),
+                        outcomes.size(),
+                        e.getMessage());
+                for (int i = outcomes.size() - 1; i >= 0; i--) {
+                    finished.addFirst(outcomes.get(i));
+                }
+                recordApartUntilNanos = System.nanoTime() + RECORD_APART_AFTER_A_FAILURE_NANOS;
             }
-            throw e;
         }
-        if (!outcomes.isEmpty()) { // recorded: the claim saw what they made due
-            unrecorded.addAndGet(-outcomes.size());
-            inHand.addAndGet(-outcomes.size());
+        if (batch == null) {
+            batch = queue.claim(claim);
         }
         inHand.addAndGet(batch.size());
         for (W work : batch) {
@@ -421,12 +437,17 @@ public final class WorkEngine<W> implements AutoCloseable {
      * which taking the recordings on would make one after the other.
      */
     private List<WorkResult<W>> takeForTheClaim() {
-        if (!queue.recordsInTheClaim() || lastClaimFull || finished.isEmpty()) {
+        if (!recordsInTheClaimNow() || finished.isEmpty()) {
             return List.of();
         }
         List<WorkResult<W>> outcomes = new ArrayList<>();
         finished.drainTo(outcomes, RECORD_BATCH);
         return outcomes;
+    }
+
+    /** Whether the next claim may record outcomes: the queue can, no backlog lasts, no claim failed with them lately. */
+    private boolean recordsInTheClaimNow() {
+        return queue.recordsInTheClaim() && !lastClaimFull && System.nanoTime() - recordApartUntilNanos >= 0;
     }
 
     /**
@@ -696,7 +717,7 @@ public final class WorkEngine<W> implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
-                if (queue.recordsInTheClaim() && !lastClaimFull && running.get()) {
+                if (recordsInTheClaimNow() && running.get()) {
                     // no backlog: the next claim, which comes as work does, may record it in its
                     // transaction (one commit where there are two); what it leaves is recorded here
                     finished.addFirst(first);

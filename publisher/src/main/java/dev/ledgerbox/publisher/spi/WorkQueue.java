@@ -58,7 +58,10 @@ public interface WorkQueue<W> {
     /**
      * For a queue that {@link #recordsInTheClaim}: records {@code results} as {@link #record} does,
      * then claims as {@link #claim} does, in one transaction, so that the claim sees what the
-     * recording made due (an aggregate's next piece). When it fails, neither is done.
+     * recording made due (an aggregate's next piece). When it fails, neither is done: the engine
+     * claims without them, leaves them to the recorder, and for a second all outcomes with them. A
+     * recording here should not wait long for a lock (a short {@code lock_timeout}): the claims for
+     * all of the queue's work wait with it.
      */
     default List<W> recordAndClaim(List<WorkResult<W>> results, Claim claim) throws SQLException {
         throw new UnsupportedOperationException("the " + name() + " queue records and claims apart");

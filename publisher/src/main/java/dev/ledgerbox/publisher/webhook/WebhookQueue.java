@@ -203,12 +203,11 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
                 List<Result> rows = results(outcomes);
                 gone = rows.stream().anyMatch(r -> r.verdict() == Verdict.GONE);
                 claimed = store.recordAndClaim(claim.owner(), rows, rooms, now, this::prepare);
+                leaveHand(outcomes); // failing, they go back to the engine's recorder, still in hand
             }
         } catch (SQLException | RuntimeException e) {
             probes.forEach(id -> endpoints.get(id).breaker.notStarted());
             throw e;
-        } finally {
-            leaveHand(outcomes);
         }
         if (gone) {
             refreshEndpoints();

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -190,13 +191,23 @@ final class WebhookStore {
     }
 
     /**
+     * A recording in a claim's transaction that waits for a lock (an endpoint's row, say) fails
+     * after this and is left to the recorder: it would hold back the claims for every endpoint.
+     */
+    static final String SHORT_LOCK_WAITS = "SET LOCAL lock_timeout = '50ms'";
+
+    /**
      * Records outcomes as {@link #record} does and then claims as {@link #claim} does, in one
      * transaction: one commit where there are two, and the claim sees what the outcomes made due.
+     * A lock the recording waits for more than {@link #SHORT_LOCK_WAITS} allows fails it.
      */
     List<Prepared> recordAndClaim(
             String owner, List<Result> results, List<Room> rooms, Instant now, Function<Claimed, Request> prepare)
             throws SQLException {
         return inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute(SHORT_LOCK_WAITS);
+            }
             recordIn(c, owner, results);
             return rooms.isEmpty() ? List.of() : claimIn(c, owner, rooms, now, prepare);
         });

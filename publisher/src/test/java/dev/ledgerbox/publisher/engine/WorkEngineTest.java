@@ -560,17 +560,7 @@ class WorkEngineTest {
     void outcomesAreRecordedInTheNextClaimWhileNoBacklogLasts() throws Exception {
         queue.inTheClaim = true;
         AtomicInteger added = new AtomicInteger(1);
-        queue.work = job -> {
-            if (added.get() < 20) {
-                try {
-                    jobs("job-" + added.incrementAndGet());
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-                engine.wake();
-            }
-            return Outcome.DELIVERED;
-        };
+        queue.work = addingTheNextWhile(() -> added.get() < 20, added);
         jobs("job-1");
         start(WorkEngine.builder(queue).owner("test").concurrency(2).batchSize(4));
         engine.wake();
@@ -595,17 +585,7 @@ class WorkEngineTest {
         queue.inTheClaim = true;
         queue.failNextRecordInAClaim = true;
         AtomicInteger added = new AtomicInteger(1);
-        queue.work = job -> {
-            if (queue.failNextRecordInAClaim && added.get() < 50) {
-                try {
-                    jobs("job-" + added.incrementAndGet());
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-                engine.wake();
-            }
-            return Outcome.DELIVERED;
-        };
+        queue.work = addingTheNextWhile(() -> queue.failNextRecordInAClaim && added.get() < 50, added);
         jobs("job-1");
         start(WorkEngine.builder(queue).owner("test").concurrency(2).batchSize(4));
         engine.wake();
@@ -794,6 +774,24 @@ class WorkEngineTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            return Outcome.DELIVERED;
+        };
+    }
+
+    /**
+     * Work that, while {@code more} says so, adds the next job (named after {@code added}, which it
+     * counts up) and wakes the engine, as a commit does.
+     */
+    Function<Job, Outcome> addingTheNextWhile(BooleanSupplier more, AtomicInteger added) {
+        return job -> {
+            if (more.getAsBoolean()) {
+                try {
+                    jobs("job-" + added.incrementAndGet());
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                engine.wake();
             }
             return Outcome.DELIVERED;
         };

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgerbox.publisher.webhook.Receiver.Reply;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
@@ -99,14 +100,7 @@ class WebhookIsolationTest extends ReceiverTest {
         Webhooks.publish("order", "order.created", aggregates);
         try (Connection lock = Webhooks.db().getConnection();
                 Statement s = lock.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(4242)");
-            s.execute(
-                    """
-                    CREATE FUNCTION test_recording_waits() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$
-                    """);
-            s.execute("CREATE TRIGGER test_recording_waits BEFORE UPDATE ON webhook_attempt"
-                    + " FOR EACH ROW EXECUTE FUNCTION test_recording_waits()");
+            holdRecordings(s);
             try (WebhookDispatcher dispatcher =
                     Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "4"))) {
                 dispatcher.start();
@@ -127,6 +121,21 @@ class WebhookIsolationTest extends ReceiverTest {
                 s.execute("DROP FUNCTION test_recording_waits()");
             }
         }
+    }
+
+    /**
+     * Holds every recording of an attempt from now on: a trigger on the attempts' update waits for
+     * an advisory lock this session takes (released with {@code pg_advisory_unlock(4242)}).
+     */
+    private static void holdRecordings(Statement s) throws SQLException {
+        s.execute("SELECT pg_advisory_lock(4242)");
+        s.execute(
+                """
+                CREATE OR REPLACE FUNCTION test_recording_waits() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$
+                """);
+        s.execute("CREATE TRIGGER test_recording_waits BEFORE UPDATE ON webhook_attempt"
+                + " FOR EACH ROW EXECUTE FUNCTION test_recording_waits()");
     }
 
     /**
@@ -158,20 +167,13 @@ class WebhookIsolationTest extends ReceiverTest {
                     """);
             s.execute("CREATE TRIGGER test_recording_refused BEFORE UPDATE ON webhook_attempt"
                     + " FOR EACH ROW EXECUTE FUNCTION test_recording_refused()");
-            s.execute(
-                    """
-                    CREATE FUNCTION test_recording_waits() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$
-                    """);
             try (WebhookDispatcher dispatcher =
                     Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "4"))) {
                 Webhooks.publish("order", "order.created", "a", "b");
                 dispatcher.start();
                 await("the first two delivered, recorded at the third try", sql(() -> delivered(endpoint) == 2));
                 s.execute("DROP TRIGGER test_recording_refused ON webhook_attempt");
-                s.execute("SELECT pg_advisory_lock(4242)");
-                s.execute("CREATE TRIGGER test_recording_waits BEFORE UPDATE ON webhook_attempt"
-                        + " FOR EACH ROW EXECUTE FUNCTION test_recording_waits()");
+                holdRecordings(s);
                 String[] aggregates =
                         IntStream.range(0, 20).mapToObj(i -> "o-" + i).toArray(String[]::new);
                 Webhooks.publish("order", "order.created", aggregates);
@@ -192,7 +194,7 @@ class WebhookIsolationTest extends ReceiverTest {
                 s.execute("DROP TRIGGER IF EXISTS test_recording_refused ON webhook_attempt");
                 s.execute("DROP TRIGGER IF EXISTS test_recording_waits ON webhook_attempt");
                 s.execute("DROP FUNCTION test_recording_refused()");
-                s.execute("DROP FUNCTION test_recording_waits()");
+                s.execute("DROP FUNCTION IF EXISTS test_recording_waits()");
                 s.execute("DROP SEQUENCE test_refusals");
             }
         }
