@@ -104,22 +104,26 @@ class WebhookIsolationTest extends ReceiverTest {
             try (WebhookDispatcher dispatcher =
                     Webhooks.dispatcher(clock, Map.of("publisher.webhook.concurrency", "4"))) {
                 dispatcher.start();
-                try {
-                    await(
-                            "eight requests",
-                            () -> receiver.received("/recorded-late").size() == 8);
-                    Thread.sleep(500); // a claim that could come would come now
-                    assertThat(receiver.received("/recorded-late"))
-                            .as("four rounds of its two slots")
-                            .hasSize(8);
-                } finally {
-                    s.execute("SELECT pg_advisory_unlock(4242)");
-                }
+                exactlyWhileRecordingsAreHeld(s, "/recorded-late", 8, "four rounds of its two slots");
                 await("everything is delivered", sql(() -> delivered(endpoint) == 20));
             } finally {
                 s.execute("DROP TRIGGER test_recording_waits ON webhook_attempt");
                 s.execute("DROP FUNCTION test_recording_waits()");
             }
+        }
+    }
+
+    /**
+     * Waits for {@code n} requests to {@code path} in all while the recordings are held, then for
+     * a claim that could come, asserts that none came, and lets the recordings go.
+     */
+    private void exactlyWhileRecordingsAreHeld(Statement s, String path, int n, String what) throws Exception {
+        try {
+            await(n + " requests", () -> receiver.received(path).size() == n);
+            Thread.sleep(500); // a claim that could come would come now
+            assertThat(receiver.received(path)).as(what).hasSize(n);
+        } finally {
+            s.execute("SELECT pg_advisory_unlock(4242)");
         }
     }
 
@@ -178,17 +182,7 @@ class WebhookIsolationTest extends ReceiverTest {
                         IntStream.range(0, 20).mapToObj(i -> "o-" + i).toArray(String[]::new);
                 Webhooks.publish("order", "order.created", aggregates);
                 dispatcher.wake();
-                try {
-                    await(
-                            "eight requests more",
-                            () -> receiver.received("/refused-once").size() == 10);
-                    Thread.sleep(500); // a claim that could come would come now
-                    assertThat(receiver.received("/refused-once"))
-                            .as("two, then four rounds of its two slots")
-                            .hasSize(10);
-                } finally {
-                    s.execute("SELECT pg_advisory_unlock(4242)");
-                }
+                exactlyWhileRecordingsAreHeld(s, "/refused-once", 10, "two, then four rounds of its two slots");
                 await("everything is delivered", sql(() -> delivered(endpoint) == 22));
             } finally {
                 s.execute("DROP TRIGGER IF EXISTS test_recording_refused ON webhook_attempt");
