@@ -521,9 +521,9 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
     }
 
     /**
-     * The attempts no longer count against their endpoints once their recording was tried, whatever
-     * came of it (the engine tries again, or gives them up to their leases); each once, however
-     * many times it is tried.
+     * The attempts no longer count against their endpoints once the recorder tried to record them,
+     * whatever came of it (the engine tries again, or gives them up to their leases), or once a
+     * claim recorded them; each once, however many times it is tried.
      */
     private void leaveHand(List<WorkResult<Attempt>> results) {
         for (WorkResult<Attempt> r : results) {
