@@ -195,22 +195,18 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         Set<UUID> probes = new HashSet<>();
         List<Room> rooms = rooms(now, claim.max(), probes);
         List<Prepared> claimed;
-        boolean gone = false;
         try {
             if (outcomes.isEmpty()) {
                 claimed = store.claim(claim.owner(), rooms, now, this::prepare);
             } else {
                 List<Result> rows = results(outcomes);
-                gone = rows.stream().anyMatch(r -> r.verdict() == Verdict.GONE);
                 claimed = store.recordAndClaim(claim.owner(), rows, rooms, now, this::prepare);
                 leaveHand(outcomes); // failing, they go back to the engine's recorder, still in hand
+                refreshIfGone(rows);
             }
         } catch (SQLException | RuntimeException e) {
             probes.forEach(id -> endpoints.get(id).breaker.notStarted());
             throw e;
-        }
-        if (gone) {
-            refreshEndpoints();
         }
         List<Attempt> attempts = new ArrayList<>(claimed.size());
         for (Prepared p : claimed) {
@@ -499,6 +495,11 @@ final class WebhookQueue implements WorkQueue<Attempt>, AutoCloseable {
         } finally {
             leaveHand(results);
         }
+        refreshIfGone(rows);
+    }
+
+    /** A 410 recorded disabled its endpoint: the claims learn of it now rather than at the next refresh. */
+    private void refreshIfGone(List<Result> rows) {
         if (rows.stream().anyMatch(r -> r.verdict() == Verdict.GONE)) {
             refreshEndpoints();
         }
