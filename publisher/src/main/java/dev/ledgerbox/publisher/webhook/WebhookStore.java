@@ -355,8 +355,7 @@ final class WebhookStore {
         for (Result r : results) {
             (r.verdict() == Verdict.RELEASED ? released : answered).add(r);
         }
-        recordAttempts(c, answered);
-        recordDeliveries(c, owner, answered);
+        recordAnswered(c, owner, answered);
         release(c, owner, released);
         for (Result r : answered) {
             if (r.verdict() == Verdict.GONE) {
@@ -365,112 +364,58 @@ final class WebhookStore {
         }
     }
 
-    /** The attempts' responses, one statement for the batch. */
-    private static void recordAttempts(Connection c, List<Result> answered) throws SQLException {
+    /**
+     * The attempts' responses and their deliveries' new state, one statement for the batch: the
+     * batch's values are read once ({@code r}), each attempt and each delivery is looked up by its
+     * id ({@code x.id = ANY (ARRAY[r.id])}: a condition on the primary key for each row of the
+     * batch, and one the planner cannot use to walk the whole key in id order, as it did for {@code
+     * d.id = r.id} in a plan made while the table held three rows). Named by status, the planner
+     * could reach the deliveries through the due or the open index, whose entries for every
+     * delivery settled since the last vacuum it would then read ({@code WebhookStorePlanTest}).
+     * Found through the list of ids as one array ({@code d.id = ANY (ids) AND d.id = r.id}), the
+     * rows were read in one scan of the key but each joined to its values by reading the whole
+     * batch again: 38-44 µs of the database's time a delivery in the webhook benchmark ({@code
+     * pg_stat_statements}), against 21-25 µs looked up one by one.
+     *
+     * <p>{@code claimed_by} alone says who holds a delivery (set by a claim, cleared by every way
+     * out of it): one whose lease this owner lost is left to its new holder, and its attempt row is
+     * completed all the same.
+     */
+    static final String RECORD =
+            """
+            WITH r (attempt_id, responded_at, duration_ms, response_status, response_headers, response_body,
+                    response_truncated, error_class, error_message, outcome, delivery_id, status, next_attempt_at,
+                    last_error, delivered_at, dead_at) AS (
+                SELECT * FROM unnest(?::bigint[], ?::timestamptz[], ?::int[], ?::int[], ?::jsonb[], ?::text[],
+                                     ?::boolean[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
+                                     ?::timestamptz[], ?::text[], ?::timestamptz[], ?::timestamptz[])),
+            responses AS (
+                UPDATE webhook_attempt a
+                   SET responded_at = r.responded_at, duration_ms = r.duration_ms,
+                       response_status = r.response_status, response_headers = r.response_headers,
+                       response_body = r.response_body, response_truncated = r.response_truncated,
+                       error_class = r.error_class, error_message = r.error_message, outcome = r.outcome
+                  FROM r
+                 WHERE a.id = ANY (ARRAY[r.attempt_id]))
+            UPDATE webhook_delivery d
+               SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
+                   last_status = r.response_status, last_error = r.last_error, claimed_by = NULL,
+                   lease_until = NULL, delivered_at = r.delivered_at, dead_at = r.dead_at
+              FROM r
+             WHERE d.id = ANY (ARRAY[r.delivery_id]) AND d.claimed_by = ?
+            """;
+
+    /** Records what the attempts that were sent got back ({@link #RECORD}). */
+    private static void recordAnswered(Connection c, String owner, List<Result> answered) throws SQLException {
         if (answered.isEmpty()) {
             return;
         }
         int n = answered.size();
-        Object[] ids = new Object[n];
-        Object[] respondedAt = new Object[n];
-        Object[] durations = new Object[n];
-        Object[] statuses = new Object[n];
-        Object[] headers = new Object[n];
-        Object[] bodies = new Object[n];
-        Object[] truncated = new Object[n];
-        Object[] errorClasses = new Object[n];
-        Object[] errorMessages = new Object[n];
-        Object[] outcomes = new Object[n];
+        Object[][] columns = new Object[16][n];
         for (int i = 0; i < n; i++) {
             Result r = answered.get(i);
             WebhookClient.Response response = r.response();
-            ids[i] = r.prepared().attemptId();
-            respondedAt[i] = r.respondedAt().toString();
-            durations[i] = (int) Math.min(Integer.MAX_VALUE, response.durationMillis());
-            if (response.status() > 0) {
-                statuses[i] = response.status();
-                headers[i] = WebhookEndpoints.json(Redaction.headers(response.headers()));
-                bodies[i] = Redaction.text(response.body());
-                truncated[i] = response.truncated();
-            }
             Exception error = response.error();
-            errorClasses[i] = error == null ? null : error.getClass().getName();
-            errorMessages[i] = error == null ? null : Redaction.text(Text.truncate(error.getMessage(), 2000));
-            outcomes[i] = r.verdict().name();
-        }
-        try (PreparedStatement ps = Statements.planKept(c, RECORD_RESPONSES)) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("text", respondedAt));
-            ps.setArray(3, c.createArrayOf("integer", durations));
-            ps.setArray(4, c.createArrayOf("integer", statuses));
-            ps.setArray(5, c.createArrayOf("text", headers));
-            ps.setArray(6, c.createArrayOf("text", bodies));
-            ps.setArray(7, c.createArrayOf("boolean", truncated));
-            ps.setArray(8, c.createArrayOf("text", errorClasses));
-            ps.setArray(9, c.createArrayOf("text", errorMessages));
-            ps.setArray(10, c.createArrayOf("text", outcomes));
-            Statements.updateCountOf(ps);
-        }
-    }
-
-    /**
-     * The attempts' responses, one statement for the batch, each row looked up by its id from the
-     * batch's list ({@link #RECORD_DELIVERIES} says why in this form).
-     */
-    static final String RECORD_RESPONSES =
-            """
-            UPDATE webhook_attempt a
-               SET responded_at = r.responded_at, duration_ms = r.duration_ms, response_status = r.status,
-                   response_headers = r.headers, response_body = r.body, response_truncated = r.truncated,
-                   error_class = r.error_class, error_message = r.error_message, outcome = r.outcome
-              FROM unnest(?::bigint[], ?::timestamptz[], ?::int[], ?::int[], ?::jsonb[], ?::text[], ?::boolean[],
-                          ?::text[], ?::text[], ?::text[])
-                   AS r (id, responded_at, duration_ms, status, headers, body, truncated, error_class,
-                         error_message, outcome)
-             WHERE a.id = ANY (ARRAY[r.id])
-            """;
-
-    /**
-     * The deliveries' new state, one statement for the batch. {@code claimed_by} alone says who holds
-     * a delivery (set by a claim, cleared by every way out of it): one whose
-     * lease this owner lost is left to its new holder. Each row of the batch is looked up by its id
-     * ({@code d.id = ANY (ARRAY[r.id])}: a condition on the primary key for each row of the batch's
-     * list, and one the planner cannot use to walk the whole key in id order, as it did for {@code
-     * d.id = r.id} in a plan made while the table held three rows). Named by status, the planner
-     * could reach them through the due or the open index, whose entries for every delivery settled
-     * since the last vacuum it would then read ({@code WebhookStorePlanTest}). Found through the
-     * list of ids as one array ({@code d.id = ANY (ids) AND d.id = r.id}), the rows were read in
-     * one scan of the key but each joined to its values by reading the whole batch again, and the
-     * statement took 38-44 µs of the database's time a delivery in the webhook benchmark
-     * ({@code pg_stat_statements}), against 21-25 µs looked up one by one.
-     */
-    static final String RECORD_DELIVERIES =
-            """
-            UPDATE webhook_delivery d
-               SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at),
-                   last_status = r.last_status, last_error = r.last_error, claimed_by = NULL, lease_until = NULL,
-                   delivered_at = r.delivered_at, dead_at = r.dead_at
-              FROM unnest(?::bigint[], ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::timestamptz[],
-                          ?::timestamptz[])
-                   AS r (id, status, next_attempt_at, last_status, last_error, delivered_at, dead_at)
-             WHERE d.id = ANY (ARRAY[r.id]) AND d.claimed_by = ?
-            """;
-
-    /** Records the deliveries' new state, one statement for the batch ({@link #RECORD_DELIVERIES}). */
-    private static void recordDeliveries(Connection c, String owner, List<Result> answered) throws SQLException {
-        if (answered.isEmpty()) {
-            return;
-        }
-        int n = answered.size();
-        Object[] ids = new Object[n];
-        Object[] statuses = new Object[n];
-        Object[] nextAttempts = new Object[n];
-        Object[] lastStatuses = new Object[n];
-        Object[] errors = new Object[n];
-        Object[] delivered = new Object[n];
-        Object[] dead = new Object[n];
-        for (int i = 0; i < n; i++) {
-            Result r = answered.get(i);
             String status =
                     switch (r.verdict()) {
                         case DELIVERED -> "DELIVERED";
@@ -478,24 +423,35 @@ final class WebhookStore {
                         case DEAD, GONE -> "DEAD";
                     };
             String at = r.respondedAt().toString();
-            ids[i] = r.prepared().delivery().id();
-            statuses[i] = status;
-            nextAttempts[i] =
+            columns[0][i] = r.prepared().attemptId();
+            columns[1][i] = at;
+            columns[2][i] = (int) Math.min(Integer.MAX_VALUE, response.durationMillis());
+            if (response.status() > 0) {
+                columns[3][i] = response.status();
+                columns[4][i] = WebhookEndpoints.json(Redaction.headers(response.headers()));
+                columns[5][i] = Redaction.text(response.body());
+                columns[6][i] = response.truncated();
+            }
+            columns[7][i] = error == null ? null : error.getClass().getName();
+            columns[8][i] = error == null ? null : Redaction.text(Text.truncate(error.getMessage(), 2000));
+            columns[9][i] = r.verdict().name();
+            columns[10][i] = r.prepared().delivery().id();
+            columns[11][i] = status;
+            columns[12][i] =
                     r.nextAttemptAt() == null ? null : r.nextAttemptAt().toString();
-            lastStatuses[i] = r.response().status() > 0 ? r.response().status() : null;
-            errors[i] = r.reason() == null ? null : Text.truncate(r.reason(), 2000);
-            delivered[i] = r.verdict() == Verdict.DELIVERED ? at : null;
-            dead[i] = status.equals("DEAD") ? at : null;
+            columns[13][i] = r.reason() == null ? null : Text.truncate(r.reason(), 2000);
+            columns[14][i] = r.verdict() == Verdict.DELIVERED ? at : null;
+            columns[15][i] = status.equals("DEAD") ? at : null;
         }
-        try (PreparedStatement ps = Statements.planKept(c, RECORD_DELIVERIES)) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("text", statuses));
-            ps.setArray(3, c.createArrayOf("text", nextAttempts));
-            ps.setArray(4, c.createArrayOf("integer", lastStatuses));
-            ps.setArray(5, c.createArrayOf("text", errors));
-            ps.setArray(6, c.createArrayOf("text", delivered));
-            ps.setArray(7, c.createArrayOf("text", dead));
-            ps.setString(8, owner);
+        String[] types = {
+            "bigint", "text", "integer", "integer", "text", "text", "boolean", "text", "text", "text", "bigint", "text",
+            "text", "text", "text", "text"
+        };
+        try (PreparedStatement ps = Statements.planKept(c, RECORD)) {
+            for (int k = 0; k < columns.length; k++) {
+                ps.setArray(k + 1, c.createArrayOf(types[k], columns[k]));
+            }
+            ps.setString(columns.length + 1, owner);
             Statements.updateCountOf(ps);
         }
     }
