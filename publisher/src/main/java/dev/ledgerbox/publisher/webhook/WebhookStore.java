@@ -411,6 +411,7 @@ final class WebhookStore {
             return;
         }
         int n = answered.size();
+        // one array per column of RECORD's list r, in its order (types: the arrays' element types)
         Object[][] columns = new Object[16][n];
         for (int i = 0; i < n; i++) {
             Result r = answered.get(i);
