@@ -176,14 +176,9 @@ public final class WebhookBenchmark {
             // JVM's CPU in the first non-durable drain)
             for (int pass = 0; pass < 12; pass++) {
                 WebhookEndpoints warmEndpoints = new WebhookEndpoints(harness.pool, SecretBox.plaintext());
-                clear(harness);
-                UUID other = endpoint(warmEndpoints, pooledBase + "/fast", concurrency, Duration.ofSeconds(5));
-                preload(harness, other, warmup / 4);
-                drain(harness, settings(db, concurrency), other, warmup / 4);
-                clear(harness);
-                UUID endpoint = endpoint(warmEndpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
-                preload(harness, endpoint, warmup);
-                Drained warming = drain(harness, settings(db, concurrency), endpoint, warmup);
+                drainAfresh(harness, settings(db, concurrency), warmEndpoints, pooledBase, concurrency, warmup / 4);
+                Drained warming =
+                        drainAfresh(harness, settings(db, concurrency), warmEndpoints, base, concurrency, warmup);
                 double jitShare = (double) warming.spent().jitNanos()
                         / Math.max(1, warming.spent().jvmNanos());
                 warmRates.add(String.format(Locale.ROOT, "%.0f/s (JIT %.0f %%)", warming.rate(), 100 * jitShare));
@@ -208,12 +203,8 @@ public final class WebhookBenchmark {
                 // their statements again, the caches are cold, and with a tenth of a drain as the
                 // warm-up the first counted drains cost the database up to 70 % more a delivery
                 // than the third (141, 108.5 and 84.5 µs in one non-durable phase)
-                UUID fast = null;
                 for (String warmTo : List.of(base, pooledBase)) {
-                    clear(harness);
-                    fast = endpoint(endpoints, warmTo + "/fast", concurrency, Duration.ofSeconds(5));
-                    preload(harness, fast, deliveries);
-                    drain(harness, settings, fast, deliveries);
+                    drainAfresh(harness, settings, endpoints, warmTo, concurrency, deliveries);
                 }
 
                 // the latency phase: an endpoint of its own, the arrivals timed while it runs
@@ -249,7 +240,7 @@ public final class WebhookBenchmark {
                 List<Double> pooledRates = new ArrayList<>();
                 for (int run = 0; run < drains; run++) {
                     clear(harness);
-                    fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                    UUID fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
                     preload(harness, fast, deliveries);
                     if (statements && run == 0) {
                         DatabaseCost.resetStatements(harness.pool);
@@ -258,11 +249,8 @@ public final class WebhookBenchmark {
                     if (statements && run == 0) {
                         DatabaseCost.printStatements(harness.pool, 12);
                     }
-                    clear(harness);
-                    UUID fastPooled = endpoint(endpoints, pooledBase + "/fast", concurrency, Duration.ofSeconds(5));
-                    preload(harness, fastPooled, deliveries);
-                    pooledRates.add(
-                            drain(harness, settings, fastPooled, deliveries).rate());
+                    pooledRates.add(drainAfresh(harness, settings, endpoints, pooledBase, concurrency, deliveries)
+                            .rate());
                 }
                 double alone = Harness.median(aloneRates);
                 double alonePooled = Harness.median(pooledRates);
@@ -286,7 +274,7 @@ public final class WebhookBenchmark {
                 }
 
                 clear(harness);
-                fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
+                UUID fast = endpoint(endpoints, base + "/fast", concurrency, Duration.ofSeconds(5));
                 UUID hanging = endpoint(endpoints, pooledBase + "/hang", 8, Duration.ofSeconds(5));
                 preload(harness, hanging, deliveries / 10);
                 preload(harness, fast, deliveries);
@@ -367,6 +355,21 @@ public final class WebhookBenchmark {
     private static PublisherSettings settings(EmbeddedDatabase db, int concurrency) {
         return Harness.publisherSettings(
                 db, "publisher.poll-interval", "1s", "publisher.webhook.concurrency", Integer.toString(concurrency));
+    }
+
+    /** A drain of {@code n} deliveries to a new endpoint at {@code receiver}'s {@code /fast}, the tables emptied first. */
+    private static Drained drainAfresh(
+            Harness harness,
+            PublisherSettings settings,
+            WebhookEndpoints endpoints,
+            String receiver,
+            int concurrency,
+            int n)
+            throws Exception {
+        clear(harness);
+        UUID endpoint = endpoint(endpoints, receiver + "/fast", concurrency, Duration.ofSeconds(5));
+        preload(harness, endpoint, n);
+        return drain(harness, settings, endpoint, n);
     }
 
     private static void clear(Harness harness) {
