@@ -10,13 +10,23 @@ import javax.sql.DataSource;
 /**
  * What a phase of a benchmark cost, per unit of work: CPU of this JVM and of PostgreSQL ({@link
  * Cpu}), and the write-ahead log PostgreSQL wrote ({@code pg_stat_wal}: records, full-page images,
- * bytes), and the transactions committed in the database ({@code pg_stat_database}, every
- * session's, read-only ones included). Taken with {@link #now} before the phase and {@link #since} after it. With {@code
+ * bytes), the transactions committed in the database ({@code pg_stat_database}, every
+ * session's, read-only ones included), and the background work that ran meanwhile: checkpoints
+ * ({@code pg_stat_checkpointer}) and autovacuum's vacuums and analyses of the database's tables
+ * ({@code pg_stat_all_tables}), whose CPU counts in PostgreSQL's. Taken with {@link #now} before the phase and {@link #since} after it. With {@code
  * pg_stat_statements} loaded ({@link #STATEMENTS_CONFIG}), {@link #printStatements} shows which
  * statements the time and the WAL went to.
  */
 public record DatabaseCost(
-        long jvmNanos, long jitNanos, long postgresNanos, long walRecords, long walFpi, long walBytes, long commits) {
+        long jvmNanos,
+        long jitNanos,
+        long postgresNanos,
+        long walRecords,
+        long walFpi,
+        long walBytes,
+        long commits,
+        long checkpoints,
+        long autovacuums) {
 
     /** Server settings that load {@code pg_stat_statements} and time WAL writes. */
     public static final java.util.Map<String, String> STATEMENTS_CONFIG = java.util.Map.of(
@@ -44,10 +54,21 @@ public record DatabaseCost(
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi,"
                         + " pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint,"
-                        + " (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())"
+                        + " (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),"
+                        + " (SELECT num_timed + num_requested FROM pg_stat_checkpointer),"
+                        + " (SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0)::bigint FROM pg_stat_all_tables)"
                         + " FROM pg_stat_wal")) {
             rs.next();
-            return new DatabaseCost(jvm, jit, postgres, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+            return new DatabaseCost(
+                    jvm,
+                    jit,
+                    postgres,
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getLong(3),
+                    rs.getLong(4),
+                    rs.getLong(5),
+                    rs.getLong(6));
         }
     }
 
@@ -60,7 +81,9 @@ public record DatabaseCost(
                 walRecords - before.walRecords,
                 walFpi - before.walFpi,
                 walBytes - before.walBytes,
-                commits - before.commits);
+                commits - before.commits,
+                checkpoints - before.checkpoints,
+                autovacuums - before.autovacuums);
     }
 
     /** Prints, after {@code label}, what was spent since this snapshot per unit ({@link #perUnit}). */
@@ -70,13 +93,14 @@ public record DatabaseCost(
 
     /**
      * One line: per unit, CPU µs of the JVM (of which its JIT compiler threads: a JVM still warming
-     * up) and of PostgreSQL, WAL records, full-page images, bytes, commits.
+     * up) and of PostgreSQL, WAL records, full-page images, bytes, commits; then, in all, the
+     * checkpoints and autovacuum runs that took some of PostgreSQL's CPU.
      */
     public String perUnit(long units, String unit) {
         return String.format(
                 Locale.ROOT,
                 "per %s: JVM %.1f µs CPU (JIT %.1f), PostgreSQL %.1f µs CPU, WAL %.2f records, %.3f full-page images,"
-                        + " %.0f bytes, %.3f commits",
+                        + " %.0f bytes, %.3f commits; meanwhile %d checkpoints, %d autovacuum runs",
                 unit,
                 jvmNanos / 1e3 / units,
                 jitNanos / 1e3 / units,
@@ -84,7 +108,9 @@ public record DatabaseCost(
                 (double) walRecords / units,
                 (double) walFpi / units,
                 (double) walBytes / units,
-                (double) commits / units);
+                (double) commits / units,
+                checkpoints,
+                autovacuums);
     }
 
     /** Empties {@code pg_stat_statements}, creating the extension first. */
