@@ -13,9 +13,10 @@ import javax.sql.DataSource;
  * bytes), the transactions committed in the database ({@code pg_stat_database}, every
  * session's, read-only ones included), and the background work that ran meanwhile: checkpoints
  * ({@code pg_stat_checkpointer}) and autovacuum's vacuums and analyses of the database's tables
- * ({@code pg_stat_all_tables}), whose CPU counts in PostgreSQL's. Taken with {@link #now} before the phase and {@link #since} after it. With {@code
- * pg_stat_statements} loaded ({@link #STATEMENTS_CONFIG}), {@link #printStatements} shows which
- * statements the time and the WAL went to.
+ * ({@code pg_stat_all_tables}), whose CPU counts in PostgreSQL's. Taken with {@link #now} before
+ * the phase and {@link #since} after it. With {@code pg_stat_statements} loaded ({@link
+ * #STATEMENTS_CONFIG}), {@link #printStatements} shows which statements the time and the WAL went
+ * to.
  */
 public record DatabaseCost(
         long jvmNanos,
