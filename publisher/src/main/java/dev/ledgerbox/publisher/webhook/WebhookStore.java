@@ -405,14 +405,19 @@ final class WebhookStore {
              WHERE d.id = ANY (ARRAY[r.delivery_id]) AND d.claimed_by = ?
             """;
 
+    /** The element types of {@link #RECORD}'s arrays, in the order of its list {@code r}. */
+    private static final String[] RECORD_TYPES = {
+        "bigint", "text", "integer", "integer", "text", "text", "boolean", "text", "text", "text", "bigint", "text",
+        "text", "text", "text", "text"
+    };
+
     /** Records what the attempts that were sent got back ({@link #RECORD}). */
     private static void recordAnswered(Connection c, String owner, List<Result> answered) throws SQLException {
         if (answered.isEmpty()) {
             return;
         }
         int n = answered.size();
-        // one array per column of RECORD's list r, in its order (types: the arrays' element types)
-        Object[][] columns = new Object[16][n];
+        Object[][] columns = new Object[RECORD_TYPES.length][n]; // one array per column of RECORD's list r
         for (int i = 0; i < n; i++) {
             Result r = answered.get(i);
             WebhookClient.Response response = r.response();
@@ -444,13 +449,9 @@ final class WebhookStore {
             columns[14][i] = r.verdict() == Verdict.DELIVERED ? at : null;
             columns[15][i] = status.equals("DEAD") ? at : null;
         }
-        String[] types = {
-            "bigint", "text", "integer", "integer", "text", "text", "boolean", "text", "text", "text", "bigint", "text",
-            "text", "text", "text", "text"
-        };
         try (PreparedStatement ps = Statements.planKept(c, RECORD)) {
             for (int k = 0; k < columns.length; k++) {
-                ps.setArray(k + 1, c.createArrayOf(types[k], columns[k]));
+                ps.setArray(k + 1, c.createArrayOf(RECORD_TYPES[k], columns[k]));
             }
             ps.setString(columns.length + 1, owner);
             Statements.updateCountOf(ps);
